@@ -1,0 +1,49 @@
+# cyberdiscourse: run `make` or `make help` to list the targets.
+# Every target creates the virtual environment it needs (.venv) on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help install build check report test lint format clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cyberdiscourse)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the package with its tools
+
+build: $(STAMP) ## Build data/processed from data/raw
+	$(BIN)/cyberdiscourse build
+
+check: $(STAMP) ## Validate data/raw and its metadata without building
+	$(BIN)/cyberdiscourse check
+
+report: build ## The main job: build the corpus, run the notebooks, write figures/ and reports/*.html
+	$(BIN)/cyberdiscourse report
+
+test: $(STAMP) ## Lint and run the tests (the notebooks are executed too)
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Lint only
+	$(BIN)/ruff check src tests
+
+format: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+clean: ## Remove built data, figures and reports (never data/raw)
+	rm -rf data/processed/* figures/* reports/*
+	touch data/processed/.gitkeep figures/.gitkeep reports/.gitkeep

@@ -1,0 +1,424 @@
+"""Rules that decide which lines of a capture are document text.
+
+Every rule is named, and the name is the ``reason`` recorded in the discard
+ledger. Rules are plain regular expressions or small block rules that a
+reader can check against the raw file; none depends on line numbers.
+
+Order of application (first reason wins):
+
+1. line rules: ``blank``, ``binary_garbage``, ``site_furniture`` (footers, ICP
+   numbers, share/print widgets, timestamps, comment forms), ``paywall``,
+   ``watermark`` (a line repeated across the file), ``truncation_marker``;
+2. block rules: ``page_header`` (everything above the document's title),
+   ``title``, ``table_of_contents``, ``paywall`` (all after a paywall notice),
+   ``page_footer`` (all after "相关新闻"/"Related" markers), ``news_lead``;
+3. runs of three or more short lines: ``navigation`` when the run holds a
+   menu word or separator, otherwise ``byline`` (title blocks, signatures);
+4. ``duplicate_line``: the same text again within one capture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .dates import find_dates
+from .normalise import count_cjk, match_key
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_URL = re.compile(r"(https?://|www\.)\S+", re.I)
+
+# Footers, widgets, timestamps and comment forms. Applied to lines of at most
+# SHORT_FURNITURE characters, so a policy sentence that merely mentions
+# "copyright" is never dropped.
+SHORT_FURNITURE = 160
+FURNITURE_PATTERNS = [
+    r"ICP[备证]",
+    r"公网安备",
+    r"版权所有",
+    r"©",
+    r"\bcopyright\b",
+    r"all rights reserved",
+    r"网站标识码",
+    r"主办单位",
+    r"运行维护单位",
+    r"^承办[:：]",
+    r"^技术支持[:：]",
+    r"Produced By CMS",
+    r"publishdate",
+    r"扫一扫",
+    r"^分享到",
+    r"【打印】",
+    r"【纠错】",
+    r"【我要纠错】",
+    r"^责任编辑",
+    r"字号",
+    r"【中大小】",
+    r"^打印$",
+    r"^(收藏|留言|关闭|搜索|登录|注册|退出|邮箱|首页|返回顶部)$",
+    r"Comment\(s\)",
+    r"E-mail",
+    r"\bBookmark\b",
+    r"Font Size",
+    r"发布时间[:：]",
+    r"^来源[:：]",
+    r"设为首页",
+    r"加入收藏",
+    r"当前位置",
+    r"Back to Contents",
+    r"跳转至目录",
+    r"Go to Forum",
+    r"^No comments",
+    r"Add your comments",
+    r"User Name Required",
+    r"^• Your Comment",
+    r"Enter the words you see",
+    r"comments may be removed",
+    r"Send your stories",
+    r"Please kindly comment",
+    r"Confirmation Code",
+    r"Click image to reset",
+    r"Site Map",
+    r"\bDisclaimer\b",
+    r"【法宝引证码】",
+    r"北大法宝",
+    r"Search:",
+    r"您即将离开",
+    r"^继续访问",
+    r"^信息提示$",
+    r"^相关稿件$",
+    r"^(Source|来源)[:：]?\s*\S*\s*$",
+    r"^\(Source:",
+    r"^(Tel|Fax|Mobile)[:：]",
+    r"^\+86\b",
+    r"客户端",
+    r"小程序",
+    r"微博",
+    r"^微信$",
+    r"^电脑版$",
+    r"^PC版$",
+    r"无障碍",
+    r"关怀版",
+    r"^EN$",
+    r"^简$",
+    r"^繁$",
+    r"^首页\s*>",
+    r"\S\s*>\s*\S+\s*>\s*\S",  # breadcrumbs
+    r"^\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?$",  # bare web timestamp
+    r"^\d{4}年\d{1,2}月\d{1,2}日\s+\d{1,2}:\d{2}$",
+]
+PAYWALL_PATTERNS = [
+    r"subscription-based",
+    r"\bsubscribe\b",
+    r"not logged in",
+    r"^Login\b",
+    r"please login",
+    r"会员专区",
+    r"注册并交纳",
+    r"Welcome visitor",
+    r"Dear visitor",
+]
+# A paywall notice ends the document text of its capture.
+PAYWALL_START = re.compile(r"subscription-based|Dear visitor|会员专区", re.I)
+FOOTER_START = re.compile(
+    r"^(相关新闻|相关链接|相关附件|相关阅读|延伸阅读|相关稿件"
+    r"|Related (news|links|articles))[:：]?$",
+    re.I,
+)
+NEWS_LEAD = re.compile(r"^(新华社|人民网|中新社|新华网).{0,16}\d{1,2}月\d{1,2}日电")
+SOURCE_LABEL = re.compile(r"^(来源|Source|作者|Author)[:：]?$", re.I)
+TOC_START = re.compile(
+    r"^(目录|目 录|Contents|Table of Contents)$|^Contents\s*目录$|^目录\s*Contents$", re.I
+)
+TRUNCATION = re.compile(r"^[.。…\s]{3,}$")
+SEPARATOR = re.compile(r"^[|｜·•◆◇■□×>\-–—_/\\\s<>\d]+$")
+# Menu words that mark a run of short lines as site navigation.
+MENU_WORDS = re.compile(
+    r"首页|登录|注册|搜索|English|Français|Español|Русский|驻外|外办|相关|链接|主要职责|组织机构|"
+    r"部长|外交动态|政务|专题|资讯|贴吧|文库|百科|客户端|Home|Login|Menu|网信|互动服务|热点|"
+    r"时政要闻|中央部委|政府网|微信|微博|看过|更多|文档|新客|^[|×◆◇]"
+)
+_BINARY_TOKENS = re.compile(
+    r"^\d+ \d+ obj\b|\bendobj\b|^xref$|^trailer$|^%%EOF|^startxref$|^\d{10} \d{5} [nf]$|"
+    r"\bendstream\b|/Filter\s*/FlateDecode|^%PDF-|<<.*>>|\bobj\s*<"
+)
+HEADING = re.compile(
+    r"^(第[一二三四五六七八九十百零〇]+[章节部分篇]|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|"
+    r"\d{1,2}[.、](?!\d)|Chapter\s+[IVXLC\d]+|Part\s+[IVXLC\d]+|[IVX]+\.\s|"
+    r"前言|序言|引言|结束语|结语|Preamble|Conclusion|Introduction|Foreword)",
+    re.I,
+)
+_FURNITURE = [re.compile(p, re.I) for p in FURNITURE_PATTERNS]
+_PAYWALL = [re.compile(p, re.I) for p in PAYWALL_PATTERNS]
+
+
+@dataclass
+class LineVerdict:
+    """What the rules decided about one line."""
+
+    line_no: int
+    text: str  # normalised text, watermark fragments removed
+    reason: str | None = None  # None: the line is document text
+    removed: list[str] = field(default_factory=list)  # watermark fragments cut from a kept line
+
+
+def is_binary_garbage(text: str) -> bool:
+    """Decoded bytes of a binary file: replacement characters, PDF syntax, private-use glyphs."""
+    if _BINARY_TOKENS.search(text):
+        return True
+    odd = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
+    return odd >= 2 or (odd == 1 and len(text) < 40)
+
+
+def is_short(text: str) -> bool:
+    """A line too short to be a sentence: a menu item, a byline, a signature."""
+    if text.endswith(("。", "!", "?", ";", "；")) and count_cjk(text) > 6:
+        return False
+    return count_cjk(text) <= 16 and len(_LATIN_WORD.findall(text)) <= 8 and len(text) <= 60
+
+
+def is_heading(text: str) -> bool:
+    """A numbered or named section heading: 第一章, 一、, (三), 1., Chapter II, 前言 ..."""
+    return (
+        bool(HEADING.match(text))
+        and count_cjk(text) <= 40
+        and "。" not in text[:-1]
+        and len(_LATIN_WORD.findall(text)) <= 16
+    )
+
+
+def find_watermarks(lines: list[str], *, min_repeats: int = 3) -> list[str]:
+    """Lines repeated at least ``min_repeats`` times in one file that carry a URL or are long.
+
+    Repeated menu items ("首页", "亚洲") are short and URL-free, so they are left
+    to the navigation rule.
+    """
+    counts = Counter(line for line in lines if line)
+    marks = [
+        line
+        for line, n in counts.items()
+        if n >= min_repeats
+        and (_URL.search(line) or len(line) >= 15)
+        and not is_heading(line)
+        and not is_binary_garbage(line)
+    ]
+    return sorted(marks, key=len, reverse=True)
+
+
+def line_rule(text: str, watermarks: list[str]) -> str | None:
+    """The reason a single line is not document text, judged on the line alone."""
+    if not text:
+        return "blank"
+    if is_binary_garbage(text):
+        return "binary_garbage"
+    if text in watermarks:
+        return "watermark"
+    if len(text) <= SHORT_FURNITURE:
+        if any(p.search(text) for p in _PAYWALL):
+            return "paywall"
+        if any(p.search(text) for p in _FURNITURE):
+            return "site_furniture"
+    if TRUNCATION.match(text):
+        return "truncation_marker"
+    if SEPARATOR.match(text) and not HEADING.match(text):
+        return "navigation"
+    return None
+
+
+def _title_keys(titles: list[str]) -> list[str]:
+    return [k for k in (match_key(t) for t in titles if t) if len(k) >= 4]
+
+
+def _is_title_line(text: str, keys: list[str]) -> bool:
+    key = match_key(text)
+    return any(k in key and len(key) <= 2.5 * len(k) + 20 for k in keys)
+
+
+def _mark(verdicts: list[LineVerdict], idx: range | list[int], reason: str) -> None:
+    for i in idx:
+        if verdicts[i].reason is None:
+            verdicts[i].reason = reason
+
+
+def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
+    keys = _title_keys(titles)
+    title_idx = [i for i, x in enumerate(v) if x.text and _is_title_line(x.text, keys)]
+    # The page header: everything above the first title line, if that line is in
+    # the first half of the capture (a title quoted late in the text is no header).
+    if title_idx and title_idx[0] < len(v) / 2:
+        _mark(v, range(title_idx[0]), "page_header")
+        _mark(v, title_idx, "title")
+    for i, x in enumerate(v):
+        if PAYWALL_START.search(x.text) and x.reason in (None, "paywall", "site_furniture"):
+            _mark(v, range(i, len(v)), "paywall")
+            break
+    for i, x in enumerate(v):
+        if x.reason is None and FOOTER_START.match(x.text):
+            _mark(v, range(i, len(v)), "page_footer")
+            break
+        if x.reason == "site_furniture" and FOOTER_START.match(x.text):
+            _mark(v, range(i + 1, len(v)), "page_footer")
+            break
+    for i, x in enumerate(v):
+        if x.reason is None and NEWS_LEAD.match(x.text):
+            x.reason = "news_lead"
+        # "来源:" alone on a line: the next line names the source site.
+        if (
+            SOURCE_LABEL.match(x.text)
+            and i + 1 < len(v)
+            and v[i + 1].reason is None
+            and is_short(v[i + 1].text)
+        ):
+            v[i + 1].reason = "site_furniture"
+    _table_of_contents(v)
+
+
+def _table_of_contents(v: list[LineVerdict]) -> None:
+    """From a "目录"/"Contents" line up to where its first entry appears again as a heading."""
+    for i, x in enumerate(v):
+        if x.reason is not None or not TOC_START.match(x.text):
+            continue
+        entries = [j for j in range(i + 1, len(v)) if v[j].reason is None and v[j].text]
+        if not entries:
+            return
+        first_key = match_key(v[entries[0]].text)
+        for j in entries[1:]:
+            if match_key(v[j].text) == first_key:
+                _mark(v, range(i, j), "table_of_contents")
+                return
+        return
+
+
+def _short_runs(v: list[LineVerdict], *, min_run: int = 3) -> None:
+    """Runs of short lines; site furniture between them continues a run, a blank line ends it.
+
+    A run is ``navigation`` when it, or the furniture lines it spans, holds a
+    menu word or a widget; otherwise it is a ``byline`` (title block, signature).
+    """
+    run: list[int] = []
+    spanned: list[int] = []  # furniture lines inside the run, or just before it
+    furniture_before: list[int] = []
+
+    def close() -> None:
+        if len(run) >= min_run:
+            menu = bool(spanned) or any(MENU_WORDS.search(v[j].text) for j in run)
+            _mark(v, run, "navigation" if menu else "byline")
+        elif run and any(j < run[0] for j in spanned) and any(j > run[0] for j in spanned):
+            _mark(v, run, "navigation")  # short lines sandwiched in page furniture
+        run.clear()
+        spanned.clear()
+
+    for i, x in enumerate(v):
+        if x.reason in ("site_furniture", "navigation", "paywall"):
+            (spanned if run else furniture_before).append(i)
+            continue
+        if x.reason is None and is_short(x.text) and not is_heading(x.text):
+            if not run:
+                spanned.extend(furniture_before)
+            run.append(i)
+        else:
+            close()
+            furniture_before.clear()
+        if x.reason == "blank":
+            close()
+    close()
+
+
+def _binary_neighbours(v: list[LineVerdict]) -> None:
+    """Short Chinese-free lines next to binary garbage ("0", "1716 46") are part of it."""
+    changed = True
+    while changed:
+        changed = False
+        for i, x in enumerate(v):
+            if x.reason == "binary_garbage" or count_cjk(x.text) or len(x.text) > 40:
+                continue
+            near = [v[j].reason for j in (i - 1, i + 1) if 0 <= j < len(v)]
+            if x.text and "binary_garbage" in near:
+                x.reason = "binary_garbage"
+                changed = True
+
+
+def _strip_watermarks(x: LineVerdict, watermarks: list[str]) -> None:
+    for mark in watermarks:
+        if mark in x.text:
+            x.removed.append(mark)
+            x.text = x.text.replace(mark, " ").strip()
+    if x.removed and not x.text:
+        x.reason = "watermark"
+
+
+def _duplicates(v: list[LineVerdict]) -> None:
+    seen: set[str] = set()
+    for x in v:
+        if x.reason is not None:
+            continue
+        key = match_key(x.text)
+        if len(key) >= 6 and key in seen:
+            x.reason = "duplicate_line"
+        seen.add(key)
+
+
+def classify_lines(
+    lines: list[tuple[int, str]], *, titles: list[str], watermarks: list[str]
+) -> list[LineVerdict]:
+    """Judge every line of one capture span.
+
+    Parameters
+    ----------
+    lines
+        ``(line_no, normalised_text)`` pairs, in file order.
+    titles
+        The work's titles (Chinese and English), used to find the page header.
+    watermarks
+        Watermark strings found across the whole file (:func:`find_watermarks`).
+    """
+    verdicts = [LineVerdict(no, text, line_rule(text, watermarks)) for no, text in lines]
+    _binary_neighbours(verdicts)
+    for x in verdicts:
+        if x.reason is None:
+            _strip_watermarks(x, watermarks)
+    _block_rules(verdicts, titles)
+    _short_runs(verdicts)
+    _duplicates(verdicts)
+    return verdicts
+
+
+def date_evidence(verdicts: list[LineVerdict]) -> list[tuple[int, int, str, str, str]]:
+    """Candidate document dates from the lines that may carry one.
+
+    Returns ``(rank, line_no, date, precision, raw)``, best first. Rank 1: a date
+    inside a parenthesis with an issuing verb (发布, 印发, 更新时间, issued,
+    adopted); rank 2: a line that is only a date (a signature or a title-block
+    date). Page headers, site furniture and clock-time stamps never count.
+    """
+    usable = {None, "byline", "title", "duplicate_line"}
+    found = []
+    for x in verdicts:
+        if x.reason not in usable:
+            continue
+        for d in find_dates(x.text):
+            if d.has_time:
+                continue
+            if _in_issuing_parenthesis(x.text, d.start):
+                found.append((1, x.line_no, d.date, d.precision, d.raw))
+            elif _only_a_date(x.text, d.raw):
+                found.append((2, x.line_no, d.date, d.precision, d.raw))
+    return sorted(found, key=lambda f: (f[0], f[1]))
+
+
+_ISSUING = re.compile(
+    r"发布|印发|公布|通过|签署|更新时间|issued|adopted|released|updated|signed", re.I
+)
+
+
+def _in_issuing_parenthesis(text: str, pos: int) -> bool:
+    for m in re.finditer(r"\(([^()]{0,120})\)", text):
+        if m.start() < pos < m.end() and _ISSUING.search(m.group(1)):
+            return True
+    return False
+
+
+def _only_a_date(text: str, raw: str) -> bool:
+    rest = text.replace(raw, "")
+    return not re.sub(r"[\s()\[\]【】,.:;于在]", "", rest)

@@ -1,0 +1,126 @@
+"""Command line: ``cyberdiscourse build | check | add | report``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .config import ENV_VAR, processed_dir_of, resolve_data_dir
+from .errors import CorpusError
+
+
+def _progress_enabled() -> bool:
+    return os.environ.get("CI", "").lower() not in ("true", "1") and sys.stderr.isatty()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .corpus import build_corpus, summarise, write_processed
+
+    data_dir = resolve_data_dir(args.data_dir)
+    corpus = build_corpus(data_dir, progress=_progress_enabled())
+    written = write_processed(corpus, processed_dir_of(data_dir))
+    for p in corpus.problems:
+        print(p, file=sys.stderr)
+    s = summarise(corpus)
+    print(f"Built {data_dir}/processed ({len(written)} files)")
+    print(f"  works: {s['works_included']} included, {s['works_excluded']} excluded")
+    print(
+        "  paragraphs: "
+        + ", ".join(f"{k} {v}" for k, v in s["paragraphs_by_lang"].items())
+        + f"; aligned zh/en pairs: {s['aligned_pairs']}"
+    )
+    total = sum(s["discarded_lines_by_reason"].values())
+    print(f"  raw lines: {s['raw_lines']}, discarded: {total}")
+    for reason, n in sorted(s["discarded_lines_by_reason"].items(), key=lambda kv: -kv[1]):
+        print(f"    {reason:<20} {n:>5}")
+    print(f"  duplicate paragraphs across works: {s['cross_work_duplicates']}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .corpus import check
+
+    data_dir = resolve_data_dir(args.data_dir)
+    problems = check(data_dir)
+    for p in problems:
+        print(p)
+    errors = sum(p.severity == "error" for p in problems)
+    print(f"{data_dir}/raw: {errors} error(s), {len(problems) - errors} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .curate import add_capture
+
+    data_dir = resolve_data_dir(args.data_dir)
+    wid = add_capture(
+        data_dir,
+        Path(args.file),
+        title=args.title,
+        date=args.date or "",
+        title_en=args.title_en or "",
+        issuer=args.issuer or "",
+        genre=args.genre or "",
+        work_id=args.work_id,
+    )
+    print(f"Added {Path(args.file).name} as work {wid!r}; run 'cyberdiscourse build' next.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import make_reports
+
+    data_dir = resolve_data_dir(args.data_dir)
+    params = {"data_dir": str(data_dir)}
+    if args.figures_dir:
+        params["figures_dir"] = str(Path(args.figures_dir).resolve())
+    for path in make_reports(reports_dir=args.reports_dir, parameters=params, only=args.only):
+        print(f"Wrote {path}")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cyberdiscourse", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        help=f"folder with raw/ and processed/ (default: ${ENV_VAR}, else this repository's data/)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", parents=[common], help="raw captures -> data/processed")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("check", parents=[common], help="validate raw files and metadata")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("add", parents=[common], help="copy a capture in and add its metadata")
+    p.add_argument("file", help="the capture (.txt, .html or .pdf)")
+    p.add_argument("--title", required=True, help="title (Chinese or English)")
+    p.add_argument("--title-en", help="English title when --title is Chinese")
+    p.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (blank: read from the text)")
+    p.add_argument("--issuer")
+    p.add_argument("--genre")
+    p.add_argument("--work-id", help="id to use instead of one made from the title")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
+    p.add_argument("--reports-dir", type=Path, help="default: reports/")
+    p.add_argument("--figures-dir", help="default: figures/")
+    p.add_argument("--only", nargs="*", help="notebook number prefixes, e.g. 01")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CorpusError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Where the data lives.
+
+``--data-dir``, else ``$CYBERDISCOURSE_DATA_DIR``, else this repository's ``data/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_VAR = "CYBERDISCOURSE_DATA_DIR"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data folder to use (it holds ``raw/`` and ``processed/``)."""
+    if data_dir:
+        return Path(data_dir).expanduser().resolve()
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser().resolve()
+    return (REPO_ROOT / "data").resolve()
+
+
+def raw_dir_of(data_dir: Path) -> Path:
+    return Path(data_dir) / "raw"
+
+
+def processed_dir_of(data_dir: Path) -> Path:
+    return Path(data_dir) / "processed"

@@ -1,0 +1,140 @@
+"""Merge the copies of one work, and report duplicates across works.
+
+Copies of a work are merged paragraph by paragraph: a paragraph that several
+copies share is kept once (matched on :func:`~cyberdiscourse.normalise.match_key`,
+so punctuation, spacing and full/half-width differences do not matter, and a
+copy's truncated paragraph matches the full one); each copy adds what the
+others lack, placed after the last paragraph it shares with them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from .normalise import match_key
+
+MIN_CONTAINED = 20  # a shorter paragraph is never taken as "contained" in a longer one
+
+
+@dataclass
+class Fragment:
+    """One paragraph of one copy, before merging."""
+
+    doc_id: str
+    line_no: int
+    lang: str
+    text: str
+    is_heading: bool
+    same_line: tuple[str, int]  # (doc_id, line_no): fragments of one raw line
+    key: str = ""
+    para_id: str = ""  # set once kept paragraphs are numbered
+    duplicate_of: Fragment | None = None  # the kept paragraph this one repeats
+
+    def __post_init__(self) -> None:
+        self.key = match_key(self.text)
+
+
+def _find_match(frag: Fragment, kept: list[Fragment]) -> Fragment | None:
+    for other in kept:
+        if other.lang == frag.lang and other.key == frag.key:
+            return other
+    if len(frag.key) >= MIN_CONTAINED:
+        for other in kept:
+            if other.lang == frag.lang and frag.key in other.key:
+                return other
+    return None
+
+
+def merge_copies(copies: list[list[Fragment]]) -> list[Fragment]:
+    """Merge the fragments of several copies into one ordered list of kept paragraphs.
+
+    Copies are taken in the given order (put the most complete first). Each
+    fragment that duplicates an already kept paragraph gets ``duplicate_of``
+    set to that paragraph and is not kept.
+    """
+    merged: list[Fragment] = []
+    for copy in copies:
+        insert_at = 0 if merged else None
+        for frag in copy:
+            match = _find_match(frag, merged)
+            if match is not None:
+                frag.duplicate_of = match
+                insert_at = merged.index(match) + 1
+                continue
+            if insert_at is None:
+                merged.append(frag)
+            else:
+                merged.insert(insert_at, frag)
+                insert_at += 1
+    return merged
+
+
+def _shingles(key: str, n: int = 4) -> set[str]:
+    return {key[i : i + n] for i in range(max(1, len(key) - n + 1))}
+
+
+def _minhash(shingles: set[str], n_hashes: int) -> list[int]:
+    sig = []
+    for seed in range(n_hashes):
+        salt = seed.to_bytes(2, "little")
+        sig.append(
+            min(
+                int.from_bytes(
+                    hashlib.blake2b(s.encode(), digest_size=8, salt=salt).digest(), "little"
+                )
+                for s in shingles
+            )
+        )
+    return sig
+
+
+def near_duplicates(
+    items: list[tuple[str, str, str]],
+    *,
+    threshold: float = 0.8,
+    min_len: int = 20,
+    bands: int = 8,
+    rows: int = 4,
+) -> list[tuple[str, str, str, float]]:
+    """Pairs of paragraphs from different groups that are exact or near duplicates.
+
+    Parameters
+    ----------
+    items
+        ``(group, item_id, text)``; pairs within one group are not reported.
+    threshold
+        Minimum Jaccard similarity of character 4-gram sets for "near".
+
+    Returns
+    -------
+    list of ``(item_a, item_b, kind, similarity)`` with kind ``exact`` or ``near``.
+    Candidates come from MinHash banding, then the true Jaccard is computed.
+    """
+    keyed = [(g, i, match_key(t)) for g, i, t in items]
+    keyed = [k for k in keyed if len(k[2]) >= min_len]
+    shingles = {i: _shingles(key) for _, i, key in keyed}
+    group = {i: g for g, i, _ in keyed}
+    key_of = {i: key for _, i, key in keyed}
+    buckets: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+    for _, item, _key in keyed:
+        sig = _minhash(shingles[item], bands * rows)
+        for b in range(bands):
+            buckets.setdefault((b, tuple(sig[b * rows : (b + 1) * rows])), []).append(item)
+    pairs: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = sorted((members[x], members[y]))
+                if group[a] != group[b]:
+                    pairs.add((a, b))
+    out = []
+    for a, b in sorted(pairs):
+        if key_of[a] == key_of[b]:
+            out.append((a, b, "exact", 1.0))
+            continue
+        sa, sb = shingles[a], shingles[b]
+        sim = len(sa & sb) / len(sa | sb)
+        if sim >= threshold:
+            out.append((a, b, "near", round(sim, 4)))
+    return out

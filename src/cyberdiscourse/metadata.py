@@ -1,0 +1,296 @@
+"""The curated metadata beside the raw captures: ``works.csv`` and ``captures.csv``.
+
+``works.csv`` has one row per distinct text (a work); ``captures.csv`` one row
+per stretch of a raw file that holds a work (a whole file when ``line_start``
+and ``line_end`` are blank). Both are plain UTF-8 CSV a researcher edits in a
+spreadsheet or text editor. Row numbers in messages count the header as row 1,
+as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dates import parse_metadata_date
+from .errors import Problem
+
+WORKS_FILE = "works.csv"
+CAPTURES_FILE = "captures.csv"
+WORK_COLUMNS = [
+    "work_id",
+    "title_zh",
+    "title_en",
+    "date",
+    "issuer",
+    "genre",
+    "include",
+    "exclude_reason",
+    "notes",
+]
+CAPTURE_COLUMNS = ["source_file", "work_id", "line_start", "line_end", "notes"]
+_REQUIRED_WORK = ["work_id", "title_zh", "title_en", "date", "include", "exclude_reason"]
+_REQUIRED_CAPTURE = ["source_file", "work_id", "line_start", "line_end"]
+_WORK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_TRUE = {"true", "yes", "y", "1", "include", "included"}
+_FALSE = {"false", "no", "n", "0", "exclude", "excluded"}
+
+
+@dataclass(frozen=True)
+class Work:
+    work_id: str
+    title_zh: str
+    title_en: str
+    date: str  # ISO or "" when the text must supply it
+    date_precision: str
+    issuer: str
+    genre: str
+    include: bool
+    exclude_reason: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Capture:
+    source_file: str
+    work_id: str
+    line_start: int | None
+    line_end: int | None
+    row: int
+
+    @property
+    def doc_id(self) -> str:
+        stem = Path(self.source_file).stem
+        if self.line_start is None:
+            return stem
+        return f"{stem}:{self.line_start}-{self.line_end}"
+
+
+def _read_csv(path: Path, required: list[str], problems: list[Problem]) -> list[tuple[int, dict]]:
+    if not path.is_file():
+        problems.append(
+            Problem(
+                path.name,
+                "",
+                "metadata file not found",
+                f"create {path.name} with the columns {', '.join(required)}",
+            )
+        )
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(
+            Problem(path.name, "", "not UTF-8 text", "save it as 'CSV UTF-8' from your spreadsheet")
+        )
+        return []
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.append(
+            Problem(
+                path.name,
+                "row 1",
+                f"missing column(s): {', '.join(missing)}",
+                f"the header must name {', '.join(required)}",
+            )
+        )
+        return []
+    rows = []
+    for i, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if any(row.values()):
+            rows.append((i, row))
+    return rows
+
+
+def _parse_include(value: str) -> bool | None:
+    v = value.strip().lower()
+    return True if v in _TRUE else False if v in _FALSE else None
+
+
+def read_works(raw_dir: Path, problems: list[Problem]) -> dict[str, Work]:
+    """Parse and validate ``works.csv``; problems are appended, valid works returned."""
+    works: dict[str, Work] = {}
+    for row_no, row in _read_csv(raw_dir / WORKS_FILE, _REQUIRED_WORK, problems):
+        where = f"row {row_no}"
+        wid = row["work_id"]
+        if not _WORK_ID.match(wid):
+            problems.append(
+                Problem(
+                    WORKS_FILE,
+                    where,
+                    f"work_id {wid!r} is not a slug",
+                    "use lower-case letters, digits, '-' and '_' only",
+                )
+            )
+            continue
+        if wid in works:
+            problems.append(
+                Problem(
+                    WORKS_FILE,
+                    where,
+                    f"duplicate work_id {wid!r} (first on row {works[wid].row})",
+                    "give each work one row and a unique id",
+                )
+            )
+            continue
+        if not (row["title_zh"] or row["title_en"]):
+            problems.append(Problem(WORKS_FILE, where, "no title", "fill title_zh or title_en"))
+        date, precision = "", ""
+        if row["date"]:
+            parsed = parse_metadata_date(row["date"])
+            if parsed is None:
+                problems.append(
+                    Problem(
+                        WORKS_FILE,
+                        where,
+                        f"impossible or malformed date {row['date']!r}",
+                        "write YYYY-MM-DD, YYYY-MM or YYYY",
+                    )
+                )
+                continue
+            date, precision = parsed
+        include = _parse_include(row["include"])
+        if include is None:
+            problems.append(
+                Problem(
+                    WORKS_FILE,
+                    where,
+                    f"include must be true or false, not {row['include']!r}",
+                    "write true or false",
+                )
+            )
+            continue
+        if not include and not row["exclude_reason"]:
+            problems.append(
+                Problem(
+                    WORKS_FILE, where, "excluded without a reason", "write why in exclude_reason"
+                )
+            )
+        works[wid] = Work(
+            wid,
+            row["title_zh"],
+            row["title_en"],
+            date,
+            precision,
+            row.get("issuer", ""),
+            row.get("genre", ""),
+            include,
+            row["exclude_reason"],
+            row_no,
+        )
+    return works
+
+
+def _parse_line_no(value: str) -> int | None | str:
+    if value == "":
+        return None
+    return int(value) if value.isdigit() and int(value) > 0 else "bad"
+
+
+def _inside(raw_dir: Path, name: str) -> bool:
+    try:
+        (raw_dir / name).resolve().relative_to(raw_dir.resolve())
+    except ValueError:
+        return False
+    return not Path(name).is_absolute()
+
+
+def read_captures(raw_dir: Path, works: dict[str, Work], problems: list[Problem]) -> list[Capture]:
+    """Parse and validate ``captures.csv`` against the works and the files on disk."""
+    captures: list[Capture] = []
+    for row_no, row in _read_csv(raw_dir / CAPTURES_FILE, _REQUIRED_CAPTURE, problems):
+        where = f"row {row_no}"
+        name = row["source_file"]
+        if not name or not _inside(raw_dir, name):
+            problems.append(
+                Problem(
+                    CAPTURES_FILE,
+                    where,
+                    f"source_file {name!r} is outside the raw data folder",
+                    "name a file inside data/raw/",
+                )
+            )
+            continue
+        if not (raw_dir / name).is_file():
+            problems.append(
+                Problem(
+                    CAPTURES_FILE,
+                    where,
+                    f"source_file {name!r} does not exist",
+                    f"copy the capture into {raw_dir} or fix the name",
+                )
+            )
+            continue
+        if row["work_id"] not in works:
+            problems.append(
+                Problem(
+                    CAPTURES_FILE,
+                    where,
+                    f"unknown work_id {row['work_id']!r}",
+                    f"add a row for it to {WORKS_FILE} or fix the id",
+                )
+            )
+            continue
+        start, end = _parse_line_no(row["line_start"]), _parse_line_no(row["line_end"])
+        if "bad" in (start, end) or (start is None) != (end is None):
+            problems.append(
+                Problem(
+                    CAPTURES_FILE,
+                    where,
+                    "line_start/line_end must both be "
+                    "positive whole numbers, or both blank for the whole file",
+                    "fill both or clear both",
+                )
+            )
+            continue
+        if start is not None and start > end:
+            problems.append(
+                Problem(
+                    CAPTURES_FILE, where, f"line_start {start} is after line_end {end}", "swap them"
+                )
+            )
+            continue
+        captures.append(Capture(name, row["work_id"], start, end, row_no))
+    return captures
+
+
+def check_spans(
+    captures: list[Capture], line_counts: dict[str, int], problems: list[Problem]
+) -> None:
+    """Spans must lie inside their file and must not overlap."""
+    by_file: dict[str, list[Capture]] = {}
+    for cap in captures:
+        by_file.setdefault(cap.source_file, []).append(cap)
+    for name, caps in by_file.items():
+        n = line_counts.get(name)
+        if n is None:
+            continue
+        spans = []
+        for cap in caps:
+            start, end = (cap.line_start or 1), (cap.line_end or n)
+            if end > n:
+                problems.append(
+                    Problem(
+                        CAPTURES_FILE,
+                        f"row {cap.row}",
+                        f"line_end {end} is past the end of {name} ({n} lines)",
+                        "fix line_end",
+                    )
+                )
+            spans.append((start, end, cap))
+        spans.sort(key=lambda s: s[0])
+        for (_s1, e1, c1), (s2, _e2, c2) in zip(spans, spans[1:]):
+            if s2 <= e1:
+                problems.append(
+                    Problem(
+                        CAPTURES_FILE,
+                        f"row {c2.row}",
+                        f"lines {s2}-{e1} of {name} are also claimed by row {c1.row}",
+                        "make the spans of one file disjoint",
+                    )
+                )

@@ -1,0 +1,246 @@
+"""Read raw captures into decoded text lines.
+
+``.txt`` files are decoded with BOM detection, strict UTF-8, then
+charset-normalizer (GB18030/GBK, Big5, UTF-16 ...). ``.html`` files give their
+main text with scripts, styles and menus dropped; ``.pdf`` files give their
+text layer. Lines are numbered 1-based after decoding; for HTML and PDF the
+numbers refer to the extracted text, which the build also writes out so a
+reader can find each line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError, Problem
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# charset-normalizer names Chinese legacy encodings variously; GB18030 is a
+# superset of GB2312 and GBK, so decode all three with it.
+_ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "big5hkscs"}
+
+
+@dataclass(frozen=True)
+class RawText:
+    """A decoded raw file: its lines and how they were obtained."""
+
+    path: Path
+    lines: list[str]
+    encoding: str
+    kind: str  # "text", "html" or "pdf"
+    sha256: str
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF, CRLF or CR; a final newline does not add an empty line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+_CONTROL_BYTES = set(range(0, 9)) | set(range(14, 27)) | set(range(28, 32))
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Control bytes a text never has, unless the text is UTF-16/32 without a BOM."""
+    sample = data[:8192]
+    odd = sum(b in _CONTROL_BYTES for b in sample)
+    if odd <= len(sample) * 0.02:
+        return False
+    guess = _detect(data)
+    return guess is None or not guess.startswith("utf_")
+
+
+def _detect(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    return _ENCODING_ALIASES.get(best.encoding, best.encoding)
+
+
+def _common_han_share(text: str) -> float:
+    """Share of Han characters that are among the most common ones (GB2312 level 1 or
+    Big5 level 1). A wrong legacy decoding yields mostly rare characters."""
+    han = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if not han:
+        return 0.0
+    common = 0
+    for ch in han:
+        try:
+            if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
+                common += 1
+                continue
+        except UnicodeEncodeError:
+            pass
+        try:
+            if 0xA440 <= int.from_bytes(ch.encode("big5"), "big") <= 0xC67E:
+                common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(han)
+
+
+def _best_legacy_decoding(data: bytes) -> tuple[str, str] | None:
+    """Try the detector's guess and the Chinese legacy encodings; keep the most Chinese-like."""
+    candidates = [c for c in ("gb18030", "big5hkscs", _detect(data), "utf-16") if c]
+    best: tuple[float, str, str] | None = None
+    for encoding in dict.fromkeys(candidates):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text) / max(1, len(text))
+        score = printable + _common_han_share(text)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, text, encoding)
+    return None if best is None else (best[1], best[2])
+
+
+def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode raw bytes to text, returning ``(text, encoding)``.
+
+    Raises
+    ------
+    CorpusError
+        When the bytes are binary or no encoding decodes them.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _looks_binary(data):
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                "looks like a binary file, not text",
+                "remove it from data/raw or convert it to .txt, .html or .pdf with a text layer",
+            )
+        )
+    decoded = _best_legacy_decoding(data)
+    if decoded is None:
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                "no text encoding decodes this file",
+                "save it as UTF-8 text and add it again",
+            )
+        )
+    return decoded
+
+
+def html_to_text(html: str) -> str:
+    """Main text of an HTML page, without scripts, styles, menus, headers, footers, forms."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(
+        [
+            "script",
+            "style",
+            "noscript",
+            "nav",
+            "header",
+            "footer",
+            "aside",
+            "form",
+            "iframe",
+            "svg",
+            "button",
+            "select",
+            "template",
+        ]
+    ):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    return root.get_text("\n")
+
+
+def pdf_to_text(data: bytes, *, name: str) -> str:
+    """The text layer of a PDF, page by page."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                f"unreadable PDF: {exc}",
+                "re-save the PDF or paste its text into a .txt file",
+            )
+        ) from None
+    text = "\n".join(pages)
+    if not text.strip():
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                "this PDF has no text layer (a scan?)",
+                "run OCR on it first, or paste its text into a .txt file",
+            )
+        )
+    return text
+
+
+def read_raw(path: Path, *, display_name: str | None = None) -> RawText:
+    """Read one raw capture into numbered lines.
+
+    Raises
+    ------
+    CorpusError
+        For a missing, empty, binary, undecodable or unsupported file.
+    """
+    name = display_name or path.name
+    if not path.is_file():
+        raise CorpusError(
+            Problem(name, "", "file not found", "check the file name in captures.csv")
+        )
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise CorpusError(
+            Problem(name, "", f"unsupported file type {suffix!r}", "use .txt, .html or .pdf")
+        )
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise CorpusError(
+            Problem(name, "", "the file is empty", "replace it with the real capture")
+        )
+    if suffix in PDF_SUFFIXES:
+        return RawText(path, split_lines(pdf_to_text(data, name=name)), "pdf", "pdf", digest)
+    text, encoding = decode_bytes(data, name=name)
+    if suffix in HTML_SUFFIXES:
+        return RawText(path, split_lines(html_to_text(text)), encoding, "html", digest)
+    return RawText(path, split_lines(text), encoding, "text", digest)

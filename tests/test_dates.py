@@ -1,0 +1,52 @@
+import pytest
+
+from cyberdiscourse.dates import find_dates, parse_metadata_date, zh_numeral_to_int
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision"),
+    [
+        ("2017-03-01", "2017-03-01", "day"),
+        ("publishdate:2024/01/05", "2024-01-05", "day"),
+        ("(2017年03月01日 外交部发布)", "2017-03-01", "day"),
+        ("２０１７年３月１日", "2017-03-01", "day"),
+        ("二○一六年六月二十五日", "2016-06-25", "day"),
+        ("二〇二〇年十一月十八日", "2020-11-18", "day"),
+        ("June 25, 2016", "2016-06-25", "day"),
+        ("Dec. 16, 2015", "2015-12-16", "day"),
+        ("25 June 2016", "2016-06-25", "day"),
+        ("(最近更新时间:2024年1月)", "2024-01", "month"),
+        ("January 2024", "2024-01", "month"),
+    ],
+)
+def test_find_dates_formats(text, date, precision):
+    found = find_dates(text)
+    assert [(d.date, d.precision) for d in found] == [(date, precision)]
+
+
+def test_impossible_dates_are_not_dates():
+    assert find_dates("2019-02-30") == []
+    assert find_dates("2019年13月1日") == []
+
+
+def test_clock_time_marks_a_web_timestamp():
+    (d,) = find_dates("2017-03-01 15:43")
+    assert d.has_time
+    (d,) = find_dates("2020年11月18日 16:02")
+    assert d.has_time
+    assert not find_dates("June 25, 2016 Beijing")[0].has_time
+
+
+def test_zh_numerals():
+    assert zh_numeral_to_int("二○一六") == 2016
+    assert zh_numeral_to_int("十") == 10
+    assert zh_numeral_to_int("十一") == 11
+    assert zh_numeral_to_int("二十五") == 25
+
+
+def test_parse_metadata_date():
+    assert parse_metadata_date("2022-11") == ("2022-11", "month")
+    assert parse_metadata_date("2016-06-25") == ("2016-06-25", "day")
+    assert parse_metadata_date("2016") == ("2016", "year")
+    assert parse_metadata_date("2019-02-30") is None
+    assert parse_metadata_date("25/06/2016") is None

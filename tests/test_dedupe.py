@@ -1,0 +1,56 @@
+from cyberdiscourse.dedupe import Fragment, merge_copies, near_duplicates
+
+
+def frags(doc, items):
+    return [
+        Fragment(doc, i, lang, text, False, (doc, i)) for i, (lang, text) in enumerate(items, 1)
+    ]
+
+
+def test_shared_paragraphs_kept_once_and_copies_fill_gaps_in_order():
+    full = frags(
+        "full", [("zh", "第一段,内容甲。"), ("zh", "第二段,内容乙。"), ("zh", "第三段,内容丙。")]
+    )
+    bilingual = frags(
+        "bi",
+        [
+            ("zh", "第二段，内容乙"),
+            ("en", "Paragraph two, content B."),
+            ("zh", "第三段 内容丙。"),
+            ("en", "Paragraph three."),
+        ],
+    )
+    merged = merge_copies([full, bilingual])
+    assert [f.text for f in merged] == [
+        "第一段,内容甲。",
+        "第二段,内容乙。",
+        "Paragraph two, content B.",
+        "第三段,内容丙。",
+        "Paragraph three.",
+    ]
+    assert bilingual[0].duplicate_of is full[1]
+    assert bilingual[2].duplicate_of is full[2]
+
+
+def test_truncated_copy_matches_the_full_paragraph():
+    long = "中国致力于与国际社会各方建立广泛的合作伙伴关系,积极拓展与其他国家的网络事务对话机制。"
+    a = frags("a", [("zh", long)])
+    b = frags("b", [("zh", long[:30])])
+    assert len(merge_copies([a, b])) == 1
+    assert b[0].duplicate_of is a[0]
+
+
+def test_near_duplicates_exact_and_near_across_groups_only():
+    s = "各国应在相互尊重的基础上加强网络空间国际合作,共同构建和平安全开放合作有序的网络空间。"
+    items = [
+        ("w1", "p1", s),
+        ("w2", "p2", s.replace(",", ",")),
+        ("w3", "p3", s.replace("有序的", "有序之")),
+        ("w1", "p4", s),
+        ("w4", "p5", "完全不同的一段文字,讲述数字经济与贸易规则的发展前景以及合作。"),
+    ]
+    found = {(a, b): kind for a, b, kind, _ in near_duplicates(items)}
+    assert found[("p1", "p2")] == "exact"
+    assert found[("p1", "p3")] == "near"
+    assert ("p1", "p4") not in found  # same work
+    assert not any("p5" in pair for pair in found)

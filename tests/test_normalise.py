@@ -1,0 +1,56 @@
+from cyberdiscourse.normalise import (
+    chain,
+    collapse_whitespace,
+    count_cjk,
+    match_key,
+    nfkc,
+    normalise_line,
+    remove_control,
+    remove_invisible,
+    traditional_to_simplified,
+)
+
+
+def test_nfkc_turns_full_width_into_ascii():
+    assert nfkc("ＡＢＣ１２３，（网络）") == "ABC123,(网络)"
+    assert nfkc("２０１７年３月１日") == "2017年3月1日"
+
+
+def test_remove_invisible_rejoins_a_split_word():
+    assert remove_invisible("网络\u200b主权\ufeff与\u200d\u2060安全\u00ad") == "网络主权与安全"
+
+
+def test_remove_control_drops_nul_and_keeps_text():
+    assert remove_control("网络\x00主权\x07") == "网络主权"
+
+
+def test_collapse_whitespace_folds_ideographic_and_nbsp_spaces():
+    assert collapse_whitespace("\u3000 网络  空间\u00a0\t治理 ") == "网络 空间 治理"
+
+
+def test_traditional_to_simplified_converts_chinese_and_leaves_english():
+    assert traditional_to_simplified("網絡空間命運共同體") == "网络空间命运共同体"
+    assert (
+        traditional_to_simplified("尊重網絡主權 cyber sovereignty")
+        == "尊重网络主权 cyber sovereignty"
+    )
+    assert traditional_to_simplified("plain English") == "plain English"
+
+
+def test_pipeline_order_and_chain():
+    line = "\ufeff　網絡\u200b主權，ＡＢＣ\r"
+    assert normalise_line(line) == "网络主权,ABC"
+    upper = chain([str.strip, str.upper])
+    assert upper("  abc ") == "ABC"
+
+
+def test_match_key_ignores_punctuation_spacing_width_and_case():
+    a = "中国将积极参与网络领域相关国际进程,加强双边、地区及国际对话与合作。"
+    b = "中国将积极参与网络领域相关国际进程，加强双边 地区及国际对话与合作"
+    assert match_key(a) == match_key(b)
+    assert match_key("Cyber Sovereignty!") == match_key("cyber  sovereignty")
+    assert match_key(a) != match_key("中国将积极参与网络领域相关国际进程")
+
+
+def test_count_cjk():
+    assert count_cjk("网络主权 cyber 5G") == 4
