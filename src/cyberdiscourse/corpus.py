@@ -59,6 +59,16 @@ def _load(
     data_dir: Path,
 ) -> tuple[dict[str, Work], list[Capture], dict[str, RawText], list[Problem]]:
     raw_dir = raw_dir_of(data_dir)
+    if not raw_dir.is_dir():
+        raise CorpusError(
+            Problem(
+                str(raw_dir),
+                "",
+                "no raw data folder here",
+                "pass --data-dir pointing at a folder that holds raw/ "
+                "(with works.csv and captures.csv)",
+            )
+        )
     problems: list[Problem] = []
     works = read_works(raw_dir, problems)
     captures = read_captures(raw_dir, works, problems)

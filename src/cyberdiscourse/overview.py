@@ -83,6 +83,18 @@ def textstat_ledger_examples(discarded: pd.DataFrame, *, per_reason: int = 2) ->
     )
 
 
+def _label_levels(x_days: list[float], widths: list[float], *, step: float = 0.8) -> list[float]:
+    """Heights for timeline labels, placed right to left: a label sits above every stem
+    that its text spans, so no stem crosses a label."""
+    levels = [0.0] * len(x_days)
+    for i in range(len(x_days) - 1, -1, -1):
+        spanned = [
+            levels[j] for j in range(i + 1, len(x_days)) if x_days[j] <= x_days[i] + widths[i]
+        ]
+        levels[i] = max(spanned, default=1.0 - step) + step
+    return levels
+
+
 def textplot_timeline(works: pd.DataFrame, ax=None):
     """Works on a real time axis; month-precision dates drawn as a bar across the month.
 
@@ -93,33 +105,34 @@ def textplot_timeline(works: pd.DataFrame, ax=None):
     """
     if ax is None:
         _, ax = new_figure("two_column")
-    w = works.dropna(subset=["date"])
-    w = w[w["date"] != ""]
+    w = works[works["date"].fillna("") != ""].sort_values("date")
     starts = pd.to_datetime(w["date"].where(w["date"].str.len() > 7, w["date"] + "-01"))
-    for i, (start, prec, label) in enumerate(zip(starts, w["date_precision"], w["label"])):
-        level = 1 + (i % 3) * 0.8
+    labels = [
+        f" {g}\n {d}" + ("" if p == "day" else f" ({p} only)")
+        for g, d, p in zip(w["genre"], w["date"], w["date_precision"])
+    ]
+    pad = pd.Timedelta(days=200)
+    lo, hi = starts.min() - pad, starts.max() + pad * 3
+    days_per_inch = (hi - lo).days / (ax.figure.get_figwidth() * 0.95)
+    fontsize = 7
+    widths = [
+        max(map(len, lab.split("\n"))) * 0.55 * fontsize / 72 * days_per_inch for lab in labels
+    ]
+    x_days = [(s - lo).days for s in starts]
+    levels = _label_levels(x_days, widths)
+    for start, prec, label, level in zip(starts, w["date_precision"], labels, levels):
         ax.vlines(start, 0, level, color="0.6", lw=0.6)
         if prec == "day":
             ax.plot(start, 0, "o", color=PALETTE[0], ms=5)
         else:
-            end = (
-                start + pd.offsets.MonthEnd(0) if prec == "month" else start + pd.offsets.YearEnd(0)
-            )
-            ax.plot([start, end], [0, 0], color=PALETTE[3], lw=6, solid_capstyle="butt")
-        ax.text(
-            start,
-            level,
-            f" {label}\n {start:%Y-%m}" + ("" if prec == "day" else f" ({prec})"),
-            va="bottom",
-            ha="left",
-            fontsize=7,
-        )
-    ax.set_ylim(-0.4, 3.6)
+            offset = pd.offsets.MonthEnd(0) if prec == "month" else pd.offsets.YearEnd(0)
+            ax.plot([start, start + offset], [0, 0], color=PALETTE[3], lw=6, solid_capstyle="butt")
+        ax.text(start, level, label, va="bottom", ha="left", fontsize=fontsize)
+    ax.set_ylim(-0.4, max(levels) + 0.9)
     ax.yaxis.set_visible(False)
     ax.spines["left"].set_visible(False)
     ax.axhline(0, color="0.2", lw=0.8)
-    pad = pd.Timedelta(days=200)
-    ax.set_xlim(starts.min() - pad, starts.max() + pad * 4)
+    ax.set_xlim(lo, hi)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_title("Works in the corpus by date (dot: exact day; bar: month only)")

@@ -1,0 +1,71 @@
+import pytest
+
+from cyberdiscourse.corpus import build_corpus, check
+from cyberdiscourse.curate import add_capture, make_work_id
+from cyberdiscourse.errors import CorpusError
+
+STATEMENT = (
+    "关于网络空间合作的联合声明\n"
+    "双方同意尊重各国网络主权,反对网络霸权,共同构建网络空间命运共同体。\n"
+)
+
+
+def test_add_copies_the_file_and_appends_valid_rows(tmp_path, seed_copy):
+    src = tmp_path / "new_statement.txt"
+    src.write_text(STATEMENT, encoding="utf-8")
+    wid = add_capture(
+        seed_copy,
+        src,
+        title="关于网络空间合作的联合声明",
+        title_en="Joint Statement",
+        date="2023-05-19",
+        issuer="MFA",
+        genre="joint statement",
+    )
+    assert wid == "joint-statement-2023"
+    assert (seed_copy / "raw" / "new_statement.txt").read_bytes() == src.read_bytes()
+    assert [p for p in check(seed_copy) if p.severity == "error"] == []
+    corpus = build_corpus(seed_copy)
+    w = corpus.works.set_index("work_id").loc[wid]
+    assert (w["date"], w["date_source"], bool(w["include"])) == ("2023-05-19", "metadata", True)
+    assert corpus.paragraphs["text"].str.contains("反对网络霸权").sum() == 1
+    assert (
+        (seed_copy / "raw" / "works.csv")
+        .read_text(encoding="utf-8")
+        .endswith(
+            "joint-statement-2023,关于网络空间合作的联合声明,Joint Statement,2023-05-19,MFA,"
+            "joint statement,true,,\n"
+        )
+    )
+
+
+def test_add_refuses_bad_input_and_writes_nothing(tmp_path, seed_copy):
+    raw = seed_copy / "raw"
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    src = tmp_path / "000_ddd7ae31e7bb7b86.txt"
+    src.write_text(STATEMENT, encoding="utf-8")
+    with pytest.raises(CorpusError) as err:
+        add_capture(
+            seed_copy,
+            src,
+            title="Strategy",
+            date="2017-02-30",
+            work_id="intl-strategy-cyberspace-2017",
+        )
+    msg = str(err.value)
+    assert "impossible or malformed date '2017-02-30'" in msg
+    assert "already exists" in msg
+    assert "work_id 'intl-strategy-cyberspace-2017' exists" in msg
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(CorpusError, match="empty.txt: the file is empty"):
+        add_capture(seed_copy, empty, title="Empty")
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
+
+
+def test_make_work_id():
+    assert (
+        make_work_id("Jointly Build a Community", "2019-10-16") == "jointly-build-a-community-2019"
+    )
+    wid = make_work_id("携手构建网络空间命运共同体", "")
+    assert wid.startswith("work-") and wid.endswith("-undated")

@@ -1,0 +1,40 @@
+from cyberdiscourse import overview
+
+
+def test_textstat_works_orders_included_works_by_date(seed_corpus):
+    works = overview.textstat_works(seed_corpus.works)
+    assert works["label"].tolist() == [
+        "2016-06 joint statement",
+        "2017-03 strategy",
+        "2019-10 concept document",
+        "2020-11 initiative",
+        "2022-11 white paper",
+        "2024-01 position paper",
+    ]
+    assert (works["n_chars_zh"] > 1000).all()
+
+
+def test_ledger_table_counts_full_discards_only(seed_corpus):
+    raw_lines = sum(seed_corpus.raw_lines.values())
+    ledger = overview.textstat_ledger(seed_corpus.discarded, raw_lines)
+    full = seed_corpus.discarded[~seed_corpus.discarded["partial"]]
+    assert ledger["lines"].sum() == len(full)
+    assert set(ledger["reason"]) <= set(overview.LEDGER_REASONS)
+    assert (ledger["meaning"] != "").all()
+
+
+def test_label_levels_keep_stems_out_of_labels():
+    # Three works a few days apart with wide labels: each label rises above the next stem.
+    assert overview._label_levels([0, 10, 20], [100, 100, 100]) == [2.6, 1.8, 1.0]
+    # Far apart: all on the first level.
+    assert overview._label_levels([0, 500, 1000], [100, 100, 100]) == [1.0, 1.0, 1.0]
+
+
+def test_textplots_return_axes_with_every_work(seed_corpus):
+    works = overview.textstat_works(seed_corpus.works)
+    ax = overview.textplot_composition(works)
+    assert [t.get_text() for t in ax.get_yticklabels()] == works["label"].tolist()[::-1]
+    ax = overview.textplot_timeline(works)
+    texts = [t.get_text() for t in ax.texts]
+    assert " white paper\n 2022-11 (month only)" in texts
+    assert len(texts) == 6

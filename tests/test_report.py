@@ -1,0 +1,54 @@
+"""The notebooks run headless as part of the tests, on a copy of the seed data."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from cyberdiscourse.errors import CorpusError
+from cyberdiscourse.report import list_notebooks, make_reports, run_notebook
+
+NOTEBOOKS = REPO / "notebooks"
+
+
+def test_notebooks_are_stored_without_outputs_and_start_with_parameters():
+    notebooks = list_notebooks(NOTEBOOKS)
+    assert [p.name for p in notebooks][:1] == ["01_corpus_overview.ipynb"]
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert "parameters" in code[0]["metadata"].get("tags", []), path.name
+        assert all(c["outputs"] == [] and c["execution_count"] is None for c in code), path.name
+
+
+def test_notebook_01_runs_and_writes_figures_and_html(seed_copy, tmp_path):
+    figures, reports = tmp_path / "figures", tmp_path / "reports"
+    written = make_reports(
+        notebooks_dir=NOTEBOOKS,
+        reports_dir=reports,
+        only=["01"],
+        parameters={"data_dir": str(seed_copy), "figures_dir": str(figures)},
+    )
+    assert written == [reports / "01_corpus_overview.html"]
+    html = written[0].read_text(encoding="utf-8")
+    assert "Corpus overview" in html and html.count("data:image/png") >= 3
+    assert "scio-white-paper-2022" in html
+    made = sorted(p.name for p in (figures / "01_corpus_overview").iterdir())
+    for stem in ["works_timeline", "corpus_composition", "discard_ledger"]:
+        for ext in ["pdf", "svg", "png", "csv"]:
+            assert f"{stem}.{ext}" in made
+    assert (seed_copy / "processed" / "works.parquet").is_file()
+
+
+def test_failing_cell_names_notebook_and_cell(tmp_path):
+    bad = tmp_path / "01_bad.ipynb"
+    shutil.copy(NOTEBOOKS / "01_corpus_overview.ipynb", bad)
+    with pytest.raises(CorpusError) as err:
+        run_notebook(
+            bad, tmp_path / "out" / "01_bad.ipynb", {"data_dir": str(tmp_path / "nowhere")}
+        )
+    msg = str(err.value)
+    assert "01_bad.ipynb, cell" in msg and "CorpusError" in msg
+    assert Path(tmp_path / "out" / "01_bad.ipynb").is_file()
