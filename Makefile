@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
 .PHONY: help install build check report test lint format clean

@@ -419,3 +419,34 @@ def test_unlisted_raw_file_is_a_warning_not_a_silent_drop(tmp_path):
         "    -> add a row to captures.csv (or use 'cyberdiscourse add')"
     ]
     assert re.search("网络主权", corpus.paragraphs["text"].iloc[0])
+
+
+def test_metadata_date_wins_but_a_disagreeing_text_date_is_reported(tmp_path):
+    files = {
+        "a.txt": "\n".join(
+            ["甲声明", "各方应加强合作,共同维护网络空间和平与安全。", "二○一六年六月二十五日"]
+        ).encode()
+    }
+    data = make_data_dir(
+        tmp_path, files, "a-2016,甲声明,A,2016-07-01,,,true,,\n", "a.txt,a-2016,,,\n"
+    )
+    corpus = build_corpus(data)
+    w = corpus.works.set_index("work_id").loc["a-2016"]
+    assert (w["date"], w["date_source"], w["date_in_text"]) == (
+        "2016-07-01",
+        "metadata",
+        "2016-06-25",
+    )
+    assert [str(p).splitlines()[0] for p in corpus.problems] == [
+        "WARNING: works.csv, row 2: date 2016-07-01 differs from the date in the text, "
+        "2016-06-25 (a.txt:3 (date line) 二○一六年六月二十五日)"
+    ]
+
+
+def test_extracted_html_text_is_written_so_line_numbers_can_be_followed(noisy_corpus, tmp_path):
+    write_processed(noisy_corpus, tmp_path / "processed")
+    extracted = (tmp_path / "processed" / "extracted" / "page.html.txt").read_text(encoding="utf-8")
+    lines = extracted.splitlines()
+    row = noisy_corpus.paragraphs[noisy_corpus.paragraphs["source_file"] == "page.html"]
+    for text, line_no in zip(row["text"], row["line_no"]):
+        assert lines[line_no - 1].strip() == text

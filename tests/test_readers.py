@@ -82,3 +82,15 @@ def test_missing_file(tmp_path):
 def test_decode_bytes_reports_encoding():
     assert decode_bytes("网络".encode("gb18030") * 20)[1] == "gb18030"
     assert decode_bytes(b"\xef\xbb\xbfabc")[1] == "utf-8-sig"
+
+
+def test_mixed_encodings_are_decoded_line_by_line(tmp_path):
+    utf8 = "中国主张在联合国框架下制定网络空间国际规则。\n".encode() * 3
+    gbk = "各国应尊重网络主权,反对网络霸权,共同维护网络空间和平与安全。\n".encode("gb18030") * 2
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(utf8 + gbk + utf8)
+    raw = read_raw(path)
+    assert raw.encoding == "utf-8+gb18030"
+    assert raw.lines[0] == "中国主张在联合国框架下制定网络空间国际规则。"
+    assert raw.lines[3] == "各国应尊重网络主权,反对网络霸权,共同维护网络空间和平与安全。"
+    assert raw.lines[6] == raw.lines[0]

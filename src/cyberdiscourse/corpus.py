@@ -283,6 +283,22 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
     }
 
 
+def _date_disagreement(work: Work, row: dict) -> list[Problem]:
+    """Warn when the curated date and the document's own date disagree."""
+    meta, text = work.date, row["date_in_text"]
+    if not meta or not text or meta.startswith(text) or text.startswith(meta):
+        return []
+    return [
+        Problem(
+            "works.csv",
+            f"row {work.row}",
+            f"date {meta} differs from the date in the text, {text} ({row['date_in_text_source']})",
+            "check which is right; the date in works.csv is the one used",
+            severity="warning",
+        )
+    ]
+
+
 # ---------------------------------------------------------------- build
 
 
@@ -345,6 +361,7 @@ def build_corpus(data_dir: Path | str, *, progress: bool = False) -> Corpus:
             pair_rows.extend(_pair_rows(work.work_id, s))
         row.update(_language_counts(merged))
         work_rows.append(row)
+        problems.extend(_date_disagreement(work, row))
 
     paragraphs = _frame(para_rows, PARAGRAPH_COLUMNS)
     works_df = _frame(work_rows, WORK_COLUMNS)

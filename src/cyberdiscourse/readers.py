@@ -118,6 +118,29 @@ def _best_legacy_decoding(data: bytes) -> tuple[str, str] | None:
     return None if best is None else (best[1], best[2])
 
 
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """A file whose lines are mostly UTF-8 but some are in a legacy encoding (pasted
+    from another page): decode line by line. None when it is not such a file."""
+    raw_lines = data.split(b"\n")
+    bad = []
+    for i, line in enumerate(raw_lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(i)
+    if not bad or len(bad) > len(raw_lines) / 2:
+        return None
+    legacy = _best_legacy_decoding(b"\n".join(raw_lines[i] for i in bad))
+    if legacy is None:
+        return None
+    encoding = legacy[1]
+    lines = [
+        line.decode(encoding, errors="replace") if i in set(bad) else line.decode("utf-8")
+        for i, line in enumerate(raw_lines)
+    ]
+    return "\n".join(lines), f"utf-8+{encoding}"
+
+
 def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     """Decode raw bytes to text, returning ``(text, encoding)``.
 
@@ -142,6 +165,9 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
                 "remove it from data/raw or convert it to .txt, .html or .pdf with a text layer",
             )
         )
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed
     decoded = _best_legacy_decoding(data)
     if decoded is None:
         raise CorpusError(
