@@ -126,9 +126,13 @@ def test_strategy_chinese_text_present_once(seed_corpus):
     zh = p[(p["work_id"] == "intl-strategy-cyberspace-2017") & (p["lang"] == "zh")]
     keys = zh["text"].map(match_key)
     assert keys.is_unique
-    # Chapter IV's opening appears in all three copies and is kept once.
+    # Chapter IV's opening is in two copies (000 and the full text) and is kept once.
     opening = "中国将积极参与网络领域相关国际进程"
     assert p["text"].str.contains(opening).sum() == 1
+    assert p.loc[p["text"].str.startswith(opening), "n_copies"].tolist() == [2]
+    # The Preamble is in the law-database copy and the full Chinese copy.
+    assert p.loc[p["text"] == "序言", "n_copies"].tolist() == [2]
+    assert set(p.loc[p["work_id"] != "intl-strategy-cyberspace-2017", "n_copies"]) == {1}
     # The full Chinese copy gives the chapters; the bilingual copies add the English.
     for heading in [
         "序言",
@@ -323,9 +327,9 @@ def test_noisy_input_dates_from_text(noisy_corpus):
     assert w.loc["mixed-2021", "date_source"] == "metadata"
     assert w.loc["page-2022", "date"] == "2022-03"
     docs = noisy_corpus.documents.set_index("doc_id")
-    assert docs.loc["trad", "encoding"] == "big5hkscs"
-    assert docs.loc["mixed", "encoding"] == "utf-16"
-    assert docs.loc["page", "source_kind"] == "html"
+    assert docs.loc["trad.txt", "encoding"] == "big5hkscs"
+    assert docs.loc["mixed.txt", "encoding"] == "utf-16"
+    assert docs.loc["page.html", "source_kind"] == "html"
 
 
 def test_duplicates_across_works_are_reported(tmp_path):

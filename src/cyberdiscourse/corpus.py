@@ -130,7 +130,8 @@ def _span_lines(cap: Capture, lines: list[str]) -> list[tuple[int, str]]:
     return [(no, lines[no - 1]) for no in range(start, end + 1)]
 
 
-def _fragments(doc_id: str, verdicts: list[cleaning.LineVerdict]) -> list[Fragment]:
+def _fragments(cap: Capture, verdicts: list[cleaning.LineVerdict]) -> list[Fragment]:
+    doc_id = cap.doc_id
     out = []
     for x in verdicts:
         if x.reason is not None:
@@ -145,6 +146,7 @@ def _fragments(doc_id: str, verdicts: list[cleaning.LineVerdict]) -> list[Fragme
                         text,
                         cleaning.is_heading(text),
                         (doc_id, x.line_no),
+                        cap.source_file,
                     )
                 )
     return out
@@ -169,7 +171,7 @@ def _clean_file(
                 ledger.append(_discard(raw, cap, x.line_no, "excluded_work", work.exclude_reason))
             spans.append(_Span(cap, work, verdicts, []))
             continue
-        spans.append(_Span(cap, work, verdicts, _fragments(cap.doc_id, verdicts)))
+        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts)))
     for no, text in enumerate(norm, start=1):
         if no not in claimed:
             reason = cleaning.line_rule(text, watermarks) or "unassigned"
@@ -355,7 +357,10 @@ def build_corpus(data_dir: Path | str, *, progress: bool = False) -> Corpus:
         }
         merged = merge_copies([s.fragments for s in _copy_order(wspans)]) if work.include else []
         _number(work.work_id, merged)
-        para_rows.extend(_paragraph_row(work.work_id, i, f, raws) for i, f in enumerate(merged, 1))
+        copies = _copies_per_paragraph(wspans)
+        para_rows.extend(
+            _paragraph_row(work.work_id, i, f, copies[id(f)]) for i, f in enumerate(merged, 1)
+        )
         for s in wspans:
             _ledger_duplicates(s, raws, ledger)
             pair_rows.extend(_pair_rows(work.work_id, s))
@@ -470,9 +475,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return df.astype({c: t for c, t in _DTYPES.items() if c in df.columns})
 
 
-def _paragraph_row(work_id: str, position: int, f: Fragment, raws: dict[str, RawText]) -> dict:
-    source = f.doc_id.split(":")[0]
-    source_file = next(n for n in raws if Path(n).stem == source)
+def _paragraph_row(work_id: str, position: int, f: Fragment, copies: int) -> dict:
     return {
         "work_id": work_id,
         "para_id": f.para_id,
@@ -481,11 +484,21 @@ def _paragraph_row(work_id: str, position: int, f: Fragment, raws: dict[str, Raw
         "text": f.text,
         "is_heading": f.is_heading,
         "doc_id": f.doc_id,
-        "source_file": source_file,
+        "source_file": f.source_file,
         "line_no": f.line_no,
         "n_chars": len(f.text),
-        "n_copies": 1,
+        "n_copies": copies,
     }
+
+
+def _copies_per_paragraph(spans: list[_Span]) -> dict[int, int]:
+    """How many captures carry each kept paragraph (its own and those of its duplicates)."""
+    docs: dict[int, set[str]] = {}
+    for s in spans:
+        for f in s.fragments:
+            kept = _resolve(f)
+            docs.setdefault(id(kept), set()).add(f.doc_id)
+    return {k: len(v) for k, v in docs.items()}
 
 
 def _ledger_duplicates(s: _Span, raws: dict[str, RawText], ledger: list[dict]) -> None:

@@ -27,6 +27,7 @@ class Fragment:
     text: str
     is_heading: bool
     same_line: tuple[str, int]  # (doc_id, line_no): fragments of one raw line
+    source_file: str = ""
     key: str = ""
     para_id: str = ""  # set once kept paragraphs are numbered
     duplicate_of: Fragment | None = None  # the kept paragraph this one repeats

@@ -62,10 +62,9 @@ class Capture:
 
     @property
     def doc_id(self) -> str:
-        stem = Path(self.source_file).stem
         if self.line_start is None:
-            return stem
-        return f"{stem}:{self.line_start}-{self.line_end}"
+            return self.source_file
+        return f"{self.source_file}:{self.line_start}-{self.line_end}"
 
 
 def _read_csv(path: Path, required: list[str], problems: list[Problem]) -> list[tuple[int, dict]]:
