@@ -23,23 +23,39 @@ def test_notebooks_are_stored_without_outputs_and_start_with_parameters():
         assert all(c["outputs"] == [] and c["execution_count"] is None for c in code), path.name
 
 
-def test_notebook_01_runs_and_writes_figures_and_html(seed_copy, tmp_path):
+EXPECTED_FIGURES = {
+    "01_corpus_overview": ["works_timeline", "corpus_composition", "discard_ledger"],
+    "02_term_frequency": [
+        "top_terms_zh",
+        "top_terms_en",
+        "top_terms_by_work_id",
+        "keyness_periods",
+        "collocates",
+        "wordclouds_by_period",
+    ],
+}
+
+
+def test_all_notebooks_run_in_order_and_write_figures_and_html(seed_copy, tmp_path):
     figures, reports = tmp_path / "figures", tmp_path / "reports"
     written = make_reports(
         notebooks_dir=NOTEBOOKS,
         reports_dir=reports,
-        only=["01"],
         parameters={"data_dir": str(seed_copy), "figures_dir": str(figures)},
     )
-    assert written == [reports / "01_corpus_overview.html"]
+    assert [p.name for p in written] == [f"{nb}.html" for nb in EXPECTED_FIGURES]
     html = written[0].read_text(encoding="utf-8")
     assert "Corpus overview" in html and html.count("data:image/png") >= 3
     assert "scio-white-paper-2022" in html
-    made = sorted(p.name for p in (figures / "01_corpus_overview").iterdir())
-    for stem in ["works_timeline", "corpus_composition", "discard_ledger"]:
-        for ext in ["pdf", "svg", "png", "csv"]:
-            assert f"{stem}.{ext}" in made
+    html = written[1].read_text(encoding="utf-8")
+    assert "Term frequency" in html and html.count("data:image/png") >= 6
+    assert "网络主权" in html
+    for notebook, stems in EXPECTED_FIGURES.items():
+        made = {p.name for p in (figures / notebook).iterdir()}
+        for stem in stems:
+            assert {f"{stem}.{ext}" for ext in ("pdf", "svg", "png", "csv")} <= made, stem
     assert (seed_copy / "processed" / "works.parquet").is_file()
+    assert list((seed_copy / "processed" / "tokens").glob("*.parquet"))
 
 
 def test_failing_cell_names_notebook_and_cell(tmp_path):

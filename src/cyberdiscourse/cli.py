@@ -36,7 +36,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     for reason, n in sorted(s["discarded_lines_by_reason"].items(), key=lambda kv: -kv[1]):
         print(f"    {reason:<20} {n:>5}")
     print(f"  duplicate paragraphs across works: {s['cross_work_duplicates']}")
+    _build_tokens(data_dir)
     return 0
+
+
+def _build_tokens(data_dir: Path) -> None:
+    from .lexicon import load_lexicon
+    from .tokens import TokenSettings, load_tokens, token_cache_file
+
+    lexicon = load_lexicon(data_dir)
+    cached = token_cache_file(data_dir, lexicon, TokenSettings())[0].is_file()
+    tokens = load_tokens(data_dir, lexicon=lexicon, progress=_progress_enabled())
+    state = "from the cache" if cached else "segmented"
+    print(
+        f"  tokens: {int(tokens['n_tokens'].sum()):,} in {len(tokens)} paragraphs ({state}; "
+        f"lexicon {lexicon.source_dir})"
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -1,0 +1,425 @@
+"""Term frequency, TF-IDF, keyness and collocations (``textstat_*``), and their
+figures (``textplot_*``).
+
+Every ``textstat_*`` takes the token table of :func:`cyberdiscourse.tokens.load_tokens`
+(one row per paragraph, a list of tokens in ``tokens``) and returns a tidy DataFrame.
+Grouping columns (``year``, ``period``) are added with :func:`add_groups`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from .plotting import FONT_PATH, PALETTE, new_figure
+
+
+def add_groups(
+    tokens: pd.DataFrame, works: pd.DataFrame, *, period_boundary: int | None = None
+) -> pd.DataFrame:
+    """Add ``date``, ``year`` and (with ``period_boundary``) ``period`` from the works table.
+
+    ``period`` is ``"before <year>"`` or ``"<year> and after"``.
+    """
+    dates = works.set_index("work_id")["date"]
+    out = tokens.copy()
+    out["date"] = out["work_id"].map(dates).fillna("")
+    out["year"] = pd.to_numeric(out["date"].str.slice(0, 4), errors="coerce").astype("Int64")
+    if period_boundary is not None:
+        out["period"] = np.where(
+            out["year"] < period_boundary,
+            f"before {period_boundary}",
+            f"{period_boundary} and after",
+        )
+    return out
+
+
+def explode(tokens: pd.DataFrame) -> pd.DataFrame:
+    """One row per token occurrence (empty paragraphs drop out)."""
+    cols = [c for c in tokens.columns if c not in ("tokens", "n_tokens", "n_chars")]
+    long = tokens[cols + ["tokens"]].explode("tokens").rename(columns={"tokens": "term"})
+    return long.dropna(subset=["term"]).reset_index(drop=True)
+
+
+def _as_list(groups: str | list[str] | None) -> list[str]:
+    return [] if groups is None else [groups] if isinstance(groups, str) else list(groups)
+
+
+def textstat_frequency(
+    tokens: pd.DataFrame,
+    *,
+    groups: str | list[str] | None = None,
+    n: int | None = None,
+    min_count: int = 1,
+) -> pd.DataFrame:
+    """Counts, document frequency and rates per 10,000 tokens and per 10,000 characters.
+
+    Parameters
+    ----------
+    groups
+        Column(s) to count within, e.g. ``"work_id"``, ``"year"``, ``"period"``, ``"lang"``.
+    n
+        Keep the top ``n`` terms of each group.
+
+    Returns
+    -------
+    DataFrame with the group columns, ``term, count, docfreq, rank, per_10k_tokens,
+    per_10k_chars``; ``docfreq`` counts paragraphs. Characters are those of the
+    group's paragraphs, so rates compare fairly across groups of unequal length.
+    """
+    keys = _as_list(groups)
+    long = explode(tokens)
+    counts = (
+        long.groupby(keys + ["term"], sort=False)
+        .agg(count=("term", "size"), docfreq=("para_id", "nunique"))
+        .reset_index()
+    )
+    if keys:
+        sizes = tokens.groupby(keys)[["n_tokens", "n_chars"]].sum().reset_index()
+        counts = counts.merge(sizes, on=keys, how="left")
+    else:
+        counts["n_tokens"] = tokens["n_tokens"].sum()
+        counts["n_chars"] = tokens["n_chars"].sum()
+    counts["per_10k_tokens"] = counts["count"] / counts["n_tokens"] * 10_000
+    counts["per_10k_chars"] = counts["count"] / counts["n_chars"] * 10_000
+    counts = counts[counts["count"] >= min_count]
+    counts = counts.sort_values(
+        keys + ["count", "term"], ascending=[True] * len(keys) + [False, True], kind="stable"
+    )
+    counts["rank"] = counts.groupby(keys).cumcount() + 1 if keys else range(1, len(counts) + 1)
+    if n is not None:
+        counts = counts[counts["rank"] <= n]
+    cols = keys + ["term", "count", "docfreq", "rank", "per_10k_tokens", "per_10k_chars"]
+    return counts[cols].reset_index(drop=True)
+
+
+def textstat_tfidf(
+    tokens: pd.DataFrame, *, by: str = "work_id", n: int | None = 10
+) -> pd.DataFrame:
+    """TF-IDF of each term in each unit (``by``), top ``n`` per unit.
+
+    ``tf`` is the term's share of the unit's tokens; ``idf = ln((1 + N) / (1 + df)) + 1``
+    with ``N`` units and ``df`` units containing the term (scikit-learn's smoothed idf).
+    """
+    long = explode(tokens)
+    counts = long.groupby([by, "term"]).size().rename("count").reset_index()
+    totals = counts.groupby(by)["count"].transform("sum")
+    n_units = counts[by].nunique()
+    df = counts.groupby("term")[by].nunique()
+    counts["tf"] = counts["count"] / totals
+    counts["idf"] = np.log((1 + n_units) / (1 + counts["term"].map(df))) + 1
+    counts["tfidf"] = counts["tf"] * counts["idf"]
+    counts = counts.sort_values([by, "tfidf", "term"], ascending=[True, False, True])
+    counts["rank"] = counts.groupby(by).cumcount() + 1
+    if n is not None:
+        counts = counts[counts["rank"] <= n]
+    return counts.reset_index(drop=True)
+
+
+def g2_2x2(o11, o12, o21, o22):
+    """Log-likelihood G² of 2x2 tables (vectorised); cells of 0 contribute 0."""
+    o = np.array([o11, o12, o21, o22], dtype=float)
+    n = o.sum(axis=0)
+    rows = np.array([o[0] + o[1], o[0] + o[1], o[2] + o[3], o[2] + o[3]])
+    cols = np.array([o[0] + o[2], o[1] + o[3], o[0] + o[2], o[1] + o[3]])
+    e = rows * cols / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(o > 0, o * np.log(o / e), 0.0)
+    return 2 * terms.sum(axis=0)
+
+
+def textstat_keyness(
+    tokens: pd.DataFrame, target: pd.Series | np.ndarray, *, min_count: int = 5
+) -> pd.DataFrame:
+    """Keyness of every term in the target rows against the rest.
+
+    Parameters
+    ----------
+    target
+        Boolean, one value per row of ``tokens`` (e.g. ``tokens["period"] == "2019 and after"``).
+    min_count
+        Terms with fewer occurrences in both groups together are left out.
+
+    Returns
+    -------
+    DataFrame ``term, n_target, n_reference, G2, p, log_ratio``, most key for the target
+    first. ``G2`` is Dunning's log-likelihood on the full 2x2 table, signed negative when
+    the term is relatively more frequent in the reference; ``p`` is its chi-squared(1)
+    p-value; ``log_ratio`` is Hardie's binary log of the ratio of relative frequencies,
+    with a zero count replaced by 0.5.
+    """
+    target = np.asarray(target, dtype=bool)
+    a_counts = Counter(t for toks in tokens.loc[target, "tokens"] for t in toks)
+    b_counts = Counter(t for toks in tokens.loc[~target, "tokens"] for t in toks)
+    c, d = sum(a_counts.values()), sum(b_counts.values())
+    terms = sorted(set(a_counts) | set(b_counts))
+    a = np.array([a_counts.get(t, 0) for t in terms], dtype=float)
+    b = np.array([b_counts.get(t, 0) for t in terms], dtype=float)
+    keep = (a + b) >= min_count
+    terms, a, b = np.array(terms, dtype=object)[keep], a[keep], b[keep]
+    g2 = g2_2x2(a, b, c - a, d - b)
+    sign = np.where(a / c >= b / d, 1.0, -1.0)
+    log_ratio = np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / d))
+    out = pd.DataFrame(
+        {
+            "term": terms,
+            "n_target": a.astype(int),
+            "n_reference": b.astype(int),
+            "G2": sign * g2,
+            "p": chi2.sf(g2, 1),
+            "log_ratio": log_ratio,
+        }
+    )
+    return out.sort_values(["G2", "term"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _ngrams(toks, size: int):
+    return zip(*(toks[i:] for i in range(size)))
+
+
+def textstat_collocations(
+    tokens: pd.DataFrame, *, size: int = 2, min_count: int = 3
+) -> pd.DataFrame:
+    """Adjacent n-grams within paragraphs, with count, PMI and G².
+
+    ``PMI = log2(p(w1..wn) / (p(w1)...p(wn)))`` with n-gram and token probabilities;
+    ``G2`` compares (first n-1 words, last word) in the 2x2 table of all n-grams.
+    Adjacency is counted after stopword removal.
+    """
+    grams: Counter = Counter()
+    unigrams: Counter = Counter()
+    for toks in tokens["tokens"]:
+        toks = list(toks)
+        unigrams.update(toks)
+        grams.update(_ngrams(toks, size))
+    n_grams, n_tok = sum(grams.values()), sum(unigrams.values())
+    if not n_grams:
+        return pd.DataFrame(columns=["collocation", "count", "PMI", "G2"])
+    heads: Counter = Counter()
+    tails: Counter = Counter()
+    for g, k in grams.items():
+        heads[g[:-1]] += k
+        tails[g[-1]] += k
+    rows = [(g, k) for g, k in grams.items() if k >= min_count]
+    o11 = np.array([k for _, k in rows], dtype=float)
+    r1 = np.array([heads[g[:-1]] for g, _ in rows], dtype=float)
+    c1 = np.array([tails[g[-1]] for g, _ in rows], dtype=float)
+    pmi = [math.log2((k / n_grams) / math.prod(unigrams[w] / n_tok for w in g)) for g, k in rows]
+    out = pd.DataFrame(
+        {
+            "collocation": [" ".join(g) for g, _ in rows],
+            "count": o11.astype(int),
+            "PMI": pmi,
+            "G2": g2_2x2(o11, r1 - o11, c1 - o11, n_grams - r1 - c1 + o11),
+        }
+    )
+    return out.sort_values(["G2", "collocation"], ascending=[False, True]).reset_index(drop=True)
+
+
+def textstat_collocates(
+    tokens: pd.DataFrame, node: str | Iterable[str], *, window: int = 5, min_count: int = 2
+) -> pd.DataFrame:
+    """Words within ``window`` tokens of ``node`` (either side, same paragraph).
+
+    ``node`` may be one term or several (all forms of a concept, e.g.
+    ``lexicon.forms_of("community_shared_future")``); they count as one node.
+
+    Returns ``collocate, count, PMI, G2``: ``count`` is co-occurrences in the window,
+    ``PMI = log2(O / E)`` with ``E = f(node) * f(collocate) * 2 * window / N``, and ``G2``
+    compares window slots around the node with all other token slots.
+    """
+    nodes = {node} if isinstance(node, str) else set(node)
+    freq: Counter = Counter()
+    co: Counter = Counter()
+    f_node = 0
+    for toks in tokens["tokens"]:
+        toks = list(toks)
+        freq.update(toks)
+        for i, t in enumerate(toks):
+            if t not in nodes:
+                continue
+            f_node += 1
+            co.update(toks[max(0, i - window) : i] + toks[i + 1 : i + 1 + window])
+    n = sum(freq.values())
+    rows = [(w, k) for w, k in co.items() if k >= min_count and w not in nodes]
+    if not rows:
+        return pd.DataFrame(columns=["collocate", "count", "PMI", "G2"])
+    o = np.array([k for _, k in rows], dtype=float)
+    f_col = np.array([freq[w] for w, _ in rows], dtype=float)
+    slots = f_node * 2 * window
+    expected = f_node * f_col * 2 * window / n
+    g2 = g2_2x2(o, slots - o, f_col - o, np.clip(n - slots - f_col + o, 0, None))
+    out = pd.DataFrame(
+        {
+            "collocate": [w for w, _ in rows],
+            "count": o.astype(int),
+            "PMI": np.log2(o / expected),
+            "G2": g2,
+        }
+    )
+    return out.sort_values(["G2", "collocate"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def textplot_top_terms(
+    freq: pd.DataFrame,
+    *,
+    n: int = 20,
+    value: str = "per_10k_tokens",
+    ax=None,
+    color: str = PALETTE[0],
+    title: str | None = None,
+):
+    """Horizontal bars of the top ``n`` terms of a :func:`textstat_frequency` table."""
+    if ax is None:
+        _, ax = new_figure("one_column_tall")
+    top = freq.nlargest(n, value).iloc[::-1]
+    ax.barh(top["term"], top[value], color=color)
+    ax.set_xlabel(
+        {"per_10k_tokens": "per 10,000 tokens", "per_10k_chars": "per 10,000 characters"}.get(
+            value, value
+        )
+    )
+    ax.tick_params(axis="y", labelsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def textplot_terms_by_group(
+    freq: pd.DataFrame,
+    group: str,
+    *,
+    n: int = 8,
+    value: str = "per_10k_tokens",
+    ncols: int = 3,
+    labels=None,
+):
+    """Small multiples: the top ``n`` terms of each group; returns the array of Axes."""
+    import matplotlib.pyplot as plt
+
+    groups = list(dict.fromkeys(freq[group]))
+    if labels:  # the order of ``labels`` (e.g. works by date) wins
+        groups = [g for g in labels if g in groups] + [g for g in groups if g not in labels]
+    nrows = math.ceil(len(groups) / ncols)
+    fig, axes = new_figure("two_column_tall", nrows=nrows, ncols=ncols, squeeze=False)
+    for ax, g in zip(axes.flat, groups):
+        sub = freq[freq[group] == g]
+        textplot_top_terms(
+            sub,
+            n=n,
+            value=value,
+            ax=ax,
+            color=PALETTE[groups.index(g) % len(PALETTE)],
+            title=(labels or {}).get(g, str(g)),
+        )
+        ax.set_xlabel("")
+    for ax in list(axes.flat)[len(groups) :]:
+        ax.set_visible(False)
+    fig.supxlabel("per 10,000 tokens", fontsize=8)
+    plt.setp([a.title for a in axes.flat], fontsize=8)
+    return axes
+
+
+def textplot_keyness(
+    keyness: pd.DataFrame,
+    *,
+    n: int = 15,
+    target: str = "target",
+    reference: str = "reference",
+    ax=None,
+):
+    """Two-sided bars: the ``n`` most key terms of the target (up) and of the reference."""
+    if ax is None:
+        _, ax = new_figure("one_column_tall")
+    top = keyness[keyness["G2"] > 0].head(n)
+    bottom = keyness[keyness["G2"] < 0].tail(n)
+    both = pd.concat([top, bottom]).iloc[::-1]
+    colours = [PALETTE[0] if g > 0 else PALETTE[1] for g in both["G2"]]
+    ax.barh(both["term"], both["G2"], color=colours)
+    ax.axvline(0, color="0.2", lw=0.6)
+    ax.set_xlabel(f"signed G²  (← {reference} | {target} →)")
+    ax.tick_params(axis="y", labelsize=7)
+    return ax
+
+
+def wordcloud_image(
+    freqs: dict[str, float],
+    *,
+    random_state: int = 0,
+    max_words: int = 100,
+    width: int = 1200,
+    height: int = 900,
+):
+    """A word cloud as an RGB array, drawn with the project's CJK font."""
+    from matplotlib.colors import ListedColormap
+    from wordcloud import WordCloud
+
+    wc = WordCloud(
+        font_path=str(FONT_PATH),
+        width=width,
+        height=height,
+        max_words=max_words,
+        background_color="white",
+        random_state=random_state,
+        prefer_horizontal=0.95,
+        colormap=ListedColormap(PALETTE[:6]),
+        collocations=False,
+    )
+    return wc.generate_from_frequencies(freqs).to_array()
+
+
+def textplot_wordcloud(
+    freq: pd.DataFrame,
+    *,
+    value: str = "count",
+    max_words: int = 100,
+    random_state: int = 0,
+    ax=None,
+    title: str | None = None,
+):
+    """A word cloud of a :func:`textstat_frequency` table (reproducible with ``random_state``).
+
+    The cloud is drawn as an image, so every PDF viewer shows it exactly as the PNG.
+    """
+    if ax is None:
+        _, ax = new_figure("two_column")
+    freqs = dict(zip(freq["term"], freq[value].astype(float)))
+    ax.imshow(
+        wordcloud_image(freqs, random_state=random_state, max_words=max_words),
+        interpolation="bilinear",
+    )
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def textplot_collocates(
+    collocates: pd.DataFrame,
+    *,
+    n: int = 12,
+    ax=None,
+    color: str = PALETTE[2],
+    title: str | None = None,
+):
+    """Bars of the strongest collocates by G², each labelled with its count and PMI."""
+    if ax is None:
+        _, ax = new_figure("one_column_tall")
+    top = collocates.head(n).iloc[::-1]
+    ax.barh(top["collocate"], top["G2"], color=color)
+    for y, (g2, k, pmi) in enumerate(zip(top["G2"], top["count"], top["PMI"])):
+        ax.text(g2, y, f" n={k}, PMI={pmi:.1f}", va="center", fontsize=6)
+    ax.set_xlim(0, (top["G2"].max() if len(top) else 1) * 1.45)
+    ax.set_xlabel("G² (association with the node)")
+    ax.tick_params(axis="y", labelsize=7)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,276 @@
+"""Segmentation into tokens, with a cache that is rebuilt only when an input changes.
+
+Chinese goes through a dedicated :class:`jieba.Tokenizer` (never the global
+``jieba.dt``) with the domain terms as a user dictionary. The concept lexicon's
+Chinese forms are protected: the text is cut around them first, so 网络主权 and
+网络空间命运共同体 are always one token and never split by the HMM. English is
+lower-cased and split into words. Stopwords come from stopwords-iso (zh),
+scikit-learn (en) and the project's own list.
+
+The cache in ``data/processed/tokens/`` is keyed by a fingerprint of the
+paragraphs, the lexicon files, the stopword lists, the jieba version, this
+module's version and the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from .config import processed_dir_of, resolve_data_dir
+from .errors import CorpusError, Problem
+from .lexicon import Lexicon, load_lexicon
+
+TOKENIZER_VERSION = "1"  # bump when the tokenisation code changes its output
+KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
+PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
+_HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    """How text becomes tokens.
+
+    Parameters
+    ----------
+    hmm
+        Let jieba's HMM join unknown words (jieba's default).
+    min_chars_zh
+        Drop Chinese tokens shorter than this (lexicon forms are always kept).
+    pos_keep
+        Keep only these jieba part-of-speech tags (e.g. ``("n", "nz", "vn", "v")``);
+        None keeps every tag. Tagging is about four times slower.
+    """
+
+    hmm: bool = True
+    min_chars_zh: int = 2
+    pos_keep: tuple[str, ...] | None = None
+
+
+class Segmenter:
+    """Chinese and English tokeniser for one lexicon and one set of settings."""
+
+    def __init__(self, lexicon: Lexicon, settings: TokenSettings = TokenSettings()):
+        self.lexicon = lexicon
+        self.settings = settings
+
+    @cached_property
+    def _jieba(self):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        for word in (*self.lexicon.domain_terms, *self.lexicon.zh_forms):
+            tk.add_word(word)
+        return tk
+
+    @cached_property
+    def _posseg(self):
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(self._jieba)
+
+    @cached_property
+    def _protected(self) -> re.Pattern[str] | None:
+        forms = self.lexicon.zh_forms
+        return re.compile("|".join(map(re.escape, forms))) if forms else None
+
+    def _cut(self, chunk: str) -> list[str]:
+        if self.settings.pos_keep is None:
+            return self._jieba.lcut(chunk, HMM=self.settings.hmm)
+        keep = self.settings.pos_keep
+        return [
+            w
+            for w, flag in self._posseg.lcut(chunk, HMM=self.settings.hmm)
+            if flag.startswith(keep)
+        ]
+
+    def raw_zh(self, text: str) -> list[str]:
+        """Segment Chinese text, lexicon forms whole; nothing filtered."""
+        out: list[str] = []
+        pos = 0
+        for m in self._protected.finditer(text) if self._protected else ():
+            out.extend(self._cut(text[pos : m.start()]))
+            out.append(m.group(0))
+            pos = m.end()
+        out.extend(self._cut(text[pos:]))
+        return out
+
+    def zh(self, text: str) -> list[str]:
+        """Chinese tokens: segmented, then punctuation, numbers, stopwords and short tokens out."""
+        forms = self.lexicon.form_to_concept
+        stop = self.lexicon.zh_stopwords
+        keep = []
+        for tok in self.raw_zh(text):
+            tok = tok.strip().lower()
+            if tok in forms or (
+                _HAS_WORD_CHAR.search(tok)
+                and tok not in stop
+                and len(tok) >= self.settings.min_chars_zh
+            ):
+                keep.append(tok)
+        return keep
+
+    def en(self, text: str) -> list[str]:
+        """English tokens: lower-cased words without stopwords."""
+        stop = self.lexicon.en_stopwords
+        return [w for w in _EN_WORD.findall(text.lower()) if w not in stop]
+
+    def tokens(self, text: str, lang: str) -> list[str]:
+        return self.zh(text) if lang == "zh" else self.en(text)
+
+
+_WORKER: Segmenter | None = None
+
+
+def _init_worker(lexicon: Lexicon, settings: TokenSettings) -> None:
+    global _WORKER
+    _WORKER = Segmenter(lexicon, settings)
+
+
+def _work(batch: list[tuple[str, str]]) -> list[list[str]]:
+    return [_WORKER.tokens(text, lang) for text, lang in batch]
+
+
+def tokenize(
+    paragraphs: pd.DataFrame,
+    lexicon: Lexicon,
+    settings: TokenSettings = TokenSettings(),
+    *,
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Tokens of every paragraph: ``para_id, work_id, lang, tokens, n_tokens, n_chars``.
+
+    Parameters
+    ----------
+    n_jobs
+        Worker processes for large corpora (None: every core). Corpora under
+        ``PARALLEL_MIN_CHARS`` characters are segmented in this process.
+    """
+    from tqdm.auto import tqdm
+
+    items = list(zip(paragraphs["text"], paragraphs["lang"]))
+    n_jobs = n_jobs or os.cpu_count() or 1
+    total_chars = int(paragraphs["text"].str.len().sum()) if len(paragraphs) else 0
+    if n_jobs > 1 and total_chars >= PARALLEL_MIN_CHARS:
+        size = max(1, len(items) // (n_jobs * 8))
+        batches = [items[i : i + size] for i in range(0, len(items), size)]
+        with ProcessPoolExecutor(
+            n_jobs, initializer=_init_worker, initargs=(lexicon, settings)
+        ) as pool:
+            results = list(
+                tqdm(
+                    pool.map(_work, batches),
+                    total=len(batches),
+                    disable=not progress,
+                    desc="segmenting",
+                    unit="batch",
+                )
+            )
+        toks = [t for batch in results for t in batch]
+    else:
+        seg = Segmenter(lexicon, settings)
+        toks = [
+            seg.tokens(text, lang)
+            for text, lang in tqdm(items, disable=not progress, desc="segmenting", unit="para")
+        ]
+    return pd.DataFrame(
+        {
+            "para_id": paragraphs["para_id"].to_numpy(),
+            "work_id": paragraphs["work_id"].to_numpy(),
+            "lang": paragraphs["lang"].to_numpy(),
+            "tokens": toks,
+            "n_tokens": [len(t) for t in toks],
+            "n_chars": paragraphs["text"].str.len().to_numpy(),
+        }
+    )
+
+
+def fingerprint(paragraphs_file: Path, lexicon: Lexicon, settings: TokenSettings) -> str:
+    """What the cached tokens depend on, hashed."""
+    import jieba
+    import sklearn
+    import stopwordsiso
+
+    parts = {
+        "paragraphs": hashlib.sha256(Path(paragraphs_file).read_bytes()).hexdigest(),
+        "lexicon": lexicon.fingerprint(),
+        "settings": asdict(settings),
+        "jieba": jieba.__version__,
+        "stopwordsiso": getattr(stopwordsiso, "__version__", "") or _dist_version("stopwordsiso"),
+        "sklearn": sklearn.__version__,
+        "tokenizer": TOKENIZER_VERSION,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def token_cache_file(data_dir: Path, lexicon: Lexicon, settings: TokenSettings) -> tuple[Path, str]:
+    """Where the tokens for these inputs are (or will be) cached, and their fingerprint."""
+    processed = processed_dir_of(data_dir)
+    para_file = processed / "paragraphs.parquet"
+    if not para_file.is_file():
+        raise CorpusError(
+            Problem(
+                str(processed),
+                "",
+                "the corpus is not built yet",
+                "run 'cyberdiscourse build' first",
+            )
+        )
+    fp = fingerprint(para_file, lexicon, settings)
+    return processed / "tokens" / f"{fp[:20]}.parquet", fp
+
+
+def load_tokens(
+    data_dir: Path | str | None = None,
+    *,
+    settings: TokenSettings = TokenSettings(),
+    lexicon: Lexicon | None = None,
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Tokens of the built corpus, from the cache when nothing they depend on has changed."""
+    from .io import write_json, write_parquet
+
+    data_dir = resolve_data_dir(data_dir)
+    para_file = processed_dir_of(data_dir) / "paragraphs.parquet"
+    lexicon = lexicon or load_lexicon(data_dir)
+    cache, fp = token_cache_file(data_dir, lexicon, settings)
+    if cache.is_file():
+        return pd.read_parquet(cache)
+    tokens = tokenize(
+        pd.read_parquet(para_file), lexicon, settings, n_jobs=n_jobs, progress=progress
+    )
+    write_parquet(tokens, cache)
+    write_json(
+        {"fingerprint": fp, "settings": asdict(settings), "lexicon_dir": str(lexicon.source_dir)},
+        cache.with_suffix(".json"),
+    )
+    _prune(cache.parent, keep=KEEP_CACHES)
+    return tokens
+
+
+def _prune(folder: Path, *, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written caches."""
+    caches = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in caches[keep:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)

@@ -1,0 +1,107 @@
+import re
+import shutil
+from collections import Counter
+
+import jieba
+import pytest
+from conftest import REPO
+
+from cyberdiscourse import tokens as tk
+from cyberdiscourse.corpus import build_corpus, write_processed
+from cyberdiscourse.lexicon import load_lexicon
+from cyberdiscourse.tokens import Segmenter, TokenSettings, load_tokens, tokenize
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def seg(lexicon):
+    return Segmenter(lexicon)
+
+
+@pytest.fixture
+def built(seed_copy):
+    write_processed(build_corpus(seed_copy), seed_copy / "processed")
+    return seed_copy
+
+
+def test_lexicon_forms_are_single_tokens(seg):
+    text = (
+        "各国应尊重网络主权,携手构建网络空间命运共同体,"
+        "推动构建人类命运共同体,保护关键信息基础设施。"
+    )
+    toks = seg.zh(text)
+    for form in ["网络主权", "网络空间命运共同体", "人类命运共同体", "关键信息基础设施"]:
+        assert form in toks
+    assert "命运" not in toks and "共同体" not in toks
+    assert "的" not in seg.zh("中国的网络主权")
+
+
+def test_a_dedicated_tokenizer_leaves_the_global_one_alone(seg):
+    seg.zh("网络空间命运共同体")
+    assert "网络空间命运共同体" not in jieba.dt.FREQ
+
+
+def test_lexicon_counts_equal_an_independent_count_of_the_clean_text(seed_corpus, lexicon, seg):
+    """Tokens of each form equal a leftmost-longest regex count over the paragraph text."""
+    zh = seed_corpus.paragraphs[seed_corpus.paragraphs["lang"] == "zh"]
+    pattern = re.compile("|".join(map(re.escape, lexicon.zh_forms)))
+    expected = Counter(m.group(0) for text in zh["text"] for m in pattern.finditer(text))
+    got = Counter(t for text in zh["text"] for t in seg.zh(text) if t in lexicon.form_to_concept)
+    assert got == expected
+    assert got["网络主权"] == sum(t.count("网络主权") for t in zh["text"]) > 10
+    assert got["网络空间命运共同体"] == sum(t.count("网络空间命运共同体") for t in zh["text"]) > 30
+
+
+def test_english_tokens(seg):
+    assert seg.en("China supports the UN's role in Cyber-Security and 5G.") == [
+        "china",
+        "supports",
+        "un's",
+        "role",
+        "cyber-security",
+    ]
+
+
+def test_pos_filter_keeps_only_requested_tags(lexicon):
+    nouns = Segmenter(lexicon, TokenSettings(pos_keep=("n",)))
+    all_tags = Segmenter(lexicon)
+    text = "中国积极参与联合国框架下的国际规则制定"
+    assert set(nouns.zh(text)) < set(all_tags.zh(text))
+    assert "积极" not in nouns.zh(text)
+
+
+def test_parallel_and_serial_tokens_are_equal(seed_corpus, lexicon, monkeypatch):
+    paras = seed_corpus.paragraphs
+    serial = tokenize(paras, lexicon, n_jobs=1)
+    monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
+    parallel = tokenize(paras, lexicon, n_jobs=2)
+    assert serial["tokens"].map(list).tolist() == parallel["tokens"].map(list).tolist()
+    assert serial["n_tokens"].sum() > 10_000
+
+
+def test_cache_hit_then_miss_after_a_lexicon_edit(built, monkeypatch):
+    calls = []
+    real = tk.tokenize
+    monkeypatch.setattr(tk, "tokenize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = load_tokens(built)
+    assert calls == [1]
+    again = load_tokens(built)
+    assert calls == [1]  # no segmentation: read from the cache
+    assert again["tokens"].map(list).tolist() == first["tokens"].map(list).tolist()
+    shutil.copytree(REPO / "data" / "lexicon", built / "lexicon")
+    with open(built / "lexicon" / "domain_terms.txt", "a", encoding="utf-8") as f:
+        f.write("行为准则\n")
+    edited = load_tokens(built)
+    assert calls == [1, 1]
+    assert Counter(t for ts in edited["tokens"] for t in ts)["行为准则"] >= 2
+    load_tokens(built, settings=TokenSettings(hmm=False))
+    assert calls == [1, 1, 1]  # settings are part of the key
+
+
+def test_tokens_need_a_built_corpus(seed_copy):
+    with pytest.raises(Exception, match="not built yet"):
+        load_tokens(seed_copy)
