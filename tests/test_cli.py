@@ -63,3 +63,19 @@ def test_add_command(seed_copy, tmp_path, capsys):
     assert code == 0
     assert "as work 'a-speech-2015'" in capsys.readouterr().out
     assert (seed_copy / "raw" / "speech.txt").is_file()
+
+
+def test_kwic_command_prints_and_exports(seed_copy, tmp_path, capsys):
+    assert main(["build", "--data-dir", str(seed_copy)]) == 0
+    capsys.readouterr()
+    assert main(["kwic", "网络主权", "--data-dir", str(seed_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "[网络主权]" in out and "(003_9bf46ce2aec8518c.txt:36)" in out
+    assert "13 occurrence(s) of '网络主权'" in out
+    csv = tmp_path / "kwic.csv"
+    assert main(["kwic", "cyber_sovereignty", "--csv", str(csv), "--data-dir", str(seed_copy)]) == 0
+    import pandas as pd
+
+    table = pd.read_csv(csv, encoding="utf-8-sig")
+    assert list(table.columns) == ["work_id", "date", "left", "match", "right", "context", "source"]
+    assert len(table) == 13

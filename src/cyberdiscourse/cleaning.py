@@ -165,10 +165,11 @@ class LineVerdict:
 
 def is_binary_garbage(text: str) -> bool:
     """Decoded bytes of a binary file: replacement characters, PDF syntax, private-use glyphs."""
-    if _BINARY_TOKENS.search(text):
+    if len(text) < 300 and _BINARY_TOKENS.search(text):
         return True
     odd = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
-    return odd >= 2 or (odd == 1 and len(text) < 40)
+    # A rare glyph or two in a long text is not garbage; a line full of them is.
+    return odd / max(1, len(text)) >= 0.02 or (odd >= 1 and len(text) < 40)
 
 
 def is_short(text: str) -> bool:
@@ -261,7 +262,7 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
             _mark(v, range(i + 1, len(v)), "page_footer")
             break
     for i, x in enumerate(v):
-        if x.reason is None and NEWS_LEAD.match(x.text):
+        if x.reason is None and NEWS_LEAD.match(x.text) and len(x.text) <= SHORT_FURNITURE:
             x.reason = "news_lead"
         # "来源:" alone on a line: the next line names the source site.
         if (

@@ -84,6 +84,53 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_tsv(args: argparse.Namespace) -> int:
+    from .curate import import_tsv
+
+    data_dir = resolve_data_dir(args.data_dir)
+    ids = import_tsv(
+        data_dir,
+        Path(args.file),
+        title=args.title,
+        title_en=args.title_en or "",
+        issuer=args.issuer or "",
+        genre=args.genre or "",
+        id_prefix=args.id_prefix,
+    )
+    print(f"Imported {len(ids)} documents into {data_dir}/raw; run 'cyberdiscourse build' next.")
+    return 0
+
+
+def cmd_kwic(args: argparse.Namespace) -> int:
+    from .concepts import kwic
+    from .corpus import load_processed
+    from .io import write_atomic
+    from .lexicon import load_lexicon
+
+    data_dir = resolve_data_dir(args.data_dir)
+    tables = load_processed(data_dir)
+    lines = kwic(
+        tables["paragraphs"], tables["works"], args.term, load_lexicon(data_dir), chars=args.chars
+    )
+    if args.csv:
+        write_atomic(
+            Path(args.csv),
+            lambda tmp: lines.drop(columns="para_id").to_csv(
+                tmp, index=False, encoding="utf-8-sig"
+            ),
+        )
+        print(f"Wrote {len(lines)} lines to {args.csv}")
+        return 0
+    width = max((len(x) for x in lines["left"]), default=0)
+    for row in lines.itertuples():
+        print(
+            f"{row.date:<10}  {row.left:>{min(width, 40)}} [{row.match}] {row.right}"
+            f"   ({row.source})"
+        )
+    print(f"{len(lines)} occurrence(s) of {args.term!r}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import make_reports
 
@@ -117,6 +164,21 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--genre")
     p.add_argument("--work-id", help="id to use instead of one made from the title")
     p.set_defaults(func=cmd_add)
+    p = sub.add_parser(
+        "import-tsv", parents=[common], help="import a year<TAB>text file, one document per line"
+    )
+    p.add_argument("file")
+    p.add_argument("--title", default="{year}", help="title template, e.g. '{year}年政府工作报告'")
+    p.add_argument("--title-en", help="English title template")
+    p.add_argument("--issuer")
+    p.add_argument("--genre")
+    p.add_argument("--id-prefix", help="work ids become <prefix>-<year>")
+    p.set_defaults(func=cmd_import_tsv)
+    p = sub.add_parser("kwic", parents=[common], help="keyword in context for a term or concept")
+    p.add_argument("term", help="a concept id, label or form (with its sub-forms), or any text")
+    p.add_argument("--chars", type=int, help="characters either side (default: the sentence)")
+    p.add_argument("--csv", help="write the lines to this CSV file instead")
+    p.set_defaults(func=cmd_kwic)
     p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
     p.add_argument("--reports-dir", type=Path, help="default: reports/")
     p.add_argument("--figures-dir", help="default: figures/")
@@ -135,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

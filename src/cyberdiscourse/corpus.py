@@ -27,6 +27,8 @@ LONG_LINE = 1200  # a line this long holds several paragraphs (a whole page on o
 _PARA_BREAK = re.compile(
     r"(?<=[。;!?:])(?=(?:[一二三四五六七八九十]{1,3}、|\d{1,2}\.(?!\d)|\([一二三四五六七八九十]{1,3}\)))"
 )
+CHUNK = 600
+_SENTENCE_END = re.compile(r"(?<=[。!?;])")
 ALIGN_RATIO = (1.2, 6.0)  # English chars per Chinese char for an adjacent zh/en pair
 
 
@@ -46,10 +48,28 @@ class Corpus:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Split a very long line (a whole page on one line) before its numbered items."""
+    """Split a very long line (a whole page on one line) into paragraphs.
+
+    First before its numbered items (一、 1. (一)); a part still longer than
+    ``LONG_LINE`` is then cut at sentence ends into pieces of about ``CHUNK``
+    characters, so that paragraphs stay usable as units of resampling.
+    """
     if len(text) < LONG_LINE:
         return [text]
-    return [p.strip() for p in _PARA_BREAK.split(text) if p.strip()]
+    out = []
+    for part in (p.strip() for p in _PARA_BREAK.split(text)):
+        if len(part) < LONG_LINE:
+            out.extend([part] if part else [])
+            continue
+        chunk = ""
+        for sentence in _SENTENCE_END.split(part):
+            if chunk and len(chunk) + len(sentence) > CHUNK:
+                out.append(chunk)
+                chunk = ""
+            chunk += sentence
+        if chunk.strip():
+            out.append(chunk.strip())
+    return out
 
 
 # ---------------------------------------------------------------- reading

@@ -121,3 +121,66 @@ def add_capture(
         raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, {"source_file": file.name, "work_id": wid}
     )
     return wid
+
+
+def import_tsv(
+    data_dir: Path,
+    tsv: Path,
+    *,
+    title: str = "{year}",
+    title_en: str = "",
+    issuer: str = "",
+    genre: str = "",
+    id_prefix: str | None = None,
+) -> list[str]:
+    """Import a ``year<TAB>text`` file (one document per line) as one capture per line.
+
+    Each line becomes ``raw/<tsv stem>_<year>.txt`` with a works row dated ``year``
+    (precision: year) and a captures row. ``title`` and ``title_en`` are templates
+    with ``{year}``. A line is split on its first TAB only (texts may contain TABs).
+
+    Raises
+    ------
+    CorpusError
+        Naming the TSV line for a line without a TAB or a year; nothing is written then.
+    """
+    import tempfile
+
+    tsv = Path(tsv)
+    rows, problems = [], []
+    for no, line in enumerate(tsv.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        year, sep, text = line.partition("\t")
+        if not sep or not re.fullmatch(r"\d{4}", year.strip()) or not text.strip():
+            problems.append(
+                Problem(
+                    tsv.name,
+                    f"line {no}",
+                    "expected a year, a TAB and the text",
+                    "fix or delete the line",
+                )
+            )
+            continue
+        rows.append((year.strip(), text))
+    if problems:
+        raise CorpusError(problems)
+    prefix = id_prefix or slugify(tsv.stem) or "doc"
+    ids = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for year, text in rows:
+            src = Path(tmp) / f"{tsv.stem}_{year}.txt"
+            src.write_text(text + "\n", encoding="utf-8")
+            ids.append(
+                add_capture(
+                    data_dir,
+                    src,
+                    title=title.format(year=year),
+                    title_en=title_en.format(year=year),
+                    date=year,
+                    issuer=issuer,
+                    genre=genre,
+                    work_id=f"{prefix}-{year}",
+                )
+            )
+    return ids

@@ -9,7 +9,6 @@ others lack, placed after the last paragraph it shares with them.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from .normalise import match_key
@@ -36,15 +35,10 @@ class Fragment:
         self.key = match_key(self.text)
 
 
-def _find_match(frag: Fragment, kept: list[Fragment]) -> Fragment | None:
-    for other in kept:
-        if other.lang == frag.lang and other.key == frag.key:
-            return other
-    if len(frag.key) >= MIN_CONTAINED:
-        for other in kept:
-            if other.lang == frag.lang and frag.key in other.key:
-                return other
-    return None
+def _contained_in(frag: Fragment, kept: list[Fragment]) -> Fragment | None:
+    if len(frag.key) < MIN_CONTAINED:
+        return None
+    return next((o for o in kept if o.lang == frag.lang and frag.key in o.key), None)
 
 
 def merge_copies(copies: list[list[Fragment]]) -> list[Fragment]:
@@ -52,17 +46,23 @@ def merge_copies(copies: list[list[Fragment]]) -> list[Fragment]:
 
     Copies are taken in the given order (put the most complete first). Each
     fragment that duplicates an already kept paragraph gets ``duplicate_of``
-    set to that paragraph and is not kept.
+    set to that paragraph and is not kept. Only later copies are searched for
+    truncated (contained) paragraphs, so one long copy merges in linear time.
     """
     merged: list[Fragment] = []
-    for copy in copies:
-        insert_at = 0 if merged else None
+    by_key: dict[tuple[str, str], Fragment] = {}
+    for n, copy in enumerate(copies):
+        insert_at = None if n == 0 else 0
         for frag in copy:
-            match = _find_match(frag, merged)
+            match = by_key.get((frag.lang, frag.key))
+            if match is None and n > 0:
+                match = _contained_in(frag, merged)
             if match is not None:
                 frag.duplicate_of = match
-                insert_at = merged.index(match) + 1
+                if insert_at is not None:
+                    insert_at = merged.index(match) + 1
                 continue
+            by_key[(frag.lang, frag.key)] = frag
             if insert_at is None:
                 merged.append(frag)
             else:
@@ -75,19 +75,29 @@ def _shingles(key: str, n: int = 4) -> set[str]:
     return {key[i : i + n] for i in range(max(1, len(key) - n + 1))}
 
 
-def _minhash(shingles: set[str], n_hashes: int) -> list[int]:
-    sig = []
-    for seed in range(n_hashes):
-        salt = seed.to_bytes(2, "little")
-        sig.append(
-            min(
-                int.from_bytes(
-                    hashlib.blake2b(s.encode(), digest_size=8, salt=salt).digest(), "little"
-                )
-                for s in shingles
-            )
-        )
-    return sig
+_MERSENNE = (1 << 61) - 1
+
+
+def _hash_params(n_hashes: int) -> tuple:
+    import numpy as np
+
+    rng = np.random.default_rng(20170301)  # fixed: signatures are the same on every run
+    a = rng.integers(1, 1 << 31, size=(n_hashes, 1), dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, size=(n_hashes, 1), dtype=np.uint64)
+    return a, b
+
+
+def _minhash(shingles: set[str], params: tuple) -> tuple[int, ...]:
+    """MinHash signature: universal hashes (a*x + b) of each shingle's CRC-32, minimum per hash."""
+    import zlib
+
+    import numpy as np
+
+    a, b = params
+    x = np.fromiter(
+        (zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64, count=len(shingles)
+    )
+    return tuple(((a * x + b) % _MERSENNE).min(axis=1).tolist())
 
 
 def near_duplicates(
@@ -118,8 +128,9 @@ def near_duplicates(
     group = {i: g for g, i, _ in keyed}
     key_of = {i: key for _, i, key in keyed}
     buckets: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+    params = _hash_params(bands * rows)
     for _, item, _key in keyed:
-        sig = _minhash(shingles[item], bands * rows)
+        sig = _minhash(shingles[item], params)
         for b in range(bands):
             buckets.setdefault((b, tuple(sig[b * rows : (b + 1) * rows])), []).append(item)
     pairs: set[tuple[str, str]] = set()

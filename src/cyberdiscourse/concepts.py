@@ -1,0 +1,677 @@
+"""Concepts over time: matches, counts with bootstrap intervals, first use, KWIC,
+dispersion, co-occurrence networks and the English renderings of each concept.
+
+Counting semantics
+------------------
+- Chinese forms are matched leftmost-longest: 网络空间命运共同体 is one match of
+  ``cyber_community_shared_future`` and is not also a bare 命运共同体.
+- A parent counts its children: ``community_shared_future`` = bare 命运共同体 +
+  网络空间命运共同体 + 人类命运共同体 (``count``); ``own_count`` is the bare form only.
+- Rates are per 10,000 Chinese characters of the unit's clean paragraphs (and per
+  10,000 tokens when tokens are given). Intervals come from resampling the unit's
+  paragraphs with replacement (percentile bootstrap).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .lexicon import Lexicon
+from .normalise import count_cjk
+
+_SENTENCE = re.compile(r"[^。!?;]*[。!?;]?")
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _pattern(forms) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(forms, key=lambda f: (-len(f), f)))))
+
+
+def concept_hits(paragraphs: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """Every match of a Chinese concept form in the Chinese paragraphs.
+
+    Returns one row per match: ``work_id, para_id, concept_id, form, start, end,
+    source_file, line_no``.
+    """
+    zh = paragraphs[paragraphs["lang"] == "zh"]
+    pattern = _pattern(lexicon.zh_forms)
+    owner = lexicon.form_to_concept
+    rows = [
+        (w, p, owner[m.group(0)], m.group(0), m.start(), m.end(), f, n)
+        for w, p, text, f, n in zip(
+            zh["work_id"], zh["para_id"], zh["text"], zh["source_file"], zh["line_no"]
+        )
+        for m in pattern.finditer(text)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "work_id",
+            "para_id",
+            "concept_id",
+            "form",
+            "start",
+            "end",
+            "source_file",
+            "line_no",
+        ],
+    )
+
+
+def ancestors(lexicon: Lexicon, concept_id: str) -> list[str]:
+    """The concept and its parents, nearest first."""
+    parent = {c.concept_id: c.parent for c in lexicon.concepts}
+    chain = [concept_id]
+    while parent.get(chain[-1]):
+        chain.append(parent[chain[-1]])
+    return chain
+
+
+def _with_parents(hits: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """One row per (match, concept it counts for): a child match also counts for its parents."""
+    rows = hits.assign(counts_for=hits["concept_id"].map(lambda c: ancestors(lexicon, c)))
+    return rows.explode("counts_for")
+
+
+# ---------------------------------------------------------------- counts
+
+
+def _bootstrap(
+    counts: np.ndarray, chars: np.ndarray, *, n_boot: int, ci: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of sum(counts)/sum(chars)*1e4 over resampled paragraphs.
+
+    ``counts`` is paragraphs x concepts.
+    """
+    n = len(chars)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    boot_counts = counts[idx].sum(axis=1)  # n_boot x concepts
+    boot_chars = chars[idx].sum(axis=1)[:, None]
+    rates = boot_counts / np.where(boot_chars > 0, boot_chars, np.nan) * 10_000
+    alpha = (1 - ci) / 2
+    return np.nanquantile(rates, alpha, axis=0), np.nanquantile(rates, 1 - alpha, axis=0)
+
+
+def textstat_concepts(
+    paragraphs: pd.DataFrame,
+    works: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    by: str = "work_id",
+    tokens: pd.DataFrame | None = None,
+    concepts: list[str] | None = None,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Count, rate and bootstrap interval of each concept in each work (or year).
+
+    Parameters
+    ----------
+    by
+        ``"work_id"`` or ``"year"`` (works of one year pooled).
+    tokens
+        The token table, to add ``per_10k_tokens``.
+    concepts
+        Concept ids to report (default: all).
+
+    Returns
+    -------
+    DataFrame ``<by>, date, concept_id, label, count, own_count, n_chars, per_10k_chars,
+    ci_low, ci_high[, n_tokens, per_10k_tokens]``, every unit x concept (zeros included).
+    """
+    inc = works[works["include"]]
+    zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc["work_id"])]
+    ids = concepts or [c.concept_id for c in lexicon.concepts]
+    hits = concept_hits(zh, lexicon)
+    counted = _with_parents(hits, lexicon)
+    per_para = pd.crosstab(counted["para_id"], counted["counts_for"]).reindex(
+        index=zh["para_id"], columns=ids, fill_value=0
+    )
+    own = pd.crosstab(hits["para_id"], hits["concept_id"]).reindex(
+        index=zh["para_id"], columns=ids, fill_value=0
+    )
+    date = inc.set_index("work_id")["date"]
+    unit = zh["work_id"] if by == "work_id" else zh["work_id"].map(date).str.slice(0, 4)
+    chars = zh["text"].map(count_cjk).to_numpy()
+    rng = np.random.default_rng(random_state)
+    label = {c.concept_id: c.label for c in lexicon.concepts}
+    rows = []
+    for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
+        mask = (unit == key).to_numpy()
+        counts = per_para.to_numpy()[mask]
+        n_chars = int(chars[mask].sum())
+        low, high = _bootstrap(counts, chars[mask], n_boot=n_boot, ci=ci, rng=rng)
+        for j, cid in enumerate(ids):
+            rows.append(
+                {
+                    by: key,
+                    "date": date.get(key, key),
+                    "concept_id": cid,
+                    "label": label[cid],
+                    "count": int(counts[:, j].sum()),
+                    "own_count": int(own.to_numpy()[mask][:, j].sum()),
+                    "n_chars": n_chars,
+                    "per_10k_chars": counts[:, j].sum() / n_chars * 10_000 if n_chars else 0,
+                    "ci_low": low[j],
+                    "ci_high": high[j],
+                }
+            )
+    out = pd.DataFrame(rows)
+    if tokens is not None and len(out):
+        n_tok = tokens[tokens["lang"] == "zh"].groupby("work_id")["n_tokens"].sum()
+        if by != "work_id":
+            n_tok = n_tok.groupby(n_tok.index.map(date).str.slice(0, 4)).sum()
+        out["n_tokens"] = out[by].map(n_tok).fillna(0).astype(int)
+        out["per_10k_tokens"] = out["count"] / out["n_tokens"].where(out["n_tokens"] > 0) * 10_000
+    return out
+
+
+# ---------------------------------------------------------------- context
+
+
+def sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence (up to 。!?;) around ``text[start:end]``."""
+    for m in _SENTENCE.finditer(text):
+        if m.start() <= start < max(m.end(), m.start() + 1):
+            return m.group(0).strip()
+    return text[start:end]
+
+
+def term_hits(paragraphs: pd.DataFrame, term: str, lexicon: Lexicon) -> pd.DataFrame:
+    """Matches of a concept (id, label or one of its forms: with its children) or any literal term.
+
+    Returns ``work_id, para_id, concept_id, form, start, end, source_file, line_no``.
+    """
+    concept = resolve_concept(term, lexicon)
+    if concept is not None:
+        forms = set(lexicon.forms_of(concept))
+        hits = concept_hits(paragraphs, lexicon)
+        return hits[hits["form"].isin(forms)].reset_index(drop=True)
+    pattern = re.compile(re.escape(term), re.I)
+    rows = [
+        (w, p, "", m.group(0), m.start(), m.end(), f, n)
+        for w, p, text, f, n in zip(
+            paragraphs["work_id"],
+            paragraphs["para_id"],
+            paragraphs["text"],
+            paragraphs["source_file"],
+            paragraphs["line_no"],
+        )
+        for m in pattern.finditer(text)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "work_id",
+            "para_id",
+            "concept_id",
+            "form",
+            "start",
+            "end",
+            "source_file",
+            "line_no",
+        ],
+    )
+
+
+def resolve_concept(term: str, lexicon: Lexicon) -> str | None:
+    """The concept a term names: its id, its label, or one of its Chinese forms."""
+    for c in lexicon.concepts:
+        if term in (c.concept_id, c.label) or term in c.zh_forms:
+            return c.concept_id
+    return None
+
+
+def kwic(
+    paragraphs: pd.DataFrame,
+    works: pd.DataFrame,
+    term: str,
+    lexicon: Lexicon,
+    *,
+    chars: int | None = None,
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence with its sentence (or ``chars`` either side).
+
+    Returns ``work_id, date, left, match, right, context, source`` where ``source`` is
+    ``source_file:line`` of the raw capture, so a reader can find the original.
+    """
+    hits = term_hits(paragraphs, term, lexicon)
+    text = paragraphs.set_index("para_id")["text"]
+    date = works.set_index("work_id")["date"]
+    rows = []
+    for h in hits.itertuples():
+        t = text[h.para_id]
+        if chars is None:
+            sent = sentence_at(t, h.start, h.end)
+            offset = t.find(sent)
+            left, right = t[offset : h.start], t[h.end : offset + len(sent)]
+        else:
+            left, right = t[max(0, h.start - chars) : h.start], t[h.end : h.end + chars]
+        rows.append(
+            {
+                "work_id": h.work_id,
+                "date": date.get(h.work_id, ""),
+                "left": left,
+                "match": h.form,
+                "right": right,
+                "context": left + h.form + right,
+                "source": f"{h.source_file}:{h.line_no}",
+                "para_id": h.para_id,
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["work_id", "date", "left", "match", "right", "context", "source", "para_id"]
+    )
+    return out.sort_values(["date", "work_id", "para_id"], kind="stable").reset_index(drop=True)
+
+
+def textstat_first_use(
+    paragraphs: pd.DataFrame, works: pd.DataFrame, lexicon: Lexicon
+) -> pd.DataFrame:
+    """For each concept (children counted for parents): the earliest work that uses it,
+    its date, the sentence and where it is in the raw capture."""
+    inc = works[works["include"]].set_index("work_id")
+    counted = _with_parents(concept_hits(paragraphs, lexicon), lexicon)
+    counted = counted[counted["work_id"].isin(inc.index)]
+    position = paragraphs.set_index("para_id")["position"]
+    counted = counted.assign(
+        date=counted["work_id"].map(inc["date"]), pos=counted["para_id"].map(position)
+    )
+    text = paragraphs.set_index("para_id")["text"]
+    label = {c.concept_id: c.label for c in lexicon.concepts}
+    rows = []
+    for c in lexicon.concepts:
+        sub = counted[counted["counts_for"] == c.concept_id]
+        if sub.empty:
+            rows.append({"concept_id": c.concept_id, "label": c.label, "n_works": 0})
+            continue
+        first = sub.sort_values(["date", "work_id", "pos", "start"]).iloc[0]
+        rows.append(
+            {
+                "concept_id": c.concept_id,
+                "label": label[c.concept_id],
+                "first_work": first["work_id"],
+                "first_date": first["date"],
+                "form": first["form"],
+                "sentence": sentence_at(text[first["para_id"]], first["start"], first["end"]),
+                "source": f"{first['source_file']}:{first['line_no']}",
+                "n_works": sub["work_id"].nunique(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def dispersion(paragraphs: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
+    """Where in each work the matches fall: ``relative_position`` 0 (start) to 1 (end) of the
+    work's Chinese text, in paragraph order."""
+    zh = paragraphs[paragraphs["lang"] == "zh"].sort_values(["work_id", "position"])
+    lengths = zh["text"].str.len()
+    offset = lengths.groupby(zh["work_id"]).cumsum() - lengths
+    total = lengths.groupby(zh["work_id"]).transform("sum")
+    base = pd.DataFrame({"offset": offset, "total": total}).set_index(zh["para_id"])
+    out = hits.join(base, on="para_id")
+    out["relative_position"] = (out["offset"] + out["start"]) / out["total"]
+    return out.drop(columns=["offset", "total"])
+
+
+# ---------------------------------------------------------------- co-occurrence network
+
+
+def cooccurrence_network(
+    tokens: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    top_terms: int = 30,
+    min_count: int = 3,
+    min_pmi: float = 0.0,
+):
+    """A graph of concepts and frequent terms that co-occur in paragraphs.
+
+    Nodes: every concept form found (named by its concept label) and the ``top_terms``
+    most frequent other tokens, with their paragraph frequency. Edges: pairs found
+    together in at least ``min_count`` paragraphs with PMI above ``min_pmi``
+    (``PMI = log2(n_ab * N / (n_a * n_b))`` over N paragraphs).
+    Returns a :class:`networkx.Graph`.
+    """
+    import itertools
+    from collections import Counter
+
+    import networkx as nx
+
+    zh = tokens[tokens["lang"] == "zh"]
+    owner = lexicon.form_to_concept
+    label = {c.concept_id: c.label for c in lexicon.concepts}
+
+    def node(tok: str) -> str:
+        return label[owner[tok]] if tok in owner else tok
+
+    term_freq = Counter(t for ts in zh["tokens"] for t in set(ts) if t not in owner)
+    keep = {t for t, _ in term_freq.most_common(top_terms)}
+    sets = [{node(t) for t in ts if t in owner or t in keep} for ts in zh["tokens"]]
+    n = len(sets)
+    df = Counter(x for s in sets for x in s)
+    pairs = Counter(p for s in sets for p in itertools.combinations(sorted(s), 2))
+    graph = nx.Graph()
+    concept_labels = set(label.values())
+    for x, k in df.items():
+        graph.add_node(x, paragraphs=k, kind="concept" if x in concept_labels else "term")
+    for (a, b), k in pairs.items():
+        pmi = float(np.log2(k * n / (df[a] * df[b])))
+        if k >= min_count and pmi > min_pmi:
+            graph.add_edge(a, b, count=k, pmi=round(pmi, 4))
+    graph.remove_nodes_from([x for x in list(graph) if graph.degree(x) == 0])
+    return graph
+
+
+def write_graphml(graph, path) -> None:
+    """GraphML for Gephi, written atomically."""
+    import networkx as nx
+
+    from .io import write_atomic
+
+    write_atomic(path, lambda tmp: nx.write_graphml(graph, tmp))
+
+
+# ---------------------------------------------------------------- translations
+
+
+@dataclass(frozen=True)
+class _Rendering:
+    concept_id: str
+    pattern: str
+    regex: re.Pattern[str]
+
+
+def _renderings(lexicon: Lexicon) -> dict[str, list[_Rendering]]:
+    """English patterns to try for each concept: its own first, then its parents'."""
+    own = {
+        c.concept_id: [
+            _Rendering(c.concept_id, p, re.compile(rf"\b(?:{p})\b", re.I)) for p in c.en_patterns
+        ]
+        for c in lexicon.concepts
+    }
+    return {cid: [r for a in ancestors(lexicon, cid) for r in own[a]] for cid in own}
+
+
+def translation_variants(
+    paragraphs: pd.DataFrame, pairs: pd.DataFrame, works: pd.DataFrame, lexicon: Lexicon
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Which English rendering the aligned English uses for each concept in the Chinese.
+
+    Returns ``(variants, unmatched)``: ``variants`` has one row per (pair, concept) with
+    ``rendering`` (the English words found) and ``pattern``; ``unmatched`` lists the pairs
+    whose Chinese has the concept but whose English matches no known rendering, with
+    both texts, so the rendering can be added to the lexicon.
+    """
+    text = paragraphs.set_index("para_id")["text"]
+    date = works.set_index("work_id")["date"]
+    hits = concept_hits(paragraphs[paragraphs["para_id"].isin(pairs["zh_para_id"])], lexicon)
+    found = hits.groupby("para_id")["concept_id"].agg(lambda s: sorted(set(s)))
+    rend = _renderings(lexicon)
+    variants, unmatched = [], []
+    for p in pairs.itertuples():
+        en = text[p.en_para_id]
+        for cid in found.get(p.zh_para_id, []):
+            base = {
+                "work_id": p.work_id,
+                "date": date.get(p.work_id, ""),
+                "concept_id": cid,
+                "zh_para_id": p.zh_para_id,
+                "en_para_id": p.en_para_id,
+            }
+            match = next(((r, m) for r in rend[cid] for m in [r.regex.search(en)] if m), None)
+            if match is None:
+                unmatched.append({**base, "zh": text[p.zh_para_id], "en": en})
+                continue
+            r, m = match
+            variants.append(
+                {
+                    **base,
+                    "rendering": m.group(0).lower(),
+                    "pattern": r.pattern,
+                    "pattern_of": r.concept_id,
+                }
+            )
+    v_cols = [
+        "work_id",
+        "date",
+        "concept_id",
+        "rendering",
+        "pattern",
+        "pattern_of",
+        "zh_para_id",
+        "en_para_id",
+    ]
+    u_cols = ["work_id", "date", "concept_id", "zh_para_id", "en_para_id", "zh", "en"]
+    return (
+        pd.DataFrame(variants, columns=v_cols).sort_values(["concept_id", "date"], kind="stable"),
+        pd.DataFrame(unmatched, columns=u_cols),
+    )
+
+
+def textstat_renderings(variants: pd.DataFrame) -> pd.DataFrame:
+    """Renderings of each concept by work and date, with counts."""
+    return (
+        variants.groupby(["concept_id", "rendering", "date", "work_id"])
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values(["concept_id", "date", "rendering"])
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _as_dates(dates: pd.Series) -> pd.Series:
+    """ISO dates of any precision as timestamps (a month or a year at its start)."""
+    d = dates.astype(str)
+    return pd.to_datetime(d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01"))
+
+
+def textplot_timeline(
+    stats: pd.DataFrame, concepts: list[str], *, value: str = "per_10k_chars", ncols: int = 2
+):
+    """Small multiples, one concept each: rate per work on a real time axis, with the
+    bootstrap interval as an error bar. Returns the array of Axes."""
+    import math
+
+    import matplotlib.dates as mdates
+
+    from .plotting import PALETTE, new_figure
+
+    nrows = math.ceil(len(concepts) / ncols)
+    size = "two_column_tall" if nrows > 1 else "two_column"
+    fig, axes = new_figure(size, nrows=nrows, ncols=ncols, squeeze=False, sharex=True)
+    for i, (ax, cid) in enumerate(zip(axes.flat, concepts)):
+        sub = stats[stats["concept_id"] == cid].sort_values("date")
+        x = _as_dates(sub["date"])
+        y = sub[value].to_numpy(dtype=float)
+        err = (
+            np.vstack([y - sub["ci_low"], sub["ci_high"] - y]) if value == "per_10k_chars" else None
+        )
+        ax.errorbar(
+            x,
+            y,
+            yerr=err,
+            fmt="-o",
+            ms=4,
+            lw=1,
+            capsize=2,
+            color=PALETTE[i % len(PALETTE)],
+            ecolor="0.55",
+        )
+        for xi, yi, n in zip(x, y, sub["count"]):
+            ax.annotate(str(n), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=6)
+        ax.set_title(sub["label"].iloc[0] if len(sub) else cid, fontsize=8)
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(mdates.YearLocator(max(1, len(set(x.dt.year)) // 8 or 1)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    for ax in list(axes.flat)[len(concepts) :]:
+        ax.set_visible(False)
+    fig.supylabel(
+        {
+            "per_10k_chars": "per 10,000 Chinese characters (95% CI)",
+            "per_10k_tokens": "per 10,000 tokens",
+        }.get(value, value),
+        fontsize=8,
+    )
+    return axes
+
+
+def textplot_heatmap(
+    stats: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    value: str = "per_10k_chars",
+    ax=None,
+):
+    """Concepts x works: colour is the rate, the number is the count."""
+    from .plotting import new_figure
+
+    if ax is None:
+        _, ax = new_figure("two_column_tall")
+    order = list(dict.fromkeys(stats.sort_values("date")["work_id"]))
+    rows = list(dict.fromkeys(stats["label"]))  # the lexicon's order
+    grid = stats.pivot_table(index="label", columns="work_id", values=value).reindex(
+        index=rows, columns=order
+    )
+    counts = stats.pivot_table(index="label", columns="work_id", values="count").reindex(
+        index=rows, columns=order
+    )
+    im = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis")
+    for (i, j), n in np.ndenumerate(counts.to_numpy()):
+        if n:
+            bright = grid.to_numpy()[i, j] > np.nanmax(grid.to_numpy()) * 0.6
+            ax.text(
+                j,
+                i,
+                int(n),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="black" if bright else "white",
+            )
+    ax.set_xticks(
+        range(len(order)),
+        [(labels or {}).get(w, w) for w in order],
+        rotation=35,
+        ha="right",
+        fontsize=7,
+    )
+    ax.set_yticks(range(len(grid.index)), grid.index, fontsize=6.5)
+    ax.figure.colorbar(im, ax=ax, label="per 10,000 Chinese characters", shrink=0.6)
+    return ax
+
+
+def textplot_dispersion(
+    disp: pd.DataFrame,
+    works_order: list[str],
+    *,
+    labels: dict[str, str] | None = None,
+    ax=None,
+    title: str = "",
+):
+    """Where each work uses the concept: a tick per match along the work (0 = start)."""
+    from .plotting import PALETTE, new_figure
+
+    if ax is None:
+        _, ax = new_figure("two_column")
+    for i, w in enumerate(works_order):
+        pos = disp.loc[disp["work_id"] == w, "relative_position"]
+        ax.vlines(pos, i - 0.35, i + 0.35, color=PALETTE[0], lw=0.9)
+        ax.text(
+            1.01, i, f"n={len(pos)}", va="center", fontsize=6.5, transform=ax.get_yaxis_transform()
+        )
+    ax.set_yticks(range(len(works_order)), [(labels or {}).get(w, w) for w in works_order])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(len(works_order) - 0.5, -0.5)
+    ax.set_xlabel("position in the work's Chinese text (0 = start, 1 = end)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
+    """Draw a co-occurrence network: concepts in one colour, terms in another; node size is
+    paragraph frequency, edge width is PMI. Labels use the project's CJK font."""
+    import networkx as nx
+
+    from .plotting import PALETTE, new_figure
+
+    if ax is None:
+        _, ax = new_figure("two_column_tall")
+    # Kamada-Kawai spreads nodes evenly (labels overlap less than with a spring layout),
+    # started from a seeded spring layout so the figure is the same on every run.
+    pos = nx.kamada_kawai_layout(graph, pos=nx.spring_layout(graph, seed=random_state))
+    kinds = nx.get_node_attributes(graph, "kind")
+    freq = nx.get_node_attributes(graph, "paragraphs")
+    top = max(freq.values(), default=1)
+    sizes = [60 + 900 * freq[n] / top for n in graph]
+    colours = [PALETTE[3] if kinds[n] == "concept" else PALETTE[5] for n in graph]
+    widths = [0.3 + 0.6 * d["pmi"] for _, _, d in graph.edges(data=True)]
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="0.75")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.85)
+    names = {n: n.split(" ")[-1] if kinds[n] == "concept" else n for n in graph}
+    texts = nx.draw_networkx_labels(
+        graph, pos, labels=names, ax=ax, font_size=6.5, font_family="WenQuanYi Micro Hei"
+    )
+    for t in texts.values():
+        t.set_bbox({"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3})
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def textplot_renderings(
+    variants: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    concepts: list[str] | None = None,
+):
+    """For each concept, the English renderings (rows) used over time (x), sized by count."""
+    import matplotlib.dates as mdates
+
+    from .plotting import PALETTE, new_figure
+
+    table = textstat_renderings(variants)
+    concepts = concepts or list(dict.fromkeys(table["concept_id"]))
+    heights = [max(1, table[table["concept_id"] == c]["rendering"].nunique()) for c in concepts]
+    fig, axes = new_figure(
+        "two_column_tall",
+        nrows=len(concepts),
+        squeeze=False,
+        sharex=True,
+        gridspec_kw={"height_ratios": heights},
+    )
+    for i, (ax, cid) in enumerate(zip(axes[:, 0], concepts)):
+        sub = table[table["concept_id"] == cid]
+        rows = list(dict.fromkeys(sub.sort_values("date")["rendering"]))
+        y = sub["rendering"].map({r: k for k, r in enumerate(rows)})
+        ax.scatter(
+            _as_dates(sub["date"]),
+            y,
+            s=18 + 10 * sub["count"],
+            color=PALETTE[i % len(PALETTE)],
+            zorder=3,
+        )
+        for xi, yi, n in zip(_as_dates(sub["date"]), y, sub["count"]):
+            ax.annotate(str(n), (xi, yi), textcoords="offset points", xytext=(6, -3), fontsize=6)
+        ax.set_yticks(range(len(rows)), rows, fontsize=6.5)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_title((labels or {}).get(cid, cid), fontsize=7.5, loc="left")
+        ax.grid(axis="x", color="0.9")
+    dates = _as_dates(table["date"])
+    pad = pd.Timedelta(days=120)
+    axes[-1, 0].set_xlim(dates.min() - pad, dates.max() + pad)
+    axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
+    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return axes

@@ -1,0 +1,281 @@
+"""Concept counts, first use, KWIC, dispersion, networks and translation variants."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, make_data_dir
+
+from cyberdiscourse import concepts as cc
+from cyberdiscourse.corpus import build_corpus
+from cyberdiscourse.curate import import_tsv
+from cyberdiscourse.lexicon import load_lexicon
+from cyberdiscourse.normalise import normalise_line
+from cyberdiscourse.readers import read_raw
+
+GWR = REPO.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def seed_stats(seed_corpus, lexicon):
+    return cc.textstat_concepts(seed_corpus.paragraphs, seed_corpus.works, lexicon, n_boot=500)
+
+
+def work_text(corpus, work_id):
+    p = corpus.paragraphs
+    return "\n".join(p[(p["work_id"] == work_id) & (p["lang"] == "zh")]["text"])
+
+
+def test_counts_equal_plain_substring_counts_of_each_works_clean_text(seed_corpus, seed_stats):
+    s = seed_stats.set_index(["work_id", "concept_id"])
+    for work_id in seed_corpus.works[seed_corpus.works["include"]]["work_id"]:
+        text = work_text(seed_corpus, work_id)
+        row = s.loc[work_id]
+        assert row.loc["cyber_sovereignty", "count"] == text.count("网络主权") + text.count(
+            "网络空间主权"
+        )
+        # The umbrella counts every 命运共同体; its own count excludes the nested forms.
+        assert row.loc["community_shared_future", "count"] == text.count("命运共同体")
+        assert row.loc["community_shared_future", "own_count"] == (
+            text.count("命运共同体")
+            - text.count("网络空间命运共同体")
+            - text.count("人类命运共同体")
+        )
+        assert row.loc["cyber_community_shared_future", "count"] == text.count("网络空间命运共同体")
+        assert row.loc["human_community_shared_future", "count"] == text.count("人类命运共同体")
+        assert row.loc["critical_information_infrastructure", "count"] == text.count(
+            "关键信息基础设施"
+        )
+    assert s.loc[("scio-white-paper-2022", "community_shared_future"), "count"] == 36
+    assert s.loc[("cn-ru-joint-statement-2016", "cyber_sovereignty"), "count"] == 2
+
+
+def test_nesting_and_umbrella_semantics(lexicon):
+    text = "携手构建网络空间命运共同体,推动构建人类命运共同体,命运共同体理念深入人心。"
+    paragraphs = pd.DataFrame(
+        {
+            "work_id": ["w"],
+            "para_id": ["w:1"],
+            "lang": ["zh"],
+            "text": [text],
+            "source_file": ["f.txt"],
+            "line_no": [1],
+            "position": [1],
+        }
+    )
+    hits = cc.concept_hits(paragraphs, lexicon)
+    assert hits["form"].tolist() == ["网络空间命运共同体", "人类命运共同体", "命运共同体"]
+    assert "cyberspace" not in set(hits["concept_id"])  # 网络空间 inside the longer form
+    works = pd.DataFrame({"work_id": ["w"], "date": ["2020"], "include": [True]})
+    s = cc.textstat_concepts(paragraphs, works, lexicon, n_boot=10).set_index("concept_id")
+    assert s.loc["community_shared_future", ["count", "own_count"]].tolist() == [3, 1]
+    assert s.loc["cyber_community_shared_future", "count"] == 1
+    assert s.loc["community_shared_future", "per_10k_chars"] == pytest.approx(
+        3 / sum("\u4e00" <= ch <= "\u9fff" for ch in text) * 10_000
+    )
+
+
+def test_bootstrap_interval_contains_the_estimate_and_shrinks_with_more_paragraphs(lexicon):
+    rng = np.random.default_rng(0)
+    base = [
+        "各国应尊重网络主权。",
+        "共同维护网络空间和平与安全。",
+        "推动数字经济发展。",
+        "加强国际合作。",
+    ]
+
+    def corpus(n):
+        texts = [base[i] for i in rng.integers(0, 4, n)]
+        return pd.DataFrame(
+            {
+                "work_id": "w",
+                "para_id": [f"w:{i}" for i in range(n)],
+                "lang": "zh",
+                "text": texts,
+                "source_file": "f",
+                "line_no": 1,
+                "position": range(n),
+            }
+        )
+
+    works = pd.DataFrame({"work_id": ["w"], "date": ["2020"], "include": [True]})
+    widths = []
+    for n in (20, 500):
+        s = cc.textstat_concepts(
+            corpus(n), works, lexicon, concepts=["cyber_sovereignty"], n_boot=800
+        ).iloc[0]
+        assert s["ci_low"] <= s["per_10k_chars"] <= s["ci_high"]
+        widths.append(s["ci_high"] - s["ci_low"])
+    assert widths[1] < widths[0] / 2
+
+
+def test_intervals_contain_estimates_on_the_seed_corpus(seed_stats):
+    s = seed_stats
+    assert (
+        (s["ci_low"] <= s["per_10k_chars"] + 1e-9) & (s["per_10k_chars"] <= s["ci_high"] + 1e-9)
+    ).all()
+
+
+def test_by_year_pools_works(seed_corpus, lexicon):
+    y = cc.textstat_concepts(
+        seed_corpus.paragraphs,
+        seed_corpus.works,
+        lexicon,
+        by="year",
+        concepts=["cyber_sovereignty"],
+        n_boot=50,
+    )
+    assert y["year"].tolist() == ["2016", "2017", "2019", "2020", "2022", "2024"]
+    assert y["count"].tolist() == [2, 2, 1, 2, 6, 0]
+
+
+def test_first_use_on_the_seed_corpus(seed_corpus, lexicon):
+    f = cc.textstat_first_use(seed_corpus.paragraphs, seed_corpus.works, lexicon).set_index(
+        "concept_id"
+    )
+    assert f.loc["cyber_sovereignty", ["first_date", "first_work", "source"]].tolist() == [
+        "2016-06-25",
+        "cn-ru-joint-statement-2016",
+        "003_9bf46ce2aec8518c.txt:36",
+    ]
+    assert (
+        f.loc["cyber_sovereignty", "sentence"]
+        == "一、共同倡导推动尊重各国网络主权,反对侵犯他国网络主权的行为。"
+    )
+    # The Preamble's quotation of Xi Jinping (2015) in the 2017 strategy.
+    assert f.loc["cyber_community_shared_future", ["first_date", "source"]].tolist() == [
+        "2017-03-01",
+        "004_e9e04761fada368c.txt:400",
+    ]
+    assert f.loc["human_community_shared_future", ["first_date", "source"]].tolist() == [
+        "2017-03-01",
+        "004_e9e04761fada368c.txt:489",
+    ]
+    assert f.loc["cyber_sovereignty", "n_works"] == 5
+
+
+def test_kwic_lines_point_at_the_raw_file_and_line(seed_corpus, lexicon):
+    lines = cc.kwic(seed_corpus.paragraphs, seed_corpus.works, "网络主权", lexicon)
+    assert len(lines) == 13
+    assert lines["date"].is_monotonic_increasing
+    raw = {}
+    for row in lines.itertuples():
+        name, line = row.source.rsplit(":", 1)
+        raw.setdefault(name, read_raw(REPO / "data" / "raw" / name).lines)
+        original = normalise_line(raw[name][int(line) - 1])
+        assert row.match in original and row.context in original
+    short = cc.kwic(seed_corpus.paragraphs, seed_corpus.works, "网络主权", lexicon, chars=5)
+    assert all(len(x) <= 5 for x in short["left"]) and all(len(x) <= 5 for x in short["right"])
+    literal = cc.kwic(seed_corpus.paragraphs, seed_corpus.works, "乌镇", lexicon)
+    assert len(literal) >= 2 and set(literal["match"]) == {"乌镇"}
+
+
+def test_dispersion_positions(seed_corpus, lexicon):
+    d = cc.dispersion(
+        seed_corpus.paragraphs,
+        cc.term_hits(seed_corpus.paragraphs, "community_shared_future", lexicon),
+    )
+    assert d["relative_position"].between(0, 1).all()
+    assert (d["work_id"] == "scio-white-paper-2022").sum() == 36
+
+
+def test_cooccurrence_network_and_graphml(tmp_path, lexicon):
+    tokens = pd.DataFrame(
+        {
+            "lang": "zh",
+            "tokens": [["网络主权", "尊重", "各国"]] * 4
+            + [["网络主权", "尊重"]] * 2
+            + [["合作", "发展"]] * 6,
+        }
+    )
+    g = cc.cooccurrence_network(tokens, lexicon, top_terms=5, min_count=3)
+    label = "cyber sovereignty 网络主权"
+    assert g.nodes[label]["kind"] == "concept" and g.nodes[label]["paragraphs"] == 6
+    assert g.edges[label, "尊重"]["count"] == 6
+    assert g.edges[label, "尊重"]["pmi"] == pytest.approx(np.log2(6 * 12 / (6 * 6)))
+    assert not g.has_edge("合作", label)
+    path = tmp_path / "net.graphml"
+    cc.write_graphml(g, path)
+    back = nx.read_graphml(path)
+    assert set(back.nodes) == set(g.nodes) and "网络主权" in path.read_text(encoding="utf-8")
+
+
+def test_translation_variants_on_the_seed_corpus(seed_corpus, lexicon):
+    variants, unmatched = cc.translation_variants(
+        seed_corpus.paragraphs, seed_corpus.aligned_pairs, seed_corpus.works, lexicon
+    )
+    cs = variants[variants["concept_id"] == "cyber_sovereignty"]
+    assert cs[["work_id", "rendering"]].values.tolist() == [
+        ["cn-ru-joint-statement-2016", "sovereignty in information space"],
+        ["wic-concept-2019", "sovereignty in cyberspace"],
+    ]
+    table = cc.textstat_renderings(variants)
+    assert table["count"].sum() == len(variants)
+    assert {"zh", "en"} <= set(unmatched.columns) and len(unmatched) > 0
+    for row in unmatched.itertuples():
+        forms = lexicon.forms_of(row.concept_id)
+        assert any(f in row.zh for f in forms)
+
+
+def test_unknown_rendering_is_listed_for_the_lexicon(tmp_path, lexicon):
+    files = {
+        "a.txt": (
+            "声明\n各国应尊重网络主权。Every state's digital self-rule must be respected by "
+            "all others.\n"
+        ).encode()
+    }
+    data = make_data_dir(tmp_path, files, "a-2021,声明,A,2021,,,true,,\n", "a.txt,a-2021,,,\n")
+    c = build_corpus(data)
+    variants, unmatched = cc.translation_variants(c.paragraphs, c.aligned_pairs, c.works, lexicon)
+    assert variants.empty
+    assert unmatched[["concept_id", "zh"]].values.tolist() == [
+        ["cyber_sovereignty", "各国应尊重网络主权。"]
+    ]
+    assert "digital self-rule" in unmatched["en"].iloc[0]
+
+
+@pytest.mark.skipif(not GWR.is_file(), reason="the shared corpora are not beside this clone")
+def test_government_work_reports_through_the_data_dir_route(tmp_path, lexicon):
+    """External check: 人类命运共同体 once in 2017 and twice in 2018-2022; 网络主权 never."""
+    data = tmp_path / "gwr"
+    ids = import_tsv(
+        data, GWR, title="{year}年政府工作报告", genre="government work report", id_prefix="gwr"
+    )
+    assert len(ids) == 53
+    corpus = build_corpus(data)
+    # Every report line gives text; the only discards are passages that the source itself
+    # repeats inside the 1959 and 1991 reports, kept once and recorded as partial discards.
+    d = corpus.discarded
+    assert d["partial"].all() and set(d["reason"]) == {"duplicate"}
+    assert set(d["source_file"]) == {
+        "gov_work_reports_1954-2022_1959.txt",
+        "gov_work_reports_1954-2022_1991.txt",
+    }
+    for name, texts in d.groupby("source_file")["text"]:
+        raw = normalise_line((data / "raw" / name).read_text(encoding="utf-8"))
+        assert all(raw.count(t[:40].strip()) == 2 for t in texts)
+    s = cc.textstat_concepts(
+        corpus.paragraphs,
+        corpus.works,
+        lexicon,
+        by="year",
+        n_boot=20,
+        concepts=["human_community_shared_future", "cyber_sovereignty"],
+    )
+    human = s[s["concept_id"] == "human_community_shared_future"].set_index("year")["count"]
+    assert human[human > 0].to_dict() == {
+        "2017": 1,
+        "2018": 2,
+        "2019": 2,
+        "2020": 2,
+        "2021": 2,
+        "2022": 2,
+    }
+    assert s[s["concept_id"] == "cyber_sovereignty"]["count"].sum() == 0

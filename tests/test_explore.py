@@ -1,0 +1,38 @@
+import ipywidgets as widgets
+
+from cyberdiscourse import explore
+from cyberdiscourse.explore import concept_explorer, term_by_work
+from cyberdiscourse.lexicon import load_lexicon
+
+
+def test_term_by_work_for_a_concept_and_for_any_text(seed_corpus):
+    lex = load_lexicon()
+    c = term_by_work(seed_corpus.paragraphs, seed_corpus.works, "cyber_sovereignty", lex)
+    assert c["count"].tolist() == [2, 2, 1, 2, 6, 0]
+    lit = term_by_work(seed_corpus.paragraphs, seed_corpus.works, "Internet", lex)
+    assert lit["count"].sum() > 20
+
+
+def test_explorer_redraws_for_each_new_term(seed_corpus, monkeypatch):
+    # The Output widget captures only inside a running kernel, so record the redraws.
+    calls = []
+    monkeypatch.setattr(explore, "show_term", lambda p, w, term, lex: calls.append(term))
+    box = concept_explorer(seed_corpus.paragraphs, seed_corpus.works, load_lexicon())
+    picker, out = box.children
+    assert isinstance(picker, widgets.Combobox) and isinstance(out, widgets.Output)
+    assert picker.value == "cyber_sovereignty" and calls == ["cyber_sovereignty"]
+    picker.value = "数字经济"
+    assert calls == ["cyber_sovereignty", "数字经济"]
+    assert "community_shared_future" in picker.options
+
+
+def test_show_term_displays_counts_first_use_and_kwic(seed_corpus, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    explore.show_term(seed_corpus.paragraphs, seed_corpus.works, "网络主权", load_lexicon())
+    summary, first_use, table = shown
+    assert "13 occurrences in 5 of 6 works" in summary.data
+    assert "003_9bf46ce2aec8518c.txt:36" in first_use.data
+    assert set(table["match"]) == {"网络主权", "网络空间主权"} and len(table) == 8
