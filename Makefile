@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check report test lint format clean
+.PHONY: help install build check report test lint format bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,8 +33,11 @@ report: build ## The main job: build the corpus, run the notebooks, write figure
 	$(BIN)/cyberdiscourse report
 
 test: $(STAMP) ## Lint and run the tests (the notebooks are executed too)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## Benchmarks, not part of the tests: topic models on the Government Work Reports
+	$(BIN)/python benchmarks/topics_gwr.py
 
 lint: $(STAMP) ## Lint only
 	$(BIN)/ruff check src tests

@@ -33,6 +33,7 @@ EXPECTED_FIGURES = {
         "collocates",
         "wordclouds_by_period",
     ],
+    "03_topic_models": ["k_selection", "topic_terms", "topic_prevalence", "works_topics_heatmap"],
     "04_concept_timeline": [
         "concept_timeline",
         "concept_heatmap",
@@ -62,9 +63,11 @@ def test_all_notebooks_run_in_order_and_write_figures_and_html(seed_copy, tmp_pa
         for stem in stems:
             assert {f"{stem}.{ext}" for ext in ("pdf", "svg", "png", "csv")} <= made, stem
     html = written[2].read_text(encoding="utf-8")
+    assert "Topic models with evidence" in html and "k = " in html
+    html = written[3].read_text(encoding="utf-8")
     assert "Concept timelines" in html and "003_9bf46ce2aec8518c.txt:36" in html
     assert (figures / "04_concept_timeline" / "cooccurrence_network.graphml").is_file()
-    html = written[3].read_text(encoding="utf-8")
+    html = written[4].read_text(encoding="utf-8")
     assert "sovereignty in information space" in html
     assert (seed_copy / "processed" / "works.parquet").is_file()
     assert list((seed_copy / "processed" / "tokens").glob("*.parquet"))

@@ -23,7 +23,8 @@ from .io import write_atomic
 FONT_PATH = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei.ttf"
 FONT_NAME = "WenQuanYi Micro Hei"
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# Yellow last: it is too faint for lines and small marks on white.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 LANG_COLOURS = {"zh": PALETTE[0], "en": PALETTE[1]}
 # Widths in inches: one journal column (~89 mm) and two columns (~183 mm).
 SIZES = {

@@ -1,0 +1,501 @@
+"""Topic models with evidence: LDA and NMF behind one interface, k chosen by
+coherence, exclusivity and stability, topic prevalence over time with intervals.
+
+- Units are paragraphs; the vocabulary comes from the cached tokens (concept
+  terms are single tokens already), filtered by document frequency.
+- Engines: ``"tomotopy"`` (collapsed Gibbs sampling in C++) and ``"sklearn"``
+  (variational LDA) for LDA; scikit-learn for NMF. ``random_state`` fixes every
+  fit: the same seed gives the same topics.
+- Coherence is NPMI over the corpus's own paragraph co-occurrences; stability is
+  the mean top-word Jaccard overlap of topics matched one-to-one (Hungarian
+  algorithm) between fits with different seeds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+METHODS = ("lda", "nmf")
+ENGINES = ("tomotopy", "sklearn")
+
+
+@dataclass
+class DocumentTermMatrix:
+    """Paragraph x term counts, with the paragraphs' ids and the vocabulary."""
+
+    X: sparse.csr_matrix
+    vocab: np.ndarray
+    para_id: np.ndarray
+    work_id: np.ndarray
+
+    def docs(self) -> list[list[str]]:
+        """Each paragraph's in-vocabulary tokens (repeated by count), for Gibbs samplers."""
+        rows = []
+        for i in range(self.X.shape[0]):
+            row = self.X.getrow(i)
+            rows.append([w for j, n in zip(row.indices, row.data) for w in [self.vocab[j]] * n])
+        return rows
+
+
+def build_dtm(
+    tokens: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    min_df: int | float = 2,
+    max_df: float = 0.5,
+    max_features: int | None = None,
+) -> DocumentTermMatrix:
+    """Count matrix of the paragraphs of one language.
+
+    ``min_df``/``max_df`` are document frequencies (an int counts paragraphs, a float is
+    a share), as in scikit-learn. Paragraphs left without any term are dropped.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    sub = tokens[tokens["lang"] == lang]
+    vec = CountVectorizer(analyzer=list, min_df=min_df, max_df=max_df, max_features=max_features)
+    X = vec.fit_transform(sub["tokens"].map(list)).tocsr()
+    keep = np.asarray(X.sum(axis=1)).ravel() > 0
+    return DocumentTermMatrix(
+        X[keep],
+        vec.get_feature_names_out(),
+        sub["para_id"].to_numpy()[keep],
+        sub["work_id"].to_numpy()[keep],
+    )
+
+
+@dataclass
+class TopicModel:
+    """A fitted model: ``topic_term`` (k x V, rows sum to 1) and ``doc_topic`` (D x k)."""
+
+    method: str
+    engine: str
+    k: int
+    random_state: int
+    topic_term: np.ndarray
+    doc_topic: np.ndarray
+    vocab: np.ndarray
+    seconds: float
+
+    def top_terms(self, n: int = 10) -> list[list[str]]:
+        return [list(self.vocab[np.argsort(-row, kind="stable")[:n]]) for row in self.topic_term]
+
+
+def _normalise_rows(a: np.ndarray) -> np.ndarray:
+    s = a.sum(axis=1, keepdims=True)
+    return np.divide(a, s, out=np.full_like(a, 1.0 / a.shape[1]), where=s > 0)
+
+
+def _fit_tomotopy(dtm: DocumentTermMatrix, k: int, random_state: int, iterations: int):
+    import tomotopy as tp
+
+    model = tp.LDAModel(k=k, seed=random_state)
+    for doc in dtm.docs():
+        model.add_doc(doc)
+    model.train(iterations, workers=1)  # one worker: identical results for one seed
+    index = {w: j for j, w in enumerate(dtm.vocab)}
+    order = [index[w] for w in model.used_vocabs]
+    topic_term = np.zeros((k, len(dtm.vocab)))
+    for t in range(k):
+        topic_term[t, order] = model.get_topic_word_dist(t)
+    doc_topic = np.array([d.get_topic_dist() for d in model.docs])
+    return topic_term, doc_topic
+
+
+def _fit_sklearn_lda(dtm: DocumentTermMatrix, k: int, random_state: int, iterations: int):
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    lda = LatentDirichletAllocation(
+        n_components=k, random_state=random_state, learning_method="batch", max_iter=iterations
+    )
+    doc_topic = lda.fit_transform(dtm.X)
+    return _normalise_rows(lda.components_), doc_topic
+
+
+def _fit_nmf(dtm: DocumentTermMatrix, k: int, random_state: int, iterations: int):
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    tfidf = TfidfTransformer().fit_transform(dtm.X)
+    nmf = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=iterations)
+    w = nmf.fit_transform(tfidf)
+    return _normalise_rows(nmf.components_), _normalise_rows(w)
+
+
+def fit_topics(
+    dtm: DocumentTermMatrix,
+    k: int,
+    *,
+    method: str = "lda",
+    engine: str = "tomotopy",
+    random_state: int = 0,
+    iterations: int | None = None,
+) -> TopicModel:
+    """Fit one topic model.
+
+    Parameters
+    ----------
+    method
+        ``"lda"`` or ``"nmf"`` (NMF on TF-IDF, always scikit-learn).
+    engine
+        For LDA: ``"tomotopy"`` (Gibbs sampling, default) or ``"sklearn"``.
+    iterations
+        Gibbs sweeps (tomotopy, default 500) or maximum iterations (scikit-learn,
+        default 50 for LDA and 400 for NMF).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if method == "lda" and engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    start = time.perf_counter()
+    if method == "nmf":
+        engine = "sklearn"
+        topic_term, doc_topic = _fit_nmf(dtm, k, random_state, iterations or 400)
+    elif engine == "tomotopy":
+        topic_term, doc_topic = _fit_tomotopy(dtm, k, random_state, iterations or 500)
+    else:
+        topic_term, doc_topic = _fit_sklearn_lda(dtm, k, random_state, iterations or 50)
+    return TopicModel(
+        method,
+        engine,
+        k,
+        random_state,
+        topic_term,
+        doc_topic,
+        dtm.vocab,
+        time.perf_counter() - start,
+    )
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def npmi(dtm_X: sparse.spmatrix, vocab: np.ndarray, topics: list[list[str]]) -> np.ndarray:
+    """Mean NPMI of each topic's top words over paragraph co-occurrence.
+
+    For words i, j: ``NPMI = log(p_ij / (p_i p_j)) / -log(p_ij)``, with p the share of
+    paragraphs containing the word(s); a pair that never co-occurs scores -1.
+    """
+    binary = (dtm_X > 0).astype(np.int64).tocsc()
+    n = binary.shape[0]
+    index = {w: j for j, w in enumerate(vocab)}
+    scores = []
+    for words in topics:
+        cols = [index[w] for w in words]
+        sub = binary[:, cols]
+        co = (sub.T @ sub).toarray()
+        p = np.diag(co) / n
+        vals = []
+        for a, b in itertools.combinations(range(len(cols)), 2):
+            pab = co[a, b] / n
+            if pab == 0:
+                vals.append(-1.0)
+            elif pab == 1:
+                vals.append(1.0)
+            else:
+                vals.append(math.log(pab / (p[a] * p[b])) / -math.log(pab))
+        scores.append(float(np.mean(vals)) if vals else 0.0)
+    return np.array(scores)
+
+
+def exclusivity(topic_term: np.ndarray, n: int = 10) -> np.ndarray:
+    """Mean share of each top word's weight that belongs to its topic (1 = unique to it)."""
+    share = topic_term / topic_term.sum(axis=0, keepdims=True).clip(min=1e-12)
+    top = np.argsort(-topic_term, axis=1, kind="stable")[:, :n]
+    return np.array([share[t, top[t]].mean() for t in range(topic_term.shape[0])])
+
+
+def topic_overlap(a: list[list[str]], b: list[list[str]]) -> tuple[float, np.ndarray]:
+    """Match the topics of two fits one-to-one by top-word Jaccard (Hungarian algorithm).
+
+    Returns the mean Jaccard of the matched pairs and the matching (b's index per a).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    sim = np.array([[len(set(x) & set(y)) / len(set(x) | set(y)) for y in b] for x in a])
+    rows, cols = linear_sum_assignment(-sim)
+    return float(sim[rows, cols].mean()), cols
+
+
+def stability(models: list[TopicModel], n: int = 10) -> float:
+    """Mean matched top-word overlap over every pair of fits (1 = same topics every time)."""
+    pairs = list(itertools.combinations(models, 2))
+    if not pairs:
+        return float("nan")
+    return float(np.mean([topic_overlap(a.top_terms(n), b.top_terms(n))[0] for a, b in pairs]))
+
+
+def _fit_and_score(dtm, k, seed, method, engine, n):
+    model = fit_topics(dtm, k, method=method, engine=engine, random_state=seed)
+    return (
+        model,
+        float(npmi(dtm.X, dtm.vocab, model.top_terms(n)).mean()),
+        float(exclusivity(model.topic_term, n).mean()),
+    )
+
+
+def select_k(
+    dtm: DocumentTermMatrix,
+    ks,
+    *,
+    seeds=(0, 1, 2),
+    method: str = "lda",
+    engine: str = "tomotopy",
+    n: int = 10,
+    n_jobs: int = -1,
+) -> pd.DataFrame:
+    """Fit every (k, seed) (in parallel over all cores) and score each k.
+
+    Returns one row per k: mean and spread of NPMI over seeds, exclusivity, stability
+    across seeds, and the mean fitting time.
+    """
+    from joblib import Parallel, delayed
+
+    jobs = [(k, s) for k in ks for s in seeds]
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_score)(dtm, k, s, method, engine, n) for k, s in jobs
+    )
+    rows = []
+    for k in ks:
+        fits = [r for (kk, _), r in zip(jobs, results) if kk == k]
+        rows.append(
+            {
+                "k": k,
+                "npmi": np.mean([f[1] for f in fits]),
+                "npmi_sd": np.std([f[1] for f in fits]),
+                "exclusivity": np.mean([f[2] for f in fits]),
+                "stability": stability([f[0] for f in fits], n),
+                "seconds": np.mean([f[0].seconds for f in fits]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def choose_k(selection: pd.DataFrame) -> int:
+    """The k with the best sum of standardised NPMI and stability (ties: the smaller k).
+
+    Both matter to a reviewer: coherent topics that the next seed would not reproduce
+    are no finding, and stable but incoherent topics are no topics.
+    """
+    z = lambda s: (s - s.mean()) / (s.std(ddof=0) or 1)  # noqa: E731
+    score = z(selection["npmi"]) + z(selection["stability"].fillna(0))
+    best = selection.assign(score=score).sort_values(["score", "k"], ascending=[False, True])
+    return int(best.iloc[0]["k"])
+
+
+# ---------------------------------------------------------------- tables
+
+
+def textstat_topics(model: TopicModel, *, n: int = 10) -> pd.DataFrame:
+    """Top terms of each topic with their weights, and a short label (top three terms)."""
+    rows = []
+    for t, row in enumerate(model.topic_term):
+        top = np.argsort(-row, kind="stable")[:n]
+        label = " / ".join(model.vocab[top[:3]])
+        rows += [
+            {
+                "topic": t + 1,
+                "label": label,
+                "rank": r + 1,
+                "term": model.vocab[j],
+                "weight": float(row[j]),
+            }
+            for r, j in enumerate(top)
+        ]
+    return pd.DataFrame(rows)
+
+
+def topic_labels(model: TopicModel) -> dict[int, str]:
+    t = textstat_topics(model, n=3)
+    return {k: f"T{k}: {v}" for k, v in t.drop_duplicates("topic")[["topic", "label"]].values}
+
+
+def representative_paragraphs(
+    model: TopicModel,
+    dtm: DocumentTermMatrix,
+    paragraphs: pd.DataFrame,
+    works: pd.DataFrame,
+    *,
+    n: int = 3,
+) -> pd.DataFrame:
+    """The ``n`` paragraphs with the highest share of each topic, with work, date and source."""
+    p = paragraphs.set_index("para_id")
+    date = works.set_index("work_id")["date"]
+    rows = []
+    for t in range(model.k):
+        for i in np.argsort(-model.doc_topic[:, t], kind="stable")[:n]:
+            pid = dtm.para_id[i]
+            rows.append(
+                {
+                    "topic": t + 1,
+                    "share": round(float(model.doc_topic[i, t]), 3),
+                    "work_id": p.loc[pid, "work_id"],
+                    "date": date.get(p.loc[pid, "work_id"]),
+                    "source": f"{p.loc[pid, 'source_file']}:{p.loc[pid, 'line_no']}",
+                    "text": p.loc[pid, "text"][:160],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def textstat_prevalence(
+    model: TopicModel,
+    dtm: DocumentTermMatrix,
+    works: pd.DataFrame,
+    *,
+    by: str = "work_id",
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Mean topic share of the paragraphs of each work (or year), with a bootstrap
+    interval from resampling that unit's paragraphs."""
+    date = works.set_index("work_id")["date"]
+    unit = pd.Series(dtm.work_id)
+    if by == "year":
+        unit = unit.map(date).str.slice(0, 4)
+    rng = np.random.default_rng(random_state)
+    alpha = (1 - ci) / 2
+    rows = []
+    for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
+        shares = model.doc_topic[(unit == key).to_numpy()]
+        idx = rng.integers(0, len(shares), size=(n_boot, len(shares)))
+        boot = shares[idx].mean(axis=1)
+        low, high = np.quantile(boot, alpha, axis=0), np.quantile(boot, 1 - alpha, axis=0)
+        for t in range(model.k):
+            rows.append(
+                {
+                    by: key,
+                    "date": date.get(key, key),
+                    "topic": t + 1,
+                    "share": float(shares[:, t].mean()),
+                    "ci_low": float(low[t]),
+                    "ci_high": float(high[t]),
+                    "n_paragraphs": len(shares),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def textplot_selection(selection: pd.DataFrame, *, chosen: int | None = None):
+    """NPMI, exclusivity and stability against k (three panels); returns the Axes."""
+    from .plotting import PALETTE, new_figure
+
+    fig, axes = new_figure("two_column", ncols=3)
+    for ax, col, title, colour in zip(
+        axes,
+        ["npmi", "exclusivity", "stability"],
+        ["coherence (NPMI)", "exclusivity", "stability across seeds"],
+        PALETTE,
+    ):
+        yerr = selection["npmi_sd"] if col == "npmi" else None
+        ax.errorbar(
+            selection["k"], selection[col], yerr=yerr, fmt="-o", ms=4, color=colour, capsize=2
+        )
+        if chosen is not None:
+            ax.axvline(chosen, color="0.5", ls="--", lw=0.8)
+        ax.set_title(title, fontsize=8)
+        ax.set_xlabel("k")
+        ax.set_xticks(selection["k"])
+    return axes
+
+
+def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
+    """Small multiples: each topic's mean share per work on a real time axis, with intervals."""
+    import matplotlib.dates as mdates
+
+    from .concepts import _as_dates
+    from .plotting import PALETTE, new_figure
+
+    topics = sorted(prev["topic"].unique())
+    nrows = math.ceil(len(topics) / ncols)
+    fig, axes = new_figure(
+        "two_column_tall", nrows=nrows, ncols=ncols, squeeze=False, sharex=True, sharey=True
+    )
+    for ax, t in zip(axes.flat, topics):
+        sub = prev[prev["topic"] == t].sort_values("date")
+        x = _as_dates(sub["date"])
+        ax.errorbar(
+            x,
+            sub["share"],
+            yerr=[sub["share"] - sub["ci_low"], sub["ci_high"] - sub["share"]],
+            fmt="-o",
+            ms=3,
+            lw=1,
+            capsize=2,
+            color=PALETTE[(t - 1) % len(PALETTE)],
+            ecolor="0.6",
+        )
+        ax.set_title(labels[t], fontsize=7)
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    for ax in list(axes.flat)[len(topics) :]:
+        ax.set_visible(False)
+    fig.supylabel("mean topic share of the work's paragraphs (95% CI)", fontsize=8)
+    return axes
+
+
+def textplot_topic_heatmap(
+    prev: pd.DataFrame,
+    labels: dict[int, str],
+    *,
+    work_labels: dict[str, str] | None = None,
+    ax=None,
+):
+    """Works x topics: mean topic share."""
+    from .plotting import new_figure
+
+    if ax is None:
+        _, ax = new_figure("two_column_tall")
+    order = list(dict.fromkeys(prev.sort_values("date")["work_id"]))
+    grid = prev.pivot_table(index="work_id", columns="topic", values="share").reindex(order)
+    im = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", vmin=0)
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        ax.text(
+            j,
+            i,
+            f"{v:.2f}",
+            ha="center",
+            va="center",
+            fontsize=6,
+            color="black" if v > np.nanmax(grid.to_numpy()) * 0.6 else "white",
+        )
+    ax.set_xticks(
+        range(grid.shape[1]),
+        [labels[t] for t in grid.columns],
+        rotation=40,
+        ha="right",
+        fontsize=6.5,
+    )
+    ax.set_yticks(range(len(order)), [(work_labels or {}).get(w, w) for w in order], fontsize=7)
+    ax.figure.colorbar(im, ax=ax, label="mean topic share", shrink=0.6)
+    return ax
+
+
+def textplot_topic_terms(model: TopicModel, *, n: int = 8, ncols: int = 3):
+    """Grid of the top terms of each topic with their weights."""
+    from .plotting import PALETTE, new_figure
+
+    nrows = math.ceil(model.k / ncols)
+    fig, axes = new_figure("two_column_tall", nrows=nrows, ncols=ncols, squeeze=False)
+    table = textstat_topics(model, n=n)
+    for ax, (t, sub) in zip(axes.flat, table.groupby("topic")):
+        sub = sub.iloc[::-1]
+        ax.barh(sub["term"], sub["weight"], color=PALETTE[(t - 1) % len(PALETTE)])
+        ax.set_title(f"Topic {t}", fontsize=8)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.tick_params(axis="x", labelsize=6)
+    for ax in list(axes.flat)[model.k :]:
+        ax.set_visible(False)
+    fig.supxlabel("weight of the term in the topic", fontsize=8)
+    return axes

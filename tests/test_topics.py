@@ -1,0 +1,136 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from cyberdiscourse import topics as tp
+
+
+def dtm_from(docs, work_ids=None):
+    vocab = np.array(sorted({w for d in docs for w in d}))
+    index = {w: j for j, w in enumerate(vocab)}
+    rows, cols, vals = [], [], []
+    for i, d in enumerate(docs):
+        for w in set(d):
+            rows.append(i)
+            cols.append(index[w])
+            vals.append(d.count(w))
+    X = sparse.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab)))
+    ids = np.array([f"p{i}" for i in range(len(docs))])
+    return tp.DocumentTermMatrix(X, vocab, ids, np.array(work_ids or ["w"] * len(docs)))
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Three planted topics, each with its own eight words; every document draws from one."""
+    rng = np.random.default_rng(7)
+    blocks = [[f"{name}{i}" for i in range(8)] for name in ("sov", "econ", "sec")]
+    docs = [list(rng.choice(blocks[i % 3], size=30)) for i in range(90)]
+    return blocks, dtm_from(docs)
+
+
+@pytest.mark.parametrize(
+    ("method", "engine"), [("lda", "tomotopy"), ("lda", "sklearn"), ("nmf", "sklearn")]
+)
+def test_same_seed_same_topics(planted, method, engine):
+    _, dtm = planted
+    a = tp.fit_topics(dtm, 3, method=method, engine=engine, random_state=5)
+    b = tp.fit_topics(dtm, 3, method=method, engine=engine, random_state=5)
+    assert a.top_terms(8) == b.top_terms(8)
+    np.testing.assert_allclose(a.doc_topic, b.doc_topic)
+    np.testing.assert_allclose(a.doc_topic.sum(axis=1), 1, atol=1e-6)
+    np.testing.assert_allclose(a.topic_term.sum(axis=1), 1, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("method", "engine"), [("lda", "tomotopy"), ("lda", "sklearn"), ("nmf", "sklearn")]
+)
+def test_planted_topics_are_recovered(planted, method, engine):
+    blocks, dtm = planted
+    model = tp.fit_topics(dtm, 3, method=method, engine=engine, random_state=0)
+    overlap, _ = tp.topic_overlap(model.top_terms(8), blocks)
+    assert overlap == pytest.approx(1.0)
+
+
+def test_npmi_equals_hand_computation():
+    dtm = dtm_from([["a", "b"], ["a", "b"], ["a", "c"], ["c"]])
+    ab = math.log((2 / 4) / ((3 / 4) * (2 / 4))) / -math.log(2 / 4)
+    ac = math.log((1 / 4) / ((3 / 4) * (2 / 4))) / -math.log(1 / 4)
+    assert ab == pytest.approx(0.415037, abs=1e-6)
+    got = tp.npmi(dtm.X, dtm.vocab, [["a", "b"], ["a", "b", "c"]])
+    assert got[0] == pytest.approx(ab)
+    assert got[1] == pytest.approx((ab + ac - 1.0) / 3)  # b and c never co-occur: -1
+
+
+def test_exclusivity_by_hand():
+    topic_term = np.array([[0.6, 0.4, 0.0], [0.0, 0.4, 0.6]])
+    # topic 1 top words: x0 (all its weight here: 1.0) and x1 (shared: 0.5)
+    assert tp.exclusivity(topic_term, n=2).tolist() == pytest.approx([0.75, 0.75])
+
+
+def test_topic_overlap_matches_permuted_topics_and_stability():
+    a = [["x", "y"], ["p", "q"], ["m", "n"]]
+    b = [["m", "n"], ["x", "y"], ["p", "z"]]
+    score, match = tp.topic_overlap(a, b)
+    assert match.tolist() == [1, 2, 0]
+    assert score == pytest.approx((1 + 1 / 3 + 1) / 3)
+
+
+def test_stability_and_selection(planted):
+    _, dtm = planted
+    models = [tp.fit_topics(dtm, 3, random_state=s) for s in (0, 1)]
+    assert tp.stability(models, n=8) == pytest.approx(1.0)
+    serial = tp.select_k(dtm, [2, 3, 4], seeds=(0, 1), n=8, n_jobs=1)
+    parallel = tp.select_k(dtm, [2, 3, 4], seeds=(0, 1), n=8, n_jobs=2)
+    pd.testing.assert_frame_equal(serial.drop(columns="seconds"), parallel.drop(columns="seconds"))
+    assert serial.set_index("k").loc[3, "stability"] == pytest.approx(1.0)
+    assert tp.choose_k(serial) == 3
+
+
+def test_choose_k_by_hand():
+    sel = pd.DataFrame({"k": [3, 4, 5], "npmi": [0.1, 0.2, 0.25], "stability": [0.9, 0.85, 0.5]})
+    # z(npmi) = [-1.336, 0.267, 1.069]; z(stability) = [0.843, 0.562, -1.405]
+    # sums = [-0.493, 0.829, -0.336]: k = 4
+    assert tp.choose_k(sel) == 4
+    tie = pd.DataFrame({"k": [6, 5], "npmi": [0.2, 0.2], "stability": [0.7, 0.7]})
+    assert tp.choose_k(tie) == 5
+
+
+def test_prevalence_intervals_contain_the_mean_and_shrink_with_more_paragraphs(planted):
+    _, dtm = planted
+    model = tp.fit_topics(dtm, 3, random_state=0)
+    works = pd.DataFrame({"work_id": ["w"], "date": ["2020-01-01"], "include": [True]})
+    widths = []
+    for n in (15, 90):
+        sub = tp.DocumentTermMatrix(dtm.X[:n], dtm.vocab, dtm.para_id[:n], dtm.work_id[:n])
+        part = tp.TopicModel(
+            model.method, model.engine, 3, 0, model.topic_term, model.doc_topic[:n], dtm.vocab, 0
+        )
+        prev = tp.textstat_prevalence(part, sub, works, n_boot=500)
+        assert ((prev["ci_low"] <= prev["share"]) & (prev["share"] <= prev["ci_high"])).all()
+        assert prev["share"].sum() == pytest.approx(1.0)
+        widths.append((prev["ci_high"] - prev["ci_low"]).mean())
+    assert widths[1] < widths[0] * 0.6
+
+
+def test_topic_tables_on_the_seed_corpus(seed_corpus):
+    from cyberdiscourse.lexicon import load_lexicon
+    from cyberdiscourse.tokens import tokenize
+
+    tokens = tokenize(seed_corpus.paragraphs, load_lexicon())
+    dtm = tp.build_dtm(tokens, min_df=2, max_df=0.5)
+    assert dtm.X.shape[0] > 250 and "网络空间命运共同体" in set(dtm.vocab)
+    model = tp.fit_topics(dtm, 4, random_state=0)
+    table = tp.textstat_topics(model, n=5)
+    assert len(table) == 20 and table.groupby("topic")["weight"].is_monotonic_decreasing.all()
+    rep = tp.representative_paragraphs(model, dtm, seed_corpus.paragraphs, seed_corpus.works, n=2)
+    assert len(rep) == 8 and rep["source"].str.match(r"^\d{3}_\w+\.txt:\d+$").all()
+    prev = tp.textstat_prevalence(model, dtm, seed_corpus.works, n_boot=100)
+    assert prev.groupby("work_id")["share"].sum().round(6).eq(1).all()
+
+
+def test_bad_method_is_refused(planted):
+    with pytest.raises(ValueError, match="method must be one of"):
+        tp.fit_topics(planted[1], 3, method="lsa")
