@@ -33,6 +33,25 @@ def _pattern(forms) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(forms, key=lambda f: (-len(f), f)))))
 
 
+HIT_COLUMNS = ["work_id", "para_id", "concept_id", "form", "start", "end", "source_file", "line_no"]
+
+
+def _matches(paragraphs: pd.DataFrame, pattern: re.Pattern[str], concept_of) -> pd.DataFrame:
+    """One row per match of ``pattern``; ``concept_of(form)`` names its concept."""
+    rows = [
+        (w, p, concept_of(m.group(0)), m.group(0), m.start(), m.end(), f, n)
+        for w, p, text, f, n in zip(
+            paragraphs["work_id"],
+            paragraphs["para_id"],
+            paragraphs["text"],
+            paragraphs["source_file"],
+            paragraphs["line_no"],
+        )
+        for m in pattern.finditer(text)
+    ]
+    return pd.DataFrame(rows, columns=HIT_COLUMNS)
+
+
 def concept_hits(paragraphs: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
     """Every match of a Chinese concept form in the Chinese paragraphs.
 
@@ -40,28 +59,7 @@ def concept_hits(paragraphs: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
     source_file, line_no``.
     """
     zh = paragraphs[paragraphs["lang"] == "zh"]
-    pattern = _pattern(lexicon.zh_forms)
-    owner = lexicon.form_to_concept
-    rows = [
-        (w, p, owner[m.group(0)], m.group(0), m.start(), m.end(), f, n)
-        for w, p, text, f, n in zip(
-            zh["work_id"], zh["para_id"], zh["text"], zh["source_file"], zh["line_no"]
-        )
-        for m in pattern.finditer(text)
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "work_id",
-            "para_id",
-            "concept_id",
-            "form",
-            "start",
-            "end",
-            "source_file",
-            "line_no",
-        ],
-    )
+    return _matches(zh, _pattern(lexicon.zh_forms), lexicon.form_to_concept.get)
 
 
 def ancestors(lexicon: Lexicon, concept_id: str) -> list[str]:
@@ -194,31 +192,7 @@ def term_hits(paragraphs: pd.DataFrame, term: str, lexicon: Lexicon) -> pd.DataF
         forms = set(lexicon.forms_of(concept))
         hits = concept_hits(paragraphs, lexicon)
         return hits[hits["form"].isin(forms)].reset_index(drop=True)
-    pattern = re.compile(re.escape(term), re.I)
-    rows = [
-        (w, p, "", m.group(0), m.start(), m.end(), f, n)
-        for w, p, text, f, n in zip(
-            paragraphs["work_id"],
-            paragraphs["para_id"],
-            paragraphs["text"],
-            paragraphs["source_file"],
-            paragraphs["line_no"],
-        )
-        for m in pattern.finditer(text)
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "work_id",
-            "para_id",
-            "concept_id",
-            "form",
-            "start",
-            "end",
-            "source_file",
-            "line_no",
-        ],
-    )
+    return _matches(paragraphs, re.compile(re.escape(term), re.I), lambda form: "")
 
 
 def resolve_concept(term: str, lexicon: Lexicon) -> str | None:
@@ -604,7 +578,7 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     paragraph frequency, edge width is PMI. Labels use the project's CJK font."""
     import networkx as nx
 
-    from .plotting import PALETTE, new_figure
+    from .plotting import FONT_NAME, PALETTE, new_figure
 
     if ax is None:
         _, ax = new_figure("two_column_tall")
@@ -621,7 +595,7 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.85)
     names = {n: n.split(" ")[-1] if kinds[n] == "concept" else n for n in graph}
     texts = nx.draw_networkx_labels(
-        graph, pos, labels=names, ax=ax, font_size=6.5, font_family="WenQuanYi Micro Hei"
+        graph, pos, labels=names, ax=ax, font_size=6.5, font_family=FONT_NAME
     )
     for t in texts.values():
         t.set_bbox({"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3})
