@@ -134,3 +134,17 @@ def test_topic_tables_on_the_seed_corpus(seed_corpus):
 def test_bad_method_is_refused(planted):
     with pytest.raises(ValueError, match="method must be one of"):
         tp.fit_topics(planted[1], 3, method="lsa")
+
+
+def test_same_seed_same_topics_whatever_ran_before(seed_corpus):
+    """On real text: a fit gives the same topics before and after other work on the matrix."""
+    from cyberdiscourse.lexicon import load_lexicon
+    from cyberdiscourse.tokens import tokenize
+
+    dtm = tp.build_dtm(tokenize(seed_corpus.paragraphs, load_lexicon()), min_df=2, max_df=0.5)
+    first = tp.fit_topics(dtm, 6, random_state=0)
+    tp.npmi(dtm.X, dtm.vocab, first.top_terms(10))
+    tp.select_k(dtm, [3], seeds=(0,), n_jobs=1)
+    again = tp.fit_topics(dtm, 6, random_state=0)
+    assert first.top_terms(10) == again.top_terms(10)
+    np.testing.assert_allclose(first.topic_term, again.topic_term)

@@ -35,6 +35,13 @@ class DocumentTermMatrix:
     para_id: np.ndarray
     work_id: np.ndarray
 
+    def __post_init__(self) -> None:
+        # Sorted column indices make docs() list tokens in one fixed order. Left unsorted
+        # (as CountVectorizer leaves them), a later scipy operation sorts them in place,
+        # the token order changes, and a Gibbs sampler with the same seed finds other topics.
+        self.X = sparse.csr_matrix(self.X)
+        self.X.sort_indices()
+
     def docs(self) -> list[list[str]]:
         """Each paragraph's in-vocabulary tokens (repeated by count), for Gibbs samplers."""
         rows = []
