@@ -19,6 +19,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]")
 # C0/C1 control characters except tab and newline; NUL arrives from decoded binaries.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -89,8 +90,7 @@ def match_key(text: str) -> str:
     Tolerates punctuation, spacing, case and full/half-width differences:
     NFKC, case-folded, then everything that is not a letter or digit removed.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def count_cjk(text: str) -> int:
