@@ -83,3 +83,22 @@ def test_failing_cell_names_notebook_and_cell(tmp_path):
     msg = str(err.value)
     assert "01_bad.ipynb, cell" in msg and "CorpusError" in msg
     assert Path(tmp_path / "out" / "01_bad.ipynb").is_file()
+
+
+def test_a_hanging_cell_fails_the_run_instead_of_blocking_it(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(60)"),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "09_sleep.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(CorpusError, match="09_sleep.ipynb: a cell ran longer than 3 s"):
+        run_notebook(path, tmp_path / "out" / path.name, {}, timeout=3)

@@ -60,13 +60,14 @@ def show_term(
 
 
 def concept_explorer(
-    paragraphs: pd.DataFrame,
-    works: pd.DataFrame,
-    lexicon: Lexicon,
-    *,
-    default: str = "cyber_sovereignty",
+    paragraphs: pd.DataFrame, works: pd.DataFrame, lexicon: Lexicon, *, default: str = ""
 ):
-    """A widget: pick a concept or type any term; its timeline, first use and KWIC update."""
+    """A widget: pick a concept or type any term; its timeline, first use and KWIC appear.
+
+    The view is drawn when the term changes, from the widget's own event, never while
+    the cell runs: headless execution (papermill, CI) then has no widget output to wait
+    for. Show a default view with :func:`show_term` in an ordinary cell.
+    """
     import ipywidgets as widgets
 
     options = [c.concept_id for c in lexicon.concepts]
@@ -81,11 +82,10 @@ def concept_explorer(
 
     def update(change=None) -> None:
         term = picker.value.strip()
-        out.clear_output(wait=True)
+        out.clear_output()
         with out:
             if term:
                 show_term(paragraphs, works, term, lexicon)
 
     picker.observe(update, names="value")
-    update()
     return widgets.VBox([picker, out])

@@ -9,6 +9,7 @@ from .config import REPO_ROOT
 from .errors import CorpusError, Problem
 from .io import write_text
 
+CELL_TIMEOUT = 1200  # seconds: a cell that hangs fails the run instead of blocking it
 NOTEBOOK_NAME = re.compile(r"^\d{2}_.+\.ipynb$")
 
 
@@ -17,7 +18,9 @@ def list_notebooks(notebooks_dir: Path) -> list[Path]:
     return sorted(p for p in Path(notebooks_dir).iterdir() if NOTEBOOK_NAME.match(p.name))
 
 
-def run_notebook(notebook: Path, output: Path, parameters: dict) -> Path:
+def run_notebook(
+    notebook: Path, output: Path, parameters: dict, *, timeout: int = CELL_TIMEOUT
+) -> Path:
     """Execute one notebook with papermill into ``output``.
 
     Raises
@@ -38,7 +41,17 @@ def run_notebook(notebook: Path, output: Path, parameters: dict) -> Path:
             progress_bar=False,
             cwd=str(notebook.parent),
             log_output=False,
+            execution_timeout=timeout,
         )
+    except TimeoutError as exc:
+        raise CorpusError(
+            Problem(
+                str(notebook),
+                "",
+                f"a cell ran longer than {timeout} s: {exc}",
+                f"open {output} to see which cell",
+            )
+        ) from None
     except PapermillExecutionError as exc:
         raise CorpusError(
             Problem(
