@@ -279,3 +279,30 @@ def test_government_work_reports_through_the_data_dir_route(tmp_path, lexicon):
         "2022": 2,
     }
     assert s[s["concept_id"] == "cyber_sovereignty"]["count"].sum() == 0
+
+
+def test_network_is_the_same_whatever_the_string_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import pandas as pd\n"
+        "from cyberdiscourse import concepts as cc\n"
+        "from cyberdiscourse.lexicon import load_lexicon\n"
+        "toks = pd.DataFrame({'lang': 'zh', 'tokens': [['网络主权', '尊重', '各国', '合作'],"
+        " ['网络主权', '尊重', '发展'], ['合作', '发展', '各国']] * 4})\n"
+        "g = cc.cooccurrence_network(toks, load_lexicon(), top_terms=5, min_count=2)\n"
+        "print(list(g.nodes), list(g.edges))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and "网络主权" in outputs.pop()

@@ -334,9 +334,10 @@ def cooccurrence_network(
     pairs = Counter(p for s in sets for p in itertools.combinations(sorted(s), 2))
     graph = nx.Graph()
     concept_labels = set(label.values())
-    for x, k in df.items():
+    # Sorted: set iteration order changes with Python's string hashing from run to run.
+    for x, k in sorted(df.items()):
         graph.add_node(x, paragraphs=k, kind="concept" if x in concept_labels else "term")
-    for (a, b), k in pairs.items():
+    for (a, b), k in sorted(pairs.items()):
         pmi = float(np.log2(k * n / (df[a] * df[b])))
         if k >= min_count and pmi > min_pmi:
             graph.add_edge(a, b, count=k, pmi=round(pmi, 4))

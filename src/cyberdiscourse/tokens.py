@@ -30,7 +30,7 @@ from .config import processed_dir_of, resolve_data_dir
 from .errors import CorpusError, Problem
 from .lexicon import Lexicon, load_lexicon
 
-TOKENIZER_VERSION = "1"  # bump when the tokenisation code changes its output
+TOKENIZER_VERSION = "2"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
 _HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
