@@ -445,7 +445,7 @@ def textstat_renderings(variants: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- figures
 
 
-def _as_dates(dates: pd.Series) -> pd.Series:
+def as_dates(dates: pd.Series) -> pd.Series:
     """ISO dates of any precision as timestamps (a month or a year at its start)."""
     d = dates.astype(str)
     return pd.to_datetime(d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01"))
@@ -467,7 +467,7 @@ def textplot_timeline(
     fig, axes = new_figure(size, nrows=nrows, ncols=ncols, squeeze=False, sharex=True)
     for i, (ax, cid) in enumerate(zip(axes.flat, concepts)):
         sub = stats[stats["concept_id"] == cid].sort_values("date")
-        x = _as_dates(sub["date"])
+        x = as_dates(sub["date"])
         y = sub[value].to_numpy(dtype=float)
         err = (
             np.vstack([y - sub["ci_low"], sub["ci_high"] - y]) if value == "per_10k_chars" else None
@@ -632,19 +632,19 @@ def textplot_renderings(
         rows = list(dict.fromkeys(sub.sort_values("date")["rendering"]))
         y = sub["rendering"].map({r: k for k, r in enumerate(rows)})
         ax.scatter(
-            _as_dates(sub["date"]),
+            as_dates(sub["date"]),
             y,
             s=18 + 10 * sub["count"],
             color=PALETTE[i % len(PALETTE)],
             zorder=3,
         )
-        for xi, yi, n in zip(_as_dates(sub["date"]), y, sub["count"]):
+        for xi, yi, n in zip(as_dates(sub["date"]), y, sub["count"]):
             ax.annotate(str(n), (xi, yi), textcoords="offset points", xytext=(6, -3), fontsize=6)
         ax.set_yticks(range(len(rows)), rows, fontsize=6.5)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_title((labels or {}).get(cid, cid), fontsize=7.5, loc="left")
         ax.grid(axis="x", color="0.9")
-    dates = _as_dates(table["date"])
+    dates = as_dates(table["date"])
     pad = pd.Timedelta(days=120)
     axes[-1, 0].set_xlim(dates.min() - pad, dates.max() + pad)
     axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())

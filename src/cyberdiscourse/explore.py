@@ -42,8 +42,8 @@ def show_term(
         )
     )
     fig, ax = new_figure("two_column")
-    ax.plot(cc._as_dates(table["date"]), table["per_10k_chars"], "-o", color=PALETTE[0])
-    for x, y, n in zip(cc._as_dates(table["date"]), table["per_10k_chars"], table["count"]):
+    ax.plot(cc.as_dates(table["date"]), table["per_10k_chars"], "-o", color=PALETTE[0])
+    for x, y, n in zip(cc.as_dates(table["date"]), table["per_10k_chars"], table["count"]):
         ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=7)
     ax.set_ylabel("per 10,000 characters")
     ax.set_title(f"{term} by work")

@@ -45,6 +45,3 @@ def write_json(obj: object, path: Path) -> Path:
     """Write JSON (sorted keys, UTF-8, trailing newline) atomically."""
     return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", path)
 
-
-def read_parquet(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path)

@@ -421,7 +421,7 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
     """Small multiples: each topic's mean share per work on a real time axis, with intervals."""
     import matplotlib.dates as mdates
 
-    from .concepts import _as_dates
+    from .concepts import as_dates
     from .plotting import PALETTE, new_figure
 
     topics = sorted(prev["topic"].unique())
@@ -431,7 +431,7 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
     )
     for ax, t in zip(axes.flat, topics):
         sub = prev[prev["topic"] == t].sort_values("date")
-        x = _as_dates(sub["date"])
+        x = as_dates(sub["date"])
         ax.errorbar(
             x,
             sub["share"],
