@@ -460,7 +460,7 @@ def textplot_timeline(
 
     import matplotlib.dates as mdates
 
-    from .plotting import PALETTE, new_figure
+    from .plotting import LINE_PALETTE, new_figure
 
     nrows = math.ceil(len(concepts) / ncols)
     size = "two_column_tall" if nrows > 1 else "two_column"
@@ -480,7 +480,7 @@ def textplot_timeline(
             ms=4,
             lw=1,
             capsize=2,
-            color=PALETTE[i % len(PALETTE)],
+            color=LINE_PALETTE[i % len(LINE_PALETTE)],
             ecolor="0.55",
         )
         for xi, yi, n in zip(x, y, sub["count"]):
@@ -615,7 +615,7 @@ def textplot_renderings(
     """For each concept, the English renderings (rows) used over time (x), sized by count."""
     import matplotlib.dates as mdates
 
-    from .plotting import PALETTE, new_figure
+    from .plotting import LINE_PALETTE, new_figure
 
     table = textstat_renderings(variants)
     concepts = concepts or list(dict.fromkeys(table["concept_id"]))
@@ -635,7 +635,7 @@ def textplot_renderings(
             as_dates(sub["date"]),
             y,
             s=18 + 10 * sub["count"],
-            color=PALETTE[i % len(PALETTE)],
+            color=LINE_PALETTE[i % len(LINE_PALETTE)],
             zorder=3,
         )
         for xi, yi, n in zip(as_dates(sub["date"]), y, sub["count"]):

@@ -44,4 +44,3 @@ def write_text(text: str, path: Path) -> Path:
 def write_json(obj: object, path: Path) -> Path:
     """Write JSON (sorted keys, UTF-8, trailing newline) atomically."""
     return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", path)
-

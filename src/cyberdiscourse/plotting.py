@@ -25,6 +25,7 @@ FONT_NAME = "WenQuanYi Micro Hei"
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 # Yellow last: it is too faint for lines and small marks on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+LINE_PALETTE = PALETTE[:-1]  # for lines and small marks: without the faint yellow
 LANG_COLOURS = {"zh": PALETTE[0], "en": PALETTE[1]}
 # Widths in inches: one journal column (~89 mm) and two columns (~183 mm).
 SIZES = {

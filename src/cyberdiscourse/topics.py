@@ -422,7 +422,7 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
     import matplotlib.dates as mdates
 
     from .concepts import as_dates
-    from .plotting import PALETTE, new_figure
+    from .plotting import LINE_PALETTE, new_figure
 
     topics = sorted(prev["topic"].unique())
     nrows = math.ceil(len(topics) / ncols)
@@ -440,7 +440,7 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
             ms=3,
             lw=1,
             capsize=2,
-            color=PALETTE[(t - 1) % len(PALETTE)],
+            color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)],
             ecolor="0.6",
         )
         ax.set_title(labels[t], fontsize=7)
@@ -491,14 +491,14 @@ def textplot_topic_heatmap(
 
 def textplot_topic_terms(model: TopicModel, *, n: int = 8, ncols: int = 3):
     """Grid of the top terms of each topic with their weights."""
-    from .plotting import PALETTE, new_figure
+    from .plotting import LINE_PALETTE, new_figure
 
     nrows = math.ceil(model.k / ncols)
     fig, axes = new_figure("two_column_tall", nrows=nrows, ncols=ncols, squeeze=False)
     table = textstat_topics(model, n=n)
     for ax, (t, sub) in zip(axes.flat, table.groupby("topic")):
         sub = sub.iloc[::-1]
-        ax.barh(sub["term"], sub["weight"], color=PALETTE[(t - 1) % len(PALETTE)])
+        ax.barh(sub["term"], sub["weight"], color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)])
         ax.set_title(f"Topic {t}", fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
         ax.tick_params(axis="x", labelsize=6)
