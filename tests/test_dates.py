@@ -50,3 +50,12 @@ def test_parse_metadata_date():
     assert parse_metadata_date("2016") == ("2016", "year")
     assert parse_metadata_date("2019-02-30") is None
     assert parse_metadata_date("25/06/2016") is None
+
+
+def test_as_dates_puts_each_precision_at_its_start():
+    import pandas as pd
+
+    from cyberdiscourse.dates import as_dates
+
+    got = as_dates(pd.Series(["2016-06-25", "2022-11", "2016"])).dt.strftime("%Y-%m-%d")
+    assert got.tolist() == ["2016-06-25", "2022-11-01", "2016-01-01"]

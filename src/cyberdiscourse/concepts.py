@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .dates import as_dates
 from .lexicon import Lexicon
 from .normalise import count_cjk
 
@@ -443,12 +444,6 @@ def textstat_renderings(variants: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- figures
-
-
-def as_dates(dates: pd.Series) -> pd.Series:
-    """ISO dates of any precision as timestamps (a month or a year at its start)."""
-    d = dates.astype(str)
-    return pd.to_datetime(d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01"))
 
 
 def textplot_timeline(

@@ -153,3 +153,12 @@ def parse_metadata_date(value: str) -> tuple[str, str] | None:
         return None
     y, mo, d = m.groups()
     return make_date(int(y), int(mo) if mo else None, int(d) if d else None)
+
+
+def as_dates(dates):
+    """ISO dates of any precision (a pandas Series) as timestamps at the start of the
+    month or year they name, for plotting on a real time axis."""
+    import pandas as pd
+
+    d = dates.astype(str)
+    return pd.to_datetime(d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01"))

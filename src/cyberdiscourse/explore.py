@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import concepts as cc
+from .dates import as_dates
 from .lexicon import Lexicon
 
 
@@ -42,8 +43,8 @@ def show_term(
         )
     )
     fig, ax = new_figure("two_column")
-    ax.plot(cc.as_dates(table["date"]), table["per_10k_chars"], "-o", color=PALETTE[0])
-    for x, y, n in zip(cc.as_dates(table["date"]), table["per_10k_chars"], table["count"]):
+    ax.plot(as_dates(table["date"]), table["per_10k_chars"], "-o", color=PALETTE[0])
+    for x, y, n in zip(as_dates(table["date"]), table["per_10k_chars"], table["count"]):
         ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=7)
     ax.set_ylabel("per 10,000 characters")
     ax.set_title(f"{term} by work")

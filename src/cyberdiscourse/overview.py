@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import pandas as pd
 
+from .dates import as_dates
 from .plotting import LANG_COLOURS, PALETTE, new_figure
 
 LEDGER_REASONS = {
@@ -106,7 +107,7 @@ def textplot_timeline(works: pd.DataFrame, ax=None):
     if ax is None:
         _, ax = new_figure("two_column")
     w = works[works["date"].fillna("") != ""].sort_values("date")
-    starts = pd.to_datetime(w["date"].where(w["date"].str.len() > 7, w["date"] + "-01"))
+    starts = as_dates(w["date"])
     labels = [
         f" {g}\n {d}" + ("" if p == "day" else f" ({p} only)")
         for g, d, p in zip(w["genre"], w["date"], w["date_precision"])

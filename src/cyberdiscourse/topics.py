@@ -421,7 +421,7 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
     """Small multiples: each topic's mean share per work on a real time axis, with intervals."""
     import matplotlib.dates as mdates
 
-    from .concepts import as_dates
+    from .dates import as_dates
     from .plotting import LINE_PALETTE, new_figure
 
     topics = sorted(prev["topic"].unique())
