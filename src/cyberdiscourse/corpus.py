@@ -340,9 +340,11 @@ def build_corpus(data_dir: Path | str, *, progress: bool = False) -> Corpus:
         raise CorpusError(errors)
     ledger: list[dict] = []
     spans: list[_Span] = []
+    captures_of: dict[str, list[Capture]] = {}
+    for cap in captures:
+        captures_of.setdefault(cap.source_file, []).append(cap)
     for name in tqdm(sorted(raws), desc="cleaning", unit="file", disable=not progress):
-        caps = [c for c in captures if c.source_file == name]
-        spans.extend(_clean_file(raws[name], caps, works, ledger))
+        spans.extend(_clean_file(raws[name], captures_of[name], works, ledger))
     for s in spans:
         raw = raws[s.capture.source_file]
         for x in s.verdicts:
@@ -361,9 +363,12 @@ def build_corpus(data_dir: Path | str, *, progress: bool = False) -> Corpus:
                     )
                 )
 
+    spans_of: dict[str, list[_Span]] = {}
+    for s in spans:
+        spans_of.setdefault(s.work.work_id, []).append(s)
     work_rows, para_rows, pair_rows = [], [], []
     for work in works.values():
-        wspans = [s for s in spans if s.work.work_id == work.work_id]
+        wspans = spans_of.get(work.work_id, [])
         row = {
             "work_id": work.work_id,
             "title_zh": work.title_zh,
@@ -588,13 +593,14 @@ def _documents(
 ) -> pd.DataFrame:
     import hashlib
 
-    full = discarded[~discarded["partial"]]
+    discarded_per_doc = discarded.loc[~discarded["partial"], "doc_id"].value_counts()
+    paragraphs_per_doc = paragraphs["doc_id"].value_counts()
     rows = []
     for cap in captures:
         raw = raws[cap.source_file]
         start, end = cap.line_start or 1, cap.line_end or len(raw.lines)
         span_text = "\n".join(raw.lines[start - 1 : end])
-        n_disc = int((full["doc_id"] == cap.doc_id).sum())
+        n_disc = int(discarded_per_doc.get(cap.doc_id, 0))
         n_lines = end - start + 1
         rows.append(
             {
@@ -610,7 +616,7 @@ def _documents(
                 "n_lines": n_lines,
                 "n_lines_kept": n_lines - n_disc,
                 "n_lines_discarded": n_disc,
-                "n_paragraphs_new": int((paragraphs["doc_id"] == cap.doc_id).sum()),
+                "n_paragraphs_new": int(paragraphs_per_doc.get(cap.doc_id, 0)),
             }
         )
     return _frame(rows, DOCUMENT_COLUMNS)
