@@ -2,9 +2,7 @@ from cyberdiscourse.dedupe import Fragment, merge_copies, near_duplicates
 
 
 def frags(doc, items):
-    return [
-        Fragment(doc, i, lang, text, False, (doc, i)) for i, (lang, text) in enumerate(items, 1)
-    ]
+    return [Fragment(doc, i, lang, text, False) for i, (lang, text) in enumerate(items, 1)]
 
 
 def test_shared_paragraphs_kept_once_and_copies_fill_gaps_in_order():

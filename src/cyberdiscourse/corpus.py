@@ -165,7 +165,6 @@ def _fragments(cap: Capture, verdicts: list[cleaning.LineVerdict]) -> list[Fragm
                         part.lang,
                         text,
                         cleaning.is_heading(text),
-                        (doc_id, x.line_no),
                         cap.source_file,
                     )
                 )

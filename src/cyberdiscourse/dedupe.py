@@ -25,7 +25,6 @@ class Fragment:
     lang: str
     text: str
     is_heading: bool
-    same_line: tuple[str, int]  # (doc_id, line_no): fragments of one raw line
     source_file: str = ""
     key: str = ""
     para_id: str = ""  # set once kept paragraphs are numbered
@@ -33,6 +32,11 @@ class Fragment:
 
     def __post_init__(self) -> None:
         self.key = match_key(self.text)
+
+    @property
+    def same_line(self) -> tuple[str, int]:
+        """Fragments with equal ``same_line`` come from one raw line of one copy."""
+        return (self.doc_id, self.line_no)
 
 
 def _contained_in(frag: Fragment, kept: list[Fragment]) -> Fragment | None:
