@@ -1,4 +1,5 @@
 import ipywidgets as widgets
+import pytest
 
 from cyberdiscourse import explore
 from cyberdiscourse.explore import concept_explorer, term_by_work
@@ -11,6 +12,21 @@ def test_term_by_work_for_a_concept_and_for_any_text(seed_corpus):
     assert c["count"].tolist() == [2, 2, 1, 2, 6, 0]
     lit = term_by_work(seed_corpus.paragraphs, seed_corpus.works, "Internet", lex)
     assert lit["count"].sum() > 20
+
+
+def test_explorer_rates_equal_the_concept_timeline_rates(seed_corpus):
+    from cyberdiscourse.concepts import textstat_concepts
+
+    lex = load_lexicon()
+    explorer = term_by_work(seed_corpus.paragraphs, seed_corpus.works, "网络主权", lex)
+    timeline = textstat_concepts(
+        seed_corpus.paragraphs, seed_corpus.works, lex, concepts=["cyber_sovereignty"], n_boot=10
+    )
+    merged = explorer.merge(timeline, on="work_id", suffixes=("_explorer", "_timeline"))
+    assert len(merged) == 6
+    assert merged["per_10k_chars_explorer"].tolist() == pytest.approx(
+        merged["per_10k_chars_timeline"].tolist()
+    )
 
 
 def test_explorer_draws_on_each_new_term_only(seed_corpus, monkeypatch):

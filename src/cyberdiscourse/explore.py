@@ -7,16 +7,24 @@ import pandas as pd
 from . import concepts as cc
 from .dates import as_dates
 from .lexicon import Lexicon
+from .normalise import count_cjk
 
 
 def term_by_work(
     paragraphs: pd.DataFrame, works: pd.DataFrame, term: str, lexicon: Lexicon
 ) -> pd.DataFrame:
-    """Count and rate per 10,000 characters of any term or concept in each included work."""
+    """Count and rate per 10,000 characters of any term or concept in each included work.
+
+    The rate has the denominator of the concept timelines: Chinese characters of the
+    Chinese paragraphs for a concept or a Chinese term, characters of the English
+    paragraphs for an English term.
+    """
     inc = works[works["include"]]
-    hits = cc.term_hits(paragraphs, term, lexicon)
-    counts = hits.groupby("work_id").size()
-    chars = paragraphs.groupby("work_id")["text"].apply(lambda t: t.str.len().sum())
+    chinese = cc.resolve_concept(term, lexicon) is not None or count_cjk(term) > 0
+    searched = paragraphs[paragraphs["lang"] == ("zh" if chinese else "en")]
+    counts = cc.term_hits(searched, term, lexicon).groupby("work_id").size()
+    size = searched["text"].map(count_cjk if chinese else len)
+    chars = size.groupby(searched["work_id"]).sum()
     out = inc[["work_id", "date"]].copy()
     out["count"] = out["work_id"].map(counts).fillna(0).astype(int)
     out["per_10k_chars"] = out["count"] / out["work_id"].map(chars) * 10_000
