@@ -141,10 +141,12 @@ def textstat_concepts(
     chars = zh["text"].map(count_cjk).to_numpy()
     rng = np.random.default_rng(random_state)
     label = {c.concept_id: c.label for c in lexicon.concepts}
+    all_counts, all_own = per_para.to_numpy(), own.to_numpy()
     rows = []
     for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
         mask = (unit == key).to_numpy()
-        counts = per_para.to_numpy()[mask]
+        counts = all_counts[mask]
+        totals, own_totals = counts.sum(axis=0), all_own[mask].sum(axis=0)
         n_chars = int(chars[mask].sum())
         low, high = _bootstrap(counts, chars[mask], n_boot=n_boot, ci=ci, rng=rng)
         for j, cid in enumerate(ids):
@@ -154,10 +156,10 @@ def textstat_concepts(
                     "date": date.get(key, key),
                     "concept_id": cid,
                     "label": label[cid],
-                    "count": int(counts[:, j].sum()),
-                    "own_count": int(own.to_numpy()[mask][:, j].sum()),
+                    "count": int(totals[j]),
+                    "own_count": int(own_totals[j]),
                     "n_chars": n_chars,
-                    "per_10k_chars": counts[:, j].sum() / n_chars * 10_000 if n_chars else 0,
+                    "per_10k_chars": totals[j] / n_chars * 10_000 if n_chars else 0,
                     "ci_low": low[j],
                     "ci_high": high[j],
                 }
