@@ -88,9 +88,10 @@ def test_cache_hit_then_miss_after_a_lexicon_edit(built, monkeypatch):
     real = tk.tokenize
     monkeypatch.setattr(tk, "tokenize", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = load_tokens(built)
-    assert calls == [1]
+    assert calls == [1] and first.attrs["from_cache"] is False
     again = load_tokens(built)
     assert calls == [1]  # no segmentation: read from the cache
+    assert again.attrs["from_cache"] is True
     assert again["tokens"].map(list).tolist() == first["tokens"].map(list).tolist()
     shutil.copytree(REPO / "data" / "lexicon", built / "lexicon")
     with open(built / "lexicon" / "domain_terms.txt", "a", encoding="utf-8") as f:

@@ -42,12 +42,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build_tokens(data_dir: Path) -> None:
     from .lexicon import load_lexicon
-    from .tokens import TokenSettings, load_tokens, token_cache_file
+    from .tokens import load_tokens
 
     lexicon = load_lexicon(data_dir)
-    cached = token_cache_file(data_dir, lexicon, TokenSettings())[0].is_file()
     tokens = load_tokens(data_dir, lexicon=lexicon, progress=_progress_enabled())
-    state = "from the cache" if cached else "segmented"
+    state = "from the cache" if tokens.attrs["from_cache"] else "segmented"
     print(
         f"  tokens: {int(tokens['n_tokens'].sum()):,} in {len(tokens)} paragraphs ({state}; "
         f"lexicon {lexicon.source_dir})"

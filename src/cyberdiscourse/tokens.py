@@ -247,7 +247,10 @@ def load_tokens(
     n_jobs: int | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Tokens of the built corpus, from the cache when nothing they depend on has changed."""
+    """Tokens of the built corpus, from the cache when nothing they depend on has changed.
+
+    ``tokens.attrs["from_cache"]`` says which it was.
+    """
     from .io import write_json, write_parquet
 
     data_dir = resolve_data_dir(data_dir)
@@ -255,7 +258,9 @@ def load_tokens(
     lexicon = lexicon or load_lexicon(data_dir)
     cache, fp = token_cache_file(data_dir, lexicon, settings)
     if cache.is_file():
-        return pd.read_parquet(cache)
+        tokens = pd.read_parquet(cache)
+        tokens.attrs["from_cache"] = True
+        return tokens
     tokens = tokenize(
         pd.read_parquet(para_file), lexicon, settings, n_jobs=n_jobs, progress=progress
     )
@@ -265,6 +270,7 @@ def load_tokens(
         cache.with_suffix(".json"),
     )
     _prune(cache.parent, keep=KEEP_CACHES)
+    tokens.attrs["from_cache"] = False
     return tokens
 
 
