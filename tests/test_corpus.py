@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import pandas as pd
 import pytest
 from conftest import SEED_DATA, SEED_FILES, make_data_dir
 
-from cyberdiscourse.corpus import build_corpus, check, write_processed
+from cyberdiscourse.corpus import (
+    build,
+    build_corpus,
+    check,
+    input_fingerprint,
+    load_processed,
+    write_processed,
+)
 from cyberdiscourse.errors import CorpusError
 from cyberdiscourse.normalise import match_key
 
@@ -219,25 +227,47 @@ def test_binary_tail_is_discarded_as_garbage(seed_corpus):
     assert set(tail["reason"]) <= {"binary_garbage", "blank"}
 
 
+def _tree(folder):
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "tokens" not in p.parts
+    }
+
+
 def test_outputs_are_identical_on_rerun(tmp_path, seed_copy):
     out1, out2 = tmp_path / "p1", tmp_path / "p2"
     write_processed(build_corpus(seed_copy), out1)
     write_processed(build_corpus(seed_copy), out2)
-    files = sorted(p.name for p in out1.iterdir())
-    assert files == [
+    files = _tree(out1)
+    assert sorted(files) == [
         "aligned_pairs.parquet",
         "discarded.parquet",
         "documents.parquet",
         "duplicates.parquet",
-        "paragraphs.parquet",
+        "manifest.json",
+        "paragraphs/part-00000.parquet",
         "summary.json",
         "works.parquet",
     ]
-    for name in files:
-        assert (out1 / name).read_bytes() == (out2 / name).read_bytes(), name
-    assert not list(out1.glob(".*.tmp"))
+    assert files == _tree(out2)
+    assert not list(out1.rglob(".*"))
     back = pd.read_parquet(out1 / "works.parquet")
     assert back["include"].sum() == 6
+
+
+def test_streaming_build_writes_what_the_in_memory_build_writes(tmp_path, seed_copy):
+    corpus = build_corpus(seed_copy)
+    write_processed(corpus, tmp_path / "mem")
+    result = build(seed_copy)
+    assert not result.up_to_date and result.n_partitions == 1
+    streamed, in_memory = _tree(seed_copy / "processed"), _tree(tmp_path / "mem")
+    manifest = json.loads(streamed.pop("manifest.json"))
+    assert manifest["inputs"] == input_fingerprint(seed_copy)
+    assert json.loads(in_memory.pop("manifest.json"))["partitions"] == manifest["partitions"]
+    assert streamed == in_memory
+    pd.testing.assert_frame_equal(load_processed(seed_copy)["paragraphs"], corpus.paragraphs)
+    assert result.summary["paragraphs_by_lang"] == {"en": 102, "zh": 304}
 
 
 def test_build_never_writes_into_raw(seed_copy):

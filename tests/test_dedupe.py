@@ -52,3 +52,30 @@ def test_near_duplicates_exact_and_near_across_groups_only():
     assert found[("p1", "p3")] == "near"
     assert ("p1", "p4") not in found  # same work
     assert not any("p5" in pair for pair in found)
+
+
+def test_near_duplicates_agree_with_a_brute_force_count_on_real_text(seed_corpus):
+    """Every pair at Jaccard >= 0.8 is found and nothing below it is reported."""
+    import random
+
+    from cyberdiscourse.dedupe import _shingles
+    from cyberdiscourse.normalise import match_key
+
+    rng = random.Random(7)
+    zh = [t for t in seed_corpus.paragraphs["text"] if len(match_key(t)) >= 40][:150]
+    items = [("orig", f"o{i}", t) for i, t in enumerate(zh)]
+    for i, t in enumerate(zh):  # edited copies in another work: 1 to 12 characters changed
+        chars = list(t)
+        for _ in range(rng.randint(1, 12)):
+            chars[rng.randrange(len(chars))] = "某"
+        items.append(("copy", f"c{i}", "".join(chars)))
+    shingles = {i: _shingles(match_key(t)) for _, i, t in items}
+    expected = set()
+    for _, a, _ in items[: len(zh)]:
+        for _, b, _ in items[len(zh) :]:
+            sim = len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b])
+            if sim >= 0.8:
+                expected.add(tuple(sorted((a, b))))
+    found = {(a, b) for a, b, _, _ in near_duplicates(items)}
+    assert len(expected) > 60
+    assert found == expected

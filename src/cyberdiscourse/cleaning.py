@@ -98,7 +98,7 @@ FURNITURE_PATTERNS = [
     r"^微信$",
     r"^电脑版$",
     r"^PC版$",
-    r"无障碍",
+    r"^无障碍$|无障碍(浏览|阅读|模式|通道)",  # the link, not 无障碍设施 in a sentence
     r"关怀版",
     r"^EN$",
     r"^简$",
@@ -149,8 +149,9 @@ HEADING = re.compile(
     r"前言|序言|引言|结束语|结语|Preamble|Conclusion|Introduction|Foreword)",
     re.I,
 )
-_FURNITURE = [re.compile(p, re.I) for p in FURNITURE_PATTERNS]
-_PAYWALL = [re.compile(p, re.I) for p in PAYWALL_PATTERNS]
+# One alternation each: a line is searched once, not once per pattern.
+_FURNITURE = re.compile("|".join(f"(?:{p})" for p in FURNITURE_PATTERNS), re.I)
+_PAYWALL = re.compile("|".join(f"(?:{p})" for p in PAYWALL_PATTERNS), re.I)
 
 
 @dataclass
@@ -216,9 +217,9 @@ def line_rule(text: str, watermarks: list[str]) -> str | None:
     if text in watermarks:
         return "watermark"
     if len(text) <= SHORT_FURNITURE:
-        if any(p.search(text) for p in _PAYWALL):
+        if _PAYWALL.search(text):
             return "paywall"
-        if any(p.search(text) for p in _FURNITURE):
+        if _FURNITURE.search(text):
             return "site_furniture"
     if TRUNCATION.match(text):
         return "truncation_marker"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import cleaning
 from .config import raw_dir_of
-from .dedupe import Fragment, merge_copies, near_duplicates
+from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
@@ -45,6 +45,8 @@ class Corpus:
     raw_lines: dict[str, int]  # source_file -> number of lines
     extracted: dict[str, list[str]] = field(default_factory=dict)  # html/pdf text by file
     problems: list[Problem] = field(default_factory=list)  # warnings
+    paragraphs_by_lang: dict[str, int] = field(default_factory=dict)
+    partition_rows: list[int] = field(default_factory=list)  # paragraphs per partition
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -75,9 +77,11 @@ def split_paragraphs(text: str) -> list[str]:
 # ---------------------------------------------------------------- reading
 
 
-def _load(
-    data_dir: Path,
-) -> tuple[dict[str, Work], list[Capture], dict[str, RawText], list[Problem]]:
+def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list[Problem]]:
+    """works.csv and captures.csv, checked against each other and the folder listing.
+
+    Raw files are not read here: each partition reads its own.
+    """
     raw_dir = raw_dir_of(data_dir)
     if not raw_dir.is_dir():
         raise CorpusError(
@@ -92,17 +96,6 @@ def _load(
     problems: list[Problem] = []
     works = read_works(raw_dir, problems)
     captures = read_captures(raw_dir, works, problems)
-    raws: dict[str, RawText] = {}
-    for name in sorted({c.source_file for c in captures}):
-        try:
-            raws[name] = read_raw(raw_dir / name, display_name=name)
-        except CorpusError as exc:
-            problems.extend(exc.problems)
-    check_spans(
-        [c for c in captures if c.source_file in raws],
-        {n: len(r.lines) for n, r in raws.items()},
-        problems,
-    )
     listed = {c.source_file for c in captures}
     for path in sorted(raw_dir.iterdir()):
         if path.suffix.lower() in SUPPORTED_SUFFIXES and path.name not in listed:
@@ -115,8 +108,9 @@ def _load(
                     severity="warning",
                 )
             )
+    with_capture = {c.work_id for c in captures}
     for work in works.values():
-        if not any(c.work_id == work.work_id for c in captures):
+        if work.work_id not in with_capture:
             problems.append(
                 Problem(
                     "works.csv",
@@ -126,12 +120,34 @@ def _load(
                     severity="warning",
                 )
             )
-    return works, captures, raws, problems
+    return works, captures, problems
+
+
+def _read_raws(
+    raw_dir: Path, captures: list[Capture] | tuple[Capture, ...], problems: list[Problem]
+) -> dict[str, RawText]:
+    """Read the files of these captures and check their spans against the line counts."""
+    raws: dict[str, RawText] = {}
+    for name in sorted({c.source_file for c in captures}):
+        try:
+            raws[name] = read_raw(raw_dir / name, display_name=name)
+        except CorpusError as exc:
+            problems.extend(exc.problems)
+    check_spans(
+        [c for c in captures if c.source_file in raws],
+        {n: len(r.lines) for n, r in raws.items()},
+        problems,
+    )
+    return raws
 
 
 def check(data_dir: Path) -> list[Problem]:
     """Validate raw files and metadata without building; returns every problem found."""
-    return _load(Path(data_dir))[3]
+    data_dir = Path(data_dir)
+    works, captures, problems = _load_metadata(data_dir)
+    for part in plan_partitions(works, captures, raw_dir_of(data_dir)):
+        _read_raws(raw_dir_of(data_dir), part.captures, problems)  # one partition in memory
+    return problems
 
 
 # ---------------------------------------------------------------- cleaning
@@ -323,62 +339,142 @@ def _date_disagreement(work: Work, row: dict) -> list[Problem]:
 # ---------------------------------------------------------------- build
 
 
-def build_corpus(data_dir: Path | str, *, progress: bool = False) -> Corpus:
-    """Build every table from ``data_dir/raw``.
+PARTITION_BYTES = 16_000_000  # raw bytes per partition: a fixed size, so parts are stable
 
-    Raises
-    ------
-    CorpusError
-        If the metadata or a raw file has errors; every problem is listed.
+
+@dataclass(frozen=True)
+class Partition:
+    """Works built together: all copies of a work, and all works sharing a file, in one."""
+
+    number: int
+    works: tuple[Work, ...]
+    captures: tuple[Capture, ...]
+    n_bytes: int
+
+    @property
+    def name(self) -> str:
+        return f"part-{self.number:05d}"
+
+
+def plan_partitions(
+    works: dict[str, Work],
+    captures: list[Capture],
+    raw_dir: Path,
+    *,
+    max_bytes: int = PARTITION_BYTES,
+) -> list[Partition]:
+    """Cut the corpus into partitions of about ``max_bytes`` of raw files.
+
+    Works linked through a shared file stay together; groups keep the order of
+    works.csv, so one partition of a small corpus holds everything in order.
     """
-    from tqdm.auto import tqdm
+    caps_of: dict[str, list[Capture]] = {}
+    works_of_file: dict[str, list[str]] = {}
+    for cap in captures:
+        caps_of.setdefault(cap.work_id, []).append(cap)
+        works_of_file.setdefault(cap.source_file, []).append(cap.work_id)
+    group_of: dict[str, int] = {}
+    groups: list[list[str]] = []
+    for wid in works:  # connected components of the work-file graph, in works.csv order
+        if wid in group_of:
+            continue
+        group, todo = [], [wid]
+        group_of[wid] = len(groups)
+        while todo:
+            w = todo.pop()
+            group.append(w)
+            for cap in caps_of.get(w, []):
+                for other in works_of_file[cap.source_file]:
+                    if other not in group_of:
+                        group_of[other] = len(groups)
+                        todo.append(other)
+        groups.append(group)
+    parts: list[Partition] = []
+    current: list[str] = []
+    size = 0
+    for group in groups:
+        files = {c.source_file for w in group for c in caps_of.get(w, [])}
+        group_bytes = sum(_file_size(raw_dir / f) for f in files)
+        if current and size + group_bytes > max_bytes:
+            parts.append(_partition(len(parts), current, works, caps_of, size))
+            current, size = [], 0
+        current.extend(group)
+        size += group_bytes
+    if current or not parts:
+        parts.append(_partition(len(parts), current, works, caps_of, size))
+    return parts
 
-    works, captures, raws, problems = _load(Path(data_dir))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise CorpusError(errors)
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _partition(number, work_ids, works, caps_of, size) -> Partition:
+    order = {w: i for i, w in enumerate(works)}
+    work_ids = sorted(work_ids, key=order.__getitem__)  # works.csv order within a partition
+    return Partition(
+        number,
+        tuple(works[w] for w in work_ids),
+        tuple(c for w in work_ids for c in caps_of.get(w, [])),
+        size,
+    )
+
+
+@dataclass
+class PartResult:
+    """What one partition gives: its tables, or (when written) the facts about its file."""
+
+    number: int
+    problems: list[Problem]
+    work_rows: list[dict] = field(default_factory=list)
+    documents: pd.DataFrame | None = None
+    aligned_pairs: pd.DataFrame | None = None
+    discarded: pd.DataFrame | None = None
+    paragraphs: pd.DataFrame | None = None  # None once written to ``part_file``
+    part_file: str = ""
+    part_rows: int = 0
+    part_sha256: str = ""
+    paragraphs_by_lang: dict[str, int] = field(default_factory=dict)
+    signatures: Signatures | None = None
+    raw_lines: dict[str, int] = field(default_factory=dict)
+    extracted: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PartTask:
+    """One partition to build, picklable for worker processes and Dask."""
+
+    raw_dir: Path
+    partition: Partition
+    out_dir: Path | None = None  # write paragraphs here instead of returning them
+
+
+def build_partition(task: PartTask) -> PartResult:
+    """Read, normalise, clean, merge and align the works of one partition."""
+    part = task.partition
+    problems: list[Problem] = []
+    raws = _read_raws(task.raw_dir, part.captures, problems)
+    if any(p.severity == "error" for p in problems):
+        return PartResult(part.number, problems)
     ledger: list[dict] = []
     spans: list[_Span] = []
     captures_of: dict[str, list[Capture]] = {}
-    for cap in captures:
+    for cap in part.captures:
         captures_of.setdefault(cap.source_file, []).append(cap)
-    for name in tqdm(sorted(raws), desc="cleaning", unit="file", disable=not progress):
+    works = {w.work_id: w for w in part.works}
+    for name in sorted(raws):
         spans.extend(_clean_file(raws[name], captures_of[name], works, ledger))
     for s in spans:
-        raw = raws[s.capture.source_file]
-        for x in s.verdicts:
-            if s.work.include and x.reason is not None:
-                ledger.append(_discard(raw, s.capture, x.line_no, x.reason))
-            for mark in x.removed if x.reason is None else []:
-                ledger.append(
-                    _discard(
-                        raw,
-                        s.capture,
-                        x.line_no,
-                        "watermark",
-                        "cut from the line",
-                        partial=True,
-                        text=mark,
-                    )
-                )
-
+        _ledger_verdicts(s, raws[s.capture.source_file], ledger)
     spans_of: dict[str, list[_Span]] = {}
     for s in spans:
         spans_of.setdefault(s.work.work_id, []).append(s)
     work_rows, para_rows, pair_rows = [], [], []
-    for work in works.values():
+    for work in part.works:
         wspans = spans_of.get(work.work_id, [])
-        row = {
-            "work_id": work.work_id,
-            "title_zh": work.title_zh,
-            "title_en": work.title_en,
-            **_work_date(work, wspans),
-            "issuer": work.issuer,
-            "genre": work.genre,
-            "include": work.include,
-            "exclude_reason": work.exclude_reason,
-            "n_copies": len(wspans),
-        }
         merged = merge_copies([s.fragments for s in _copy_order(wspans)]) if work.include else []
         _number(work.work_id, merged)
         copies = _copies_per_paragraph(wspans)
@@ -388,35 +484,170 @@ def build_corpus(data_dir: Path | str, *, progress: bool = False) -> Corpus:
         for s in wspans:
             _ledger_duplicates(s, raws, ledger)
             pair_rows.extend(_pair_rows(work.work_id, s))
+        row = _work_row(work, wspans)
         row.update(_language_counts(merged))
         work_rows.append(row)
         problems.extend(_date_disagreement(work, row))
-
     paragraphs = _frame(para_rows, PARAGRAPH_COLUMNS)
-    works_df = _frame(work_rows, WORK_COLUMNS)
+    discarded = _frame(_mark_partial(ledger, paragraphs), DISCARD_COLUMNS)
+    result = PartResult(
+        part.number,
+        problems,
+        work_rows,
+        _documents(list(part.captures), raws, paragraphs, discarded),
+        _frame(pair_rows, PAIR_COLUMNS),
+        discarded,
+        paragraphs,
+        paragraphs_by_lang=paragraphs["lang"].value_counts().to_dict(),
+        signatures=Signatures.of(
+            list(zip(paragraphs["work_id"], paragraphs["para_id"], paragraphs["text"]))
+        ),
+        raw_lines={n: len(r.lines) for n, r in raws.items()},
+        extracted={n: r.lines for n, r in raws.items() if r.kind != "text"},
+    )
+    if task.out_dir is not None:
+        _write_part(result, Path(task.out_dir) / f"{part.name}.parquet")
+    return result
+
+
+def _write_part(result: PartResult, path: Path) -> None:
+    import hashlib
+
+    from .io import write_parquet
+
+    write_parquet(result.paragraphs, path)
+    result.part_file = path.name
+    result.part_rows = len(result.paragraphs)
+    result.part_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    result.paragraphs = None  # the text stays on disk, not in the parent's memory
+
+
+def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[dict]) -> None:
+    for x in s.verdicts:
+        if s.work.include and x.reason is not None:
+            ledger.append(_discard(raw, s.capture, x.line_no, x.reason))
+        for mark in x.removed if x.reason is None else []:
+            ledger.append(
+                _discard(
+                    raw,
+                    s.capture,
+                    x.line_no,
+                    "watermark",
+                    "cut from the line",
+                    partial=True,
+                    text=mark,
+                )
+            )
+
+
+def _work_row(work: Work, spans: list[_Span]) -> dict:
+    return {
+        "work_id": work.work_id,
+        "title_zh": work.title_zh,
+        "title_en": work.title_en,
+        **_work_date(work, spans),
+        "issuer": work.issuer,
+        "genre": work.genre,
+        "include": work.include,
+        "exclude_reason": work.exclude_reason,
+        "n_copies": len(spans),
+    }
+
+
+def _run_partitions(
+    data_dir: Path,
+    out_dir: Path | None,
+    *,
+    engine: str,
+    scheduler: str | None,
+    n_jobs: int | None,
+    progress: bool,
+) -> tuple[list[Capture], list[PartResult], list[Problem]]:
+    from .engine import map_partitions
+
+    works, captures, problems = _load_metadata(data_dir)
+    if any(p.severity == "error" for p in problems):
+        raise CorpusError([p for p in problems if p.severity == "error"])
+    raw_dir = raw_dir_of(data_dir)
+    tasks = [PartTask(raw_dir, part, out_dir) for part in plan_partitions(works, captures, raw_dir)]
+    results = map_partitions(
+        build_partition,
+        tasks,
+        engine=engine,
+        scheduler=scheduler,
+        n_jobs=n_jobs if len(tasks) > 1 else 1,
+        progress=progress,
+        desc="building",
+    )
+    for r in results:
+        problems.extend(r.problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise CorpusError(errors)
+    return captures, results, problems
+
+
+def build_corpus(
+    data_dir: Path | str,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_jobs: int | None = 1,
+    progress: bool = False,
+) -> Corpus:
+    """Build every table from ``data_dir/raw``, in memory (see :func:`build` for large corpora).
+
+    Raises
+    ------
+    CorpusError
+        If the metadata or a raw file has errors; every problem is listed.
+    """
+    captures, results, problems = _run_partitions(
+        Path(data_dir), None, engine=engine, scheduler=scheduler, n_jobs=n_jobs, progress=progress
+    )
+    paragraphs = pd.concat([r.paragraphs for r in results], ignore_index=True)
+    text = dict(zip(paragraphs["para_id"], paragraphs["text"]))
+    corpus = _combine(captures, results, problems, lambda ids: text)
+    corpus.paragraphs = paragraphs
+    corpus.partition_rows = [len(r.paragraphs) for r in results]
+    return corpus
+
+
+def _combine(captures, results, problems, texts_of) -> Corpus:
+    """The corpus-wide tables from the partitions' pieces (paragraphs left to the caller)."""
+    works_df = _frame([row for r in results for row in r.work_rows], WORK_COLUMNS)
     works_df = works_df.sort_values(
         ["include", "date", "work_id"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
-    pairs = _frame(pair_rows, PAIR_COLUMNS).drop_duplicates(["work_id", "zh_para_id", "en_para_id"])
+    pairs = pd.concat([r.aligned_pairs for r in results], ignore_index=True)
+    pairs = pairs.drop_duplicates(["work_id", "zh_para_id", "en_para_id"])
     pairs = pairs.sort_values(["work_id", "zh_para_id", "en_para_id"]).reset_index(drop=True)
-    ledger = _mark_partial(ledger, paragraphs)
     discarded = (
-        _frame(ledger, DISCARD_COLUMNS)
+        pd.concat([r.discarded for r in results], ignore_index=True)
         .sort_values(["source_file", "line_no", "partial", "reason"], kind="stable")
         .reset_index(drop=True)
     )
-    documents = _documents(captures, raws, paragraphs, discarded)
-    duplicates = _cross_work_duplicates(paragraphs)
+    row_of = {c.doc_id: c.row for c in captures}
+    documents = pd.concat([r.documents for r in results], ignore_index=True)
+    documents = documents.iloc[documents["doc_id"].map(row_of).argsort(kind="stable")]
+    pairs_found = candidate_pairs(Signatures.concat([r.signatures for r in results]))
+    text = texts_of({x for pair in pairs_found for x in pair})
+    duplicates = _duplicates_frame(verify_pairs(pairs_found, text), text)
+    by_lang: dict[str, int] = {}
+    for r in results:
+        for lang, n in r.paragraphs_by_lang.items():
+            by_lang[lang] = by_lang.get(lang, 0) + int(n)
     return Corpus(
         works_df,
-        documents,
-        paragraphs,
-        pairs.reset_index(drop=True),
+        documents.reset_index(drop=True),
+        _frame([], PARAGRAPH_COLUMNS),
+        pairs,
         discarded,
         duplicates,
-        {n: len(r.lines) for n, r in raws.items()},
-        {n: r.lines for n, r in raws.items() if r.kind != "text"},
+        {n: c for r in results for n, c in r.raw_lines.items()},
+        {n: lines for r in results for n, lines in r.extracted.items()},
         [p for p in problems if p.severity != "error"],
+        paragraphs_by_lang=dict(sorted(by_lang.items())),
     )
 
 
@@ -621,10 +852,7 @@ def _documents(
     return _frame(rows, DOCUMENT_COLUMNS)
 
 
-def _cross_work_duplicates(paragraphs: pd.DataFrame) -> pd.DataFrame:
-    items = list(zip(paragraphs["work_id"], paragraphs["para_id"], paragraphs["text"]))
-    found = near_duplicates(items)
-    text = dict(zip(paragraphs["para_id"], paragraphs["text"]))
+def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, str]):
     rows = [
         {
             "para_id_a": a,
@@ -638,36 +866,40 @@ def _cross_work_duplicates(paragraphs: pd.DataFrame) -> pd.DataFrame:
         }
         for a, b, kind, sim in found
     ]
-    return _frame(
-        rows,
-        [
-            "para_id_a",
-            "work_id_a",
-            "para_id_b",
-            "work_id_b",
-            "kind",
-            "similarity",
-            "text_a",
-            "text_b",
-        ],
-    )
+    return _frame(rows, DUPLICATE_COLUMNS)
+
+
+DUPLICATE_COLUMNS = [
+    "para_id_a",
+    "work_id_a",
+    "para_id_b",
+    "work_id_b",
+    "kind",
+    "similarity",
+    "text_a",
+    "text_b",
+]
 
 
 # ---------------------------------------------------------------- on disk
 
 TABLES = ("works", "documents", "paragraphs", "aligned_pairs", "discarded", "duplicates")
+BUILD_VERSION = "2"  # bump when the build's output changes for the same input
+MANIFEST = "manifest.json"
+PARAGRAPHS_DIR = "paragraphs"  # one Parquet file per partition
 
 
 def summarise(corpus: Corpus) -> dict:
     """Counts a researcher checks first: works in and out, paragraphs, discards by reason."""
     works = corpus.works
+    by_lang = corpus.paragraphs_by_lang or {
+        k: int(v) for k, v in corpus.paragraphs["lang"].value_counts().sort_index().items()
+    }
     return {
         "works_included": int(works["include"].sum()),
         "works_excluded": int((~works["include"]).sum()),
         "documents": len(corpus.documents),
-        "paragraphs_by_lang": {
-            k: int(v) for k, v in corpus.paragraphs["lang"].value_counts().sort_index().items()
-        },
+        "paragraphs_by_lang": by_lang,
         "aligned_pairs": len(corpus.aligned_pairs),
         "raw_lines": int(sum(corpus.raw_lines.values())),
         "discarded_lines_by_reason": {
@@ -681,13 +913,168 @@ def summarise(corpus: Corpus) -> dict:
     }
 
 
-def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
-    """Write every table as Parquet plus ``summary.json``, each atomically."""
+def input_fingerprint(data_dir: Path) -> str:
+    """Hash of everything a build reads: metadata, the raw files, the folder listing, the code.
+
+    Raw files are hashed by content, so touching a file without changing it does
+    not force a rebuild, and replacing it with new text always does.
+    """
+    import hashlib
+
+    from . import __version__
+
+    raw_dir = raw_dir_of(data_dir)
+    h = hashlib.sha256(f"{__version__}/{BUILD_VERSION}".encode())
+    for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + _file_digest(path) + b"\0")
+    return h.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    import hashlib
+
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").digest()
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` did: the summary, the warnings, and whether it was up to date."""
+
+    processed_dir: Path
+    summary: dict
+    problems: list[str]
+    up_to_date: bool
+    n_partitions: int
+
+
+def build(
+    data_dir: Path | str | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_jobs: int | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> BuildResult:
+    """Build ``data_dir/processed`` from ``data_dir/raw``, one partition at a time.
+
+    Nothing is done when the raw folder (metadata and file contents) and the code
+    are unchanged since the last build. Otherwise partitions are built in
+    parallel (``engine="local"``: a process pool; ``"dask"``: a Dask cluster at
+    ``scheduler``, or a local one), each writing its paragraphs to
+    ``processed/paragraphs/part-NNNNN.parquet``; only small per-partition facts
+    come back, so memory stays flat as the corpus grows. Both engines write the
+    same bytes.
+
+    Raises
+    ------
+    CorpusError
+        If the metadata or a raw file has errors; nothing is written then.
+    """
+    import json
+    import shutil
+    import tempfile
+
+    from .config import processed_dir_of, resolve_data_dir
+    from .engine import check_engine
+
+    check_engine(engine)
+    data_dir = resolve_data_dir(data_dir)
+    processed = processed_dir_of(data_dir)
+    fingerprint = input_fingerprint(data_dir)
+    manifest_file = processed / MANIFEST
+    if not force and manifest_file.is_file():
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        if manifest.get("inputs") == fingerprint and _outputs_present(processed, manifest):
+            return BuildResult(
+                processed,
+                manifest["summary"],
+                manifest["problems"],
+                True,
+                len(manifest["partitions"]),
+            )
+    processed.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".paragraphs-", dir=processed))
+    try:
+        captures, results, problems = _run_partitions(
+            data_dir,
+            staging,
+            engine=engine,
+            scheduler=scheduler,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
+        corpus = _combine(captures, results, problems, lambda ids: _texts(staging, ids))
+        _swap_dir(staging, processed / PARAGRAPHS_DIR)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    summary = summarise(corpus)
+    _write_tables(corpus, processed, skip=("paragraphs",))
+    (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
+    manifest = {
+        "inputs": fingerprint,
+        "partitions": [
+            {
+                "file": f"{PARAGRAPHS_DIR}/{r.part_file}",
+                "rows": r.part_rows,
+                "sha256": r.part_sha256,
+            }
+            for r in results
+        ],
+        "summary": summary,
+        "problems": [str(p) for p in corpus.problems],
+    }
+    from .io import write_json
+
+    write_json(manifest, manifest_file)  # last: a build without a manifest is not complete
+    return BuildResult(processed, summary, manifest["problems"], False, len(results))
+
+
+def _outputs_present(processed: Path, manifest: dict) -> bool:
+    files = [f"{t}.parquet" for t in TABLES if t != "paragraphs"] + ["summary.json"]
+    files += [p["file"] for p in manifest.get("partitions", [])]
+    return all((processed / f).is_file() for f in files)
+
+
+def _texts(folder: Path, ids: set[str]) -> dict[str, str]:
+    """Texts of some paragraphs, read from the partition files."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if not ids:
+        return {}
+    value_set = pa.array(sorted(ids), type=pa.string())
+    out: dict[str, str] = {}
+    for path in sorted(Path(folder).glob("part-*.parquet")):
+        table = pq.read_table(path, columns=["para_id", "text"])
+        picked = table.filter(pc.is_in(table["para_id"], value_set=value_set))
+        out.update(zip(picked["para_id"].to_pylist(), picked["text"].to_pylist()))
+    return out
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target``; a reader sees the old or the new folder whole."""
+    import os
+    import shutil
+
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_tables(corpus: Corpus, processed_dir: Path, *, skip: tuple[str, ...] = ()) -> list[Path]:
     from .io import write_json, write_parquet, write_text
 
-    processed_dir = Path(processed_dir)
     written = [
-        write_parquet(getattr(corpus, name), processed_dir / f"{name}.parquet") for name in TABLES
+        write_parquet(getattr(corpus, name), processed_dir / f"{name}.parquet")
+        for name in TABLES
+        if name not in skip
     ]
     for name, lines in sorted(corpus.extracted.items()):
         written.append(
@@ -697,19 +1084,92 @@ def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
     return written
 
 
+def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
+    """Write an in-memory corpus in the layout :func:`build` writes (same bytes).
+
+    The paragraphs go to ``paragraphs/part-NNNNN.parquet``, one file per
+    partition, and ``manifest.json`` lists them. The manifest records no input
+    fingerprint, so the next :func:`build` rebuilds.
+    """
+    import hashlib
+    import shutil
+    import tempfile
+
+    from .io import write_json, write_parquet
+
+    processed_dir = Path(processed_dir)
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".paragraphs-", dir=processed_dir))
+    parts = []
+    try:
+        start = 0
+        for number, n in enumerate(corpus.partition_rows or [len(corpus.paragraphs)]):
+            chunk = corpus.paragraphs.iloc[start : start + n].reset_index(drop=True)
+            path = write_parquet(chunk, staging / f"part-{number:05d}.parquet")
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            parts.append({"file": f"{PARAGRAPHS_DIR}/{path.name}", "rows": n, "sha256": digest})
+            start += n
+        _swap_dir(staging, processed_dir / PARAGRAPHS_DIR)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    written = _write_tables(corpus, processed_dir, skip=("paragraphs",))
+    (processed_dir / "paragraphs.parquet").unlink(missing_ok=True)
+    manifest = {
+        "inputs": "",
+        "partitions": parts,
+        "summary": summarise(corpus),
+        "problems": [str(p) for p in corpus.problems],
+    }
+    written.append(write_json(manifest, processed_dir / MANIFEST))
+    return written + [processed_dir / p["file"] for p in parts]
+
+
+def read_manifest(processed_dir: Path) -> dict:
+    """The build's manifest: partitions (file, rows, sha256), summary and warnings."""
+    import json
+
+    path = Path(processed_dir) / MANIFEST
+    if not path.is_file():
+        raise CorpusError(
+            Problem(
+                str(processed_dir),
+                "",
+                "the corpus is not built yet",
+                "run 'cyberdiscourse build' first",
+            )
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_paragraphs(processed_dir: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All paragraphs, partitions concatenated in order."""
+    manifest = read_manifest(processed_dir)
+    frames = [
+        pd.read_parquet(Path(processed_dir) / p["file"], columns=columns)
+        for p in manifest["partitions"]
+    ]
+    if not frames:
+        return _frame([], PARAGRAPH_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
 def load_processed(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     """Read the built tables back (``works``, ``paragraphs``, ...) from ``data/processed``."""
     from .config import processed_dir_of, resolve_data_dir
 
     processed = processed_dir_of(resolve_data_dir(data_dir))
-    missing = [t for t in TABLES if not (processed / f"{t}.parquet").is_file()]
-    if missing:
+    missing = [
+        t for t in TABLES if t != "paragraphs" and not (processed / f"{t}.parquet").is_file()
+    ]
+    if missing or not (processed / MANIFEST).is_file():
         raise CorpusError(
             Problem(
                 str(processed),
                 "",
-                f"not built yet (missing {missing[0]}.parquet)",
+                f"not built yet (missing {missing[0] + '.parquet' if missing else MANIFEST})",
                 "run 'cyberdiscourse build' first",
             )
         )
-    return {t: pd.read_parquet(processed / f"{t}.parquet") for t in TABLES}
+    tables = {t: pd.read_parquet(processed / f"{t}.parquet") for t in TABLES if t != "paragraphs"}
+    tables["paragraphs"] = read_paragraphs(processed)
+    return {t: tables[t] for t in TABLES}

@@ -72,6 +72,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_MAY_HOLD_DATE = re.compile(rf"\d|[{_ZH_NUM}]年")
+
+
 @dataclass(frozen=True)
 class DateMatch:
     """A date found in text."""
@@ -128,6 +131,8 @@ def _fields(kind: str, groups: tuple[str | None, ...]) -> tuple[int, int | None,
 def find_dates(text: str) -> list[DateMatch]:
     """All valid dates in ``text``, in order of position; overlapping weaker matches dropped."""
     text = unicodedata.normalize("NFKC", text)
+    if not _MAY_HOLD_DATE.search(text):  # every pattern needs a digit or a numeral year
+        return []
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:

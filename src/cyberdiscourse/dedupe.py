@@ -80,37 +80,153 @@ def _shingles(key: str, n: int = 4) -> set[str]:
 
 
 _MERSENNE = (1 << 61) - 1
+BANDS, ROWS = 8, 4  # MinHash banding: pairs with Jaccard 0.8 meet in a band with p > 0.99
+MIN_LEN = 20  # shorter paragraphs are not compared across works
 
 
 def _hash_params(n_hashes: int) -> tuple:
     import numpy as np
 
     rng = np.random.default_rng(20170301)  # fixed: signatures are the same on every run
-    a = rng.integers(1, 1 << 31, size=(n_hashes, 1), dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, size=(n_hashes, 1), dtype=np.uint64)
+    a = rng.integers(1, _MERSENNE, size=(n_hashes, 1), dtype=np.uint64)
+    b = rng.integers(0, _MERSENNE, size=(n_hashes, 1), dtype=np.uint64)
     return a, b
 
 
-def _minhash(shingles: set[str], params: tuple) -> tuple[int, ...]:
-    """MinHash signature: universal hashes (a*x + b) of each shingle's CRC-32, minimum per hash."""
-    import zlib
-
+def _shingle_hashes(key: str, n: int = 4):
+    """32-bit hashes of the character ``n``-grams of ``key``, computed on code points."""
     import numpy as np
 
-    a, b = params
-    x = np.fromiter(
-        (zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64, count=len(shingles)
-    )
-    return tuple(((a * x + b) % _MERSENNE).min(axis=1).tolist())
+    cp = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    width = min(n, len(cp))
+    h = np.zeros(len(cp) - width + 1, dtype=np.uint64)
+    for j in range(width):  # polynomial hash; uint64 arithmetic wraps around
+        h = h * np.uint64(1_000_003) + cp[j : len(cp) - width + 1 + j]
+    # splitmix64's finaliser spreads every input bit over the low 32 bits
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h & np.uint64(0xFFFFFFFF)
+
+
+def minhash(keys: list[str], *, n_hashes: int = BANDS * ROWS):
+    """MinHash signatures of match keys: an ``(n, n_hashes)`` uint32 array.
+
+    The hashes are seeded with a constant, so signatures are the same in every
+    process and on every run.
+    """
+    import numpy as np
+
+    a, b = _hash_params(n_hashes)  # a * x wraps around 2**64, as in datasketch's MinHash
+    out = np.zeros((len(keys), n_hashes), dtype=np.uint32)
+    for i, key in enumerate(keys):
+        sig = ((a * _shingle_hashes(key)[None, :] + b) % _MERSENNE).min(axis=1)
+        out[i] = sig & np.uint64(0xFFFFFFFF)
+    return out
+
+
+@dataclass
+class Signatures:
+    """What near-duplicate detection needs of a set of paragraphs, without their text."""
+
+    group: list[str]
+    item: list[str]
+    sig: object  # numpy (n, BANDS * ROWS) uint32
+
+    @classmethod
+    def of(cls, items: list[tuple[str, str, str]], *, min_len: int = MIN_LEN) -> Signatures:
+        keyed = [(g, i, match_key(t)) for g, i, t in items]
+        keyed = [k for k in keyed if len(k[2]) >= min_len]
+        return cls(
+            [g for g, _, _ in keyed], [i for _, i, _ in keyed], minhash([k for *_, k in keyed])
+        )
+
+    @classmethod
+    def concat(cls, parts: list[Signatures]) -> Signatures:
+        import numpy as np
+
+        return cls(
+            [g for p in parts for g in p.group],
+            [i for p in parts for i in p.item],
+            np.concatenate([p.sig for p in parts])
+            if parts
+            else np.zeros((0, BANDS * ROWS), np.uint32),
+        )
+
+
+def candidate_pairs(
+    sigs: Signatures, *, rows: int = ROWS, min_estimate: float = 0.55
+) -> list[tuple[str, str]]:
+    """Pairs of items from different groups that may be near-duplicates, sorted.
+
+    A pair is a candidate when its signatures agree on a whole band of ``rows``
+    hashes and on at least ``min_estimate`` of all hashes (the MinHash estimate
+    of their Jaccard similarity; a pair at 0.8 falls below 0.55 with
+    probability under 0.1%). Everything runs on integer arrays, so a corpus of
+    millions of paragraphs costs seconds, not Python loops over pairs.
+    """
+    import numpy as np
+
+    n, width = sigs.sig.shape
+    if n < 2:
+        return []
+    groups = np.unique(np.asarray(sigs.group, dtype=object), return_inverse=True)[1]
+    left, right = [], []
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    for start in range(0, width - rows + 1, rows):
+        key = np.zeros(n, dtype=np.uint64)
+        for r in range(start, start + rows):
+            key = (key ^ sigs.sig[:, r].astype(np.uint64)) * mix
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        two = starts[sizes == 2]
+        left.append(order[two])
+        right.append(order[two + 1])
+        for s, m in zip(starts[sizes > 2], sizes[sizes > 2]):
+            iu = np.triu_indices(int(m), 1)
+            left.append(order[s + iu[0]])
+            right.append(order[s + iu[1]])
+    i, j = np.concatenate(left), np.concatenate(right)
+    i, j = np.minimum(i, j), np.maximum(i, j)
+    keep = groups[i] != groups[j]
+    i, j = i[keep], j[keep]
+    pair_code = np.unique(i.astype(np.int64) * n + j)
+    i, j = pair_code // n, pair_code % n
+    agree = np.zeros(len(i))
+    for c in range(0, len(i), 1_000_000):  # in chunks: two (pairs, hashes) arrays at a time
+        agree[c : c + 1_000_000] = (
+            sigs.sig[i[c : c + 1_000_000]] == sigs.sig[j[c : c + 1_000_000]]
+        ).mean(axis=1)
+    i, j = i[agree >= min_estimate], j[agree >= min_estimate]
+    return sorted(tuple(sorted((sigs.item[int(a)], sigs.item[int(b)]))) for a, b in zip(i, j))
+
+
+def verify_pairs(
+    pairs: list[tuple[str, str]], text: dict[str, str], *, threshold: float = 0.8
+) -> list[tuple[str, str, str, float]]:
+    """Keep the candidate pairs whose true Jaccard similarity reaches ``threshold``."""
+    out = []
+    for a, b in pairs:
+        ka, kb = match_key(text[a]), match_key(text[b])
+        if ka == kb:
+            out.append((a, b, "exact", 1.0))
+            continue
+        sa, sb = _shingles(ka), _shingles(kb)
+        sim = len(sa & sb) / len(sa | sb)
+        if sim >= threshold:
+            out.append((a, b, "near", round(sim, 4)))
+    return out
 
 
 def near_duplicates(
     items: list[tuple[str, str, str]],
     *,
     threshold: float = 0.8,
-    min_len: int = 20,
-    bands: int = 8,
-    rows: int = 4,
+    min_len: int = MIN_LEN,
 ) -> list[tuple[str, str, str, float]]:
     """Pairs of paragraphs from different groups that are exact or near duplicates.
 
@@ -126,31 +242,5 @@ def near_duplicates(
     list of ``(item_a, item_b, kind, similarity)`` with kind ``exact`` or ``near``.
     Candidates come from MinHash banding, then the true Jaccard is computed.
     """
-    keyed = [(g, i, match_key(t)) for g, i, t in items]
-    keyed = [k for k in keyed if len(k[2]) >= min_len]
-    shingles = {i: _shingles(key) for _, i, key in keyed}
-    group = {i: g for g, i, _ in keyed}
-    key_of = {i: key for _, i, key in keyed}
-    buckets: dict[tuple[int, tuple[int, ...]], list[str]] = {}
-    params = _hash_params(bands * rows)
-    for _, item, _key in keyed:
-        sig = _minhash(shingles[item], params)
-        for b in range(bands):
-            buckets.setdefault((b, tuple(sig[b * rows : (b + 1) * rows])), []).append(item)
-    pairs: set[tuple[str, str]] = set()
-    for members in buckets.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                a, b = sorted((members[x], members[y]))
-                if group[a] != group[b]:
-                    pairs.add((a, b))
-    out = []
-    for a, b in sorted(pairs):
-        if key_of[a] == key_of[b]:
-            out.append((a, b, "exact", 1.0))
-            continue
-        sa, sb = shingles[a], shingles[b]
-        sim = len(sa & sb) / len(sa | sb)
-        if sim >= threshold:
-            out.append((a, b, "near", round(sim, 4)))
-    return out
+    pairs = candidate_pairs(Signatures.of(items, min_len=min_len))
+    return verify_pairs(pairs, {i: t for _, i, t in items}, threshold=threshold)

@@ -44,20 +44,19 @@ def detect_lang(text: str) -> str:
     return "zh" if n_cjk * 3 >= n_latin * 0.6 else "en"
 
 
+_RUN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[A-Za-z]+")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def _boundaries(text: str) -> list[tuple[int, int, str]]:
     """Positions where a Han run meets a Latin run: (left_end, right_start, direction)."""
     out = []
     last_kind, last_end = None, 0
-    for i, ch in enumerate(text):
-        if _CJK_CHAR.match(ch):
-            kind = "zh"
-        elif ch.isascii() and ch.isalpha():
-            kind = "en"
-        else:
-            continue
+    for m in _RUN.finditer(text):
+        kind = "zh" if m.group(1) else "en"
         if last_kind and kind != last_kind:
-            out.append((last_end, i, f"{last_kind}>{kind}"))
-        last_kind, last_end = kind, i + 1
+            out.append((last_end, m.start(), f"{last_kind}>{kind}"))
+        last_kind, last_end = kind, m.end()
     return out
 
 
@@ -93,6 +92,9 @@ def split_languages(text: str) -> list[Part]:
 
     Returns one part when the line is in one language or no split is clean.
     """
+    if not (_ASCII_LETTER.search(text) and _CJK_CHAR.search(text)):
+        stripped = text.strip()  # one script: nothing to split
+        return [Part(detect_lang(stripped), stripped, 0)] if stripped else []
     best: tuple[float, int, str] | None = None
     for left_end, right_start, direction in _boundaries(text):
         cut = _split_gap(text, left_end, right_start, direction)

@@ -1,7 +1,10 @@
 """Segmentation into tokens, with a cache that is rebuilt only when an input changes.
 
-Chinese goes through a dedicated :class:`jieba.Tokenizer` (never the global
-``jieba.dt``) with the domain terms as a user dictionary. The concept lexicon's
+Chinese goes through a jieba-compatible segmenter with the domain terms as a
+user dictionary: by default rjieba (jieba's algorithm and dictionary compiled,
+about 20 times faster), or a dedicated :class:`jieba.Tokenizer` (never the
+global ``jieba.dt``) when ``engine="jieba"`` or part-of-speech filtering is
+asked for. The concept lexicon's
 Chinese forms are protected: the text is cut around them first, so 网络主权 and
 网络空间命运共同体 are always one token and never split by the HMM. English is
 lower-cased and split into words. Stopwords come from stopwords-iso (zh),
@@ -30,11 +33,17 @@ from .config import processed_dir_of, resolve_data_dir
 from .errors import CorpusError, Problem
 from .lexicon import Lexicon, load_lexicon
 
-TOKENIZER_VERSION = "2"  # bump when the tokenisation code changes its output
+TOKENIZER_VERSION = "3"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
 _HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
+# jieba's HMM path cuts a run such as "2011-2020" at the symbols (finalseg's re_skip);
+# rjieba keeps it whole. Paragraphs with such a run get jieba's cut back.
+_JOINED_SYMBOL_RUN = re.compile(r"[A-Za-z0-9][+#&._%\-]")
+_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+_HAN = re.compile("[\u4e00-\u9fd5]")
+ENGINES = ("rjieba", "jieba")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,10 @@ class TokenSettings:
 
     Parameters
     ----------
+    engine
+        ``"rjieba"`` (default; same dictionary and algorithm as jieba, compiled) or
+        ``"jieba"`` (the reference). With ``hmm=False`` both give identical tokens;
+        with the HMM on they agree on more than 99.9% of paragraphs.
     hmm
         Let jieba's HMM join unknown words (jieba's default).
     min_chars_zh
@@ -52,6 +65,7 @@ class TokenSettings:
         None keeps every tag. Tagging is about four times slower.
     """
 
+    engine: str = "rjieba"
     hmm: bool = True
     min_chars_zh: int = 2
     pos_keep: tuple[str, ...] | None = None
@@ -61,8 +75,19 @@ class Segmenter:
     """Chinese and English tokeniser for one lexicon and one set of settings."""
 
     def __init__(self, lexicon: Lexicon, settings: TokenSettings = TokenSettings()):
+        if settings.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {settings.engine!r}")
         self.lexicon = lexicon
         self.settings = settings
+
+    @cached_property
+    def _rjieba(self):
+        import rjieba
+
+        rj = rjieba.Jieba()
+        for word in (*self.lexicon.domain_terms, *self.lexicon.zh_forms):
+            rj.add_word(word, None, None)
+        return rj
 
     @cached_property
     def _jieba(self):
@@ -87,6 +112,11 @@ class Segmenter:
         return re.compile("|".join(map(re.escape, forms))) if forms else None
 
     def _cut(self, chunk: str) -> list[str]:
+        if self.settings.pos_keep is None and self.settings.engine == "rjieba":
+            toks = self._rjieba.cut(chunk, self.settings.hmm)
+            if self.settings.hmm and _JOINED_SYMBOL_RUN.search(chunk):
+                toks = _cut_symbol_runs(toks)
+            return toks
         if self.settings.pos_keep is None:
             return self._jieba.lcut(chunk, HMM=self.settings.hmm)
         keep = self.settings.pos_keep
@@ -129,6 +159,17 @@ class Segmenter:
 
     def tokens(self, text: str, lang: str) -> list[str]:
         return self.zh(text) if lang == "zh" else self.en(text)
+
+
+def _cut_symbol_runs(toks: list[str]) -> list[str]:
+    """Cut non-Chinese tokens such as "2011-2020" the way jieba's HMM path does."""
+    out = []
+    for tok in toks:
+        if len(tok) > 1 and not _HAN.search(tok) and not _SKIP.fullmatch(tok):
+            out.extend(x for x in _SKIP.split(tok) if x)
+        else:
+            out.append(tok)
+    return out
 
 
 _WORKER: Segmenter | None = None
@@ -201,6 +242,7 @@ def tokenize(
 def fingerprint(paragraphs_file: Path, lexicon: Lexicon, settings: TokenSettings) -> str:
     """What the cached tokens depend on, hashed."""
     import jieba
+    import rjieba
     import sklearn
     import stopwordsiso
 
@@ -209,6 +251,7 @@ def fingerprint(paragraphs_file: Path, lexicon: Lexicon, settings: TokenSettings
         "lexicon": lexicon.fingerprint(),
         "settings": asdict(settings),
         "jieba": jieba.__version__,
+        "rjieba": _dist_version(rjieba.__name__),
         "stopwordsiso": getattr(stopwordsiso, "__version__", "") or _dist_version("stopwordsiso"),
         "sklearn": sklearn.__version__,
         "tokenizer": TOKENIZER_VERSION,

@@ -1,0 +1,107 @@
+"""Run one function over many partitions: in this process, in a local process pool, or
+on a Dask cluster.
+
+Every long step (building partitions, segmenting them) is a plain top-level
+function of one partition that reads its input from disk and writes its output
+to disk, so the same call works with any engine. The results come back in the
+order of the partitions, whatever order they finished in, so the engines give
+identical outputs.
+
+A Dask cluster is either started here (a local cluster of worker processes, one
+per core) or reached at a scheduler address such as ``tcp://10.0.0.5:8786``. On
+a real cluster every worker must see the data folder at the same path (a shared
+file system), because partitions are read and written there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+ENGINES = ("local", "dask")
+
+
+def progress_wanted() -> bool:
+    """Progress bars on a terminal only, and never under ``CI=true``."""
+    return os.environ.get("CI", "").lower() not in ("true", "1") and sys.stderr.isatty()
+
+
+def check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+
+
+def map_partitions(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_jobs: int | None = None,
+    progress: bool = False,
+    desc: str = "",
+) -> list[Any]:
+    """``[func(item) for item in items]``, spread over processes or a Dask cluster.
+
+    Parameters
+    ----------
+    func
+        A module-level function (it is pickled to the workers).
+    engine
+        ``"local"``: a process pool of ``n_jobs`` workers (in this process when
+        there is one job or one item). ``"dask"``: a Dask cluster.
+    scheduler
+        Address of a running Dask scheduler; None starts a local cluster of
+        ``n_jobs`` worker processes for this call.
+    n_jobs
+        Worker processes (None: every core).
+    """
+    from tqdm.auto import tqdm
+
+    check_engine(engine)
+    n_jobs = n_jobs or os.cpu_count() or 1
+    bar = tqdm(total=len(items), desc=desc, unit="part", disable=not progress)
+    try:
+        if engine == "dask":
+            return _map_dask(func, items, scheduler, n_jobs, bar)
+        if n_jobs == 1 or len(items) <= 1:
+            out = []
+            for item in items:
+                out.append(func(item))
+                bar.update()
+            return out
+        with ProcessPoolExecutor(min(n_jobs, len(items))) as pool:
+            futures = [pool.submit(func, item) for item in items]
+            for future in futures:
+                future.add_done_callback(lambda _f: bar.update())
+            return [f.result() for f in futures]
+    finally:
+        bar.close()
+
+
+def _map_dask(func, items, scheduler, n_jobs, bar) -> list[Any]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if scheduler:
+        client, cluster = Client(scheduler), None
+    else:
+        cluster = LocalCluster(
+            n_workers=n_jobs,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs="error",
+        )
+        client = Client(cluster)
+    try:
+        futures = client.map(func, list(items), pure=False)
+        for _ in as_completed(futures):
+            bar.update()
+        return client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
