@@ -70,7 +70,7 @@ def test_all_notebooks_run_in_order_and_write_figures_and_html(seed_copy, tmp_pa
     html = written[4].read_text(encoding="utf-8")
     assert "sovereignty in information space" in html
     assert (seed_copy / "processed" / "works.parquet").is_file()
-    assert list((seed_copy / "processed" / "tokens").glob("*.parquet"))
+    assert list((seed_copy / "processed" / "tokens").glob("*/*.parquet"))
 
 
 def test_failing_cell_names_notebook_and_cell(tmp_path):

@@ -85,8 +85,8 @@ def test_parallel_and_serial_tokens_are_equal(seed_corpus, lexicon, monkeypatch)
 
 def test_cache_hit_then_miss_after_a_lexicon_edit(built, monkeypatch):
     calls = []
-    real = tk.tokenize
-    monkeypatch.setattr(tk, "tokenize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = tk.segment_partition
+    monkeypatch.setattr(tk, "segment_partition", lambda task: calls.append(1) or real(task))
     first = load_tokens(built)
     assert calls == [1] and first.attrs["from_cache"] is False
     again = load_tokens(built)

@@ -7,24 +7,31 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ENV_VAR, processed_dir_of, resolve_data_dir
+from .config import ENV_VAR, resolve_data_dir
 from .errors import CorpusError
 
 
 def _progress_enabled() -> bool:
-    return os.environ.get("CI", "").lower() not in ("true", "1") and sys.stderr.isatty()
+    from .engine import progress_wanted
+
+    return progress_wanted()
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .corpus import build_corpus, summarise, write_processed
+    import time
+
+    from .corpus import build
 
     data_dir = resolve_data_dir(args.data_dir)
-    corpus = build_corpus(data_dir, progress=_progress_enabled())
-    written = write_processed(corpus, processed_dir_of(data_dir))
-    for p in corpus.problems:
+    engine = "dask" if args.scheduler else args.engine  # a scheduler address means Dask
+    parallel = {"engine": engine, "scheduler": args.scheduler, "n_jobs": args.jobs}
+    start = time.perf_counter()
+    result = build(data_dir, force=args.force, progress=_progress_enabled(), **parallel)
+    for p in result.problems:
         print(p, file=sys.stderr)
-    s = summarise(corpus)
-    print(f"Built {data_dir}/processed ({len(written)} files)")
+    s = result.summary
+    state = "up to date" if result.up_to_date else f"built, {result.n_partitions} partition(s)"
+    print(f"{data_dir}/processed: {state} in {time.perf_counter() - start:.1f} s")
     print(f"  works: {s['works_included']} included, {s['works_excluded']} excluded")
     print(
         "  paragraphs: "
@@ -36,20 +43,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     for reason, n in sorted(s["discarded_lines_by_reason"].items(), key=lambda kv: -kv[1]):
         print(f"    {reason:<20} {n:>5}")
     print(f"  duplicate paragraphs across works: {s['cross_work_duplicates']}")
-    _build_tokens(data_dir)
+    _build_tokens(data_dir, parallel)
     return 0
 
 
-def _build_tokens(data_dir: Path) -> None:
+def _build_tokens(data_dir: Path, parallel: dict) -> None:
+    import time
+
     from .lexicon import load_lexicon
-    from .tokens import load_tokens
+    from .tokens import segment
 
     lexicon = load_lexicon(data_dir)
-    tokens = load_tokens(data_dir, lexicon=lexicon, progress=_progress_enabled())
-    state = "from the cache" if tokens.attrs["from_cache"] else "segmented"
+    start = time.perf_counter()
+    done = segment(data_dir, lexicon=lexicon, progress=_progress_enabled(), **parallel)
+    state = (
+        f"segmented {done.n_segmented} of {len(done.files)} partition(s)"
+        if done.n_segmented
+        else "all from the cache"
+    )
     print(
-        f"  tokens: {int(tokens['n_tokens'].sum()):,} in {len(tokens)} paragraphs ({state}; "
-        f"lexicon {lexicon.source_dir})"
+        f"  tokens: {state} in {time.perf_counter() - start:.1f} s (lexicon {lexicon.source_dir})"
     )
 
 
@@ -150,7 +163,21 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"folder with raw/ and processed/ (default: ${ENV_VAR}, else this repository's data/)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", parents=[common], help="raw captures -> data/processed")
+    p = sub.add_parser(
+        "build", parents=[common], help="raw captures -> data/processed, then tokens"
+    )
+    p.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="local: a process pool on this machine (default); dask: a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    p.add_argument("--jobs", type=int, help="worker processes (default: every core)")
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", parents=[common], help="validate raw files and metadata")
     p.set_defaults(func=cmd_check)

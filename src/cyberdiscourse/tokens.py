@@ -10,9 +10,10 @@ Chinese forms are protected: the text is cut around them first, so 网络主权 
 lower-cased and split into words. Stopwords come from stopwords-iso (zh),
 scikit-learn (en) and the project's own list.
 
-The cache in ``data/processed/tokens/`` is keyed by a fingerprint of the
-paragraphs, the lexicon files, the stopword lists, the jieba version, this
-module's version and the settings.
+The cache in ``data/processed/tokens/<settings>/`` holds one file per
+partition of the built corpus, keyed by the partition's content hash; the
+folder is keyed by the lexicon files, the stopword lists, the segmenter
+versions, this module's version and the settings.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from pathlib import Path
 import pandas as pd
 
 from .config import processed_dir_of, resolve_data_dir
-from .errors import CorpusError, Problem
 from .lexicon import Lexicon, load_lexicon
 
 TOKENIZER_VERSION = "3"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
+PARALLEL_MIN_PARAGRAPHS = 20_000  # the same for partitions of a built corpus
 _HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
 # jieba's HMM path cuts a run such as "2011-2020" at the symbols (finalseg's re_skip);
@@ -227,27 +228,17 @@ def tokenize(
             seg.tokens(text, lang)
             for text, lang in tqdm(items, disable=not progress, desc="segmenting", unit="para")
         ]
-    return pd.DataFrame(
-        {
-            "para_id": paragraphs["para_id"].to_numpy(),
-            "work_id": paragraphs["work_id"].to_numpy(),
-            "lang": paragraphs["lang"].to_numpy(),
-            "tokens": toks,
-            "n_tokens": [len(t) for t in toks],
-            "n_chars": paragraphs["text"].str.len().to_numpy(),
-        }
-    )
+    return _token_frame(paragraphs, toks)
 
 
-def fingerprint(paragraphs_file: Path, lexicon: Lexicon, settings: TokenSettings) -> str:
-    """What the cached tokens depend on, hashed."""
+def settings_fingerprint(lexicon: Lexicon, settings: TokenSettings) -> str:
+    """What tokens depend on besides the paragraphs: lexicon, settings, library versions."""
     import jieba
     import rjieba
     import sklearn
     import stopwordsiso
 
     parts = {
-        "paragraphs": hashlib.sha256(Path(paragraphs_file).read_bytes()).hexdigest(),
         "lexicon": lexicon.fingerprint(),
         "settings": asdict(settings),
         "jieba": jieba.__version__,
@@ -265,21 +256,116 @@ def _dist_version(name: str) -> str:
     return version(name)
 
 
-def token_cache_file(data_dir: Path, lexicon: Lexicon, settings: TokenSettings) -> tuple[Path, str]:
-    """Where the tokens for these inputs are (or will be) cached, and their fingerprint."""
+@dataclass(frozen=True)
+class TokenTask:
+    """Segment one partition of paragraphs into one token file (picklable for workers)."""
+
+    paragraphs_file: Path
+    tokens_file: Path
+    lexicon: Lexicon
+    settings: TokenSettings
+
+
+_SEGMENTERS: dict[tuple[str, TokenSettings], Segmenter] = {}
+
+
+def segment_partition(task: TokenTask) -> tuple[int, int, int]:
+    """Segment one paragraph partition and write its tokens; returns (paragraphs, tokens, chars).
+
+    A worker keeps its segmenter between partitions, so the dictionary loads
+    once per process.
+    """
+    from .io import write_parquet
+
+    key = (task.lexicon.fingerprint(), task.settings)
+    seg = _SEGMENTERS.get(key)
+    if seg is None:
+        seg = _SEGMENTERS[key] = Segmenter(task.lexicon, task.settings)
+    paragraphs = pd.read_parquet(
+        task.paragraphs_file, columns=["para_id", "work_id", "lang", "text"]
+    )
+    toks = [seg.tokens(text, lang) for text, lang in zip(paragraphs["text"], paragraphs["lang"])]
+    tokens = _token_frame(paragraphs, toks)
+    write_parquet(tokens, task.tokens_file)
+    return len(tokens), int(tokens["n_tokens"].sum()), int(tokens["n_chars"].sum())
+
+
+def _token_frame(paragraphs: pd.DataFrame, toks: list[list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "para_id": paragraphs["para_id"].to_numpy(),
+            "work_id": paragraphs["work_id"].to_numpy(),
+            "lang": paragraphs["lang"].to_numpy(),
+            "tokens": toks,
+            "n_tokens": [len(t) for t in toks],
+            "n_chars": paragraphs["text"].str.len().to_numpy(),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Where the tokens of a built corpus are, and how many partitions had to be segmented."""
+
+    files: tuple[Path, ...]
+    n_segmented: int
+    fingerprint: str
+
+
+def segment(
+    data_dir: Path | str | None = None,
+    *,
+    settings: TokenSettings = TokenSettings(),
+    lexicon: Lexicon | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> Segmentation:
+    """Make sure every partition of the built corpus has its tokens cached; load nothing.
+
+    The cache is ``processed/tokens/<settings>/<partition>.parquet``: a partition
+    whose paragraphs, lexicon, settings and library versions are unchanged is not
+    segmented again, so a rebuild that changes one partition re-segments one.
+    Missing partitions are segmented in parallel (``engine`` as in :func:`build`).
+    """
+    from .corpus import read_manifest
+    from .engine import map_partitions
+    from .io import write_json
+
+    data_dir = resolve_data_dir(data_dir)
     processed = processed_dir_of(data_dir)
-    para_file = processed / "paragraphs.parquet"
-    if not para_file.is_file():
-        raise CorpusError(
-            Problem(
-                str(processed),
-                "",
-                "the corpus is not built yet",
-                "run 'cyberdiscourse build' first",
-            )
+    manifest = read_manifest(processed)
+    lexicon = lexicon or load_lexicon(data_dir)
+    fp = settings_fingerprint(lexicon, settings)
+    folder = processed / "tokens" / fp[:20]
+    files = tuple(folder / f"{p['sha256'][:20]}.parquet" for p in manifest["partitions"])
+    todo = [
+        TokenTask(processed / p["file"], out, lexicon, settings)
+        for p, out in zip(manifest["partitions"], files)
+        if not out.is_file()
+    ]
+    small = sum(p["rows"] for p in manifest["partitions"]) < PARALLEL_MIN_PARAGRAPHS
+    map_partitions(
+        segment_partition,
+        todo,
+        engine=engine,
+        scheduler=scheduler,
+        n_jobs=1 if small and engine == "local" else n_jobs,
+        progress=progress,
+        desc="segmenting",
+    )
+    if todo or not (folder / "settings.json").is_file():
+        write_json(
+            {
+                "fingerprint": fp,
+                "settings": asdict(settings),
+                "lexicon_dir": str(lexicon.source_dir),
+            },
+            folder / "settings.json",
         )
-    fp = fingerprint(para_file, lexicon, settings)
-    return processed / "tokens" / f"{fp[:20]}.parquet", fp
+    _prune(folder, keep_files=set(files))
+    return Segmentation(files, len(todo), fp)
 
 
 def load_tokens(
@@ -287,39 +373,44 @@ def load_tokens(
     *,
     settings: TokenSettings = TokenSettings(),
     lexicon: Lexicon | None = None,
+    engine: str = "local",
     n_jobs: int | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Tokens of the built corpus, from the cache when nothing they depend on has changed.
 
-    ``tokens.attrs["from_cache"]`` says which it was.
+    ``tokens.attrs["from_cache"]`` is True when no partition had to be segmented.
     """
-    from .io import write_json, write_parquet
-
-    data_dir = resolve_data_dir(data_dir)
-    para_file = processed_dir_of(data_dir) / "paragraphs.parquet"
-    lexicon = lexicon or load_lexicon(data_dir)
-    cache, fp = token_cache_file(data_dir, lexicon, settings)
-    if cache.is_file():
-        tokens = pd.read_parquet(cache)
-        tokens.attrs["from_cache"] = True
-        return tokens
-    tokens = tokenize(
-        pd.read_parquet(para_file), lexicon, settings, n_jobs=n_jobs, progress=progress
+    done = segment(
+        data_dir,
+        settings=settings,
+        lexicon=lexicon,
+        engine=engine,
+        n_jobs=n_jobs,
+        progress=progress,
     )
-    write_parquet(tokens, cache)
-    write_json(
-        {"fingerprint": fp, "settings": asdict(settings), "lexicon_dir": str(lexicon.source_dir)},
-        cache.with_suffix(".json"),
-    )
-    _prune(cache.parent, keep=KEEP_CACHES)
-    tokens.attrs["from_cache"] = False
+    frames = [pd.read_parquet(f) for f in done.files]
+    tokens = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    tokens.attrs["from_cache"] = done.n_segmented == 0
     return tokens
 
 
-def _prune(folder: Path, *, keep: int) -> None:
-    """Delete all but the ``keep`` most recently written caches."""
-    caches = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in caches[keep:]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".json").unlink(missing_ok=True)
+def _prune(folder: Path, *, keep_files: set[Path]) -> None:
+    """Keep the ``KEEP_CACHES`` most recently used settings folders; in this one, only the
+    partitions of the current build."""
+    import shutil
+
+    for old in folder.glob("*.parquet"):
+        if old not in keep_files:
+            old.unlink(missing_ok=True)
+    os.utime(folder)  # mark as most recently used
+    caches = sorted(
+        (d for d in folder.parent.iterdir() if d.is_dir()),
+        key=lambda d: d.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for stale in caches[KEEP_CACHES:]:
+        shutil.rmtree(stale, ignore_errors=True)
+    for legacy in folder.parent.glob("*.parquet"):  # single-file caches of older versions
+        legacy.unlink(missing_ok=True)
+        legacy.with_suffix(".json").unlink(missing_ok=True)
