@@ -361,13 +361,15 @@ def plan_partitions(
     captures: list[Capture],
     raw_dir: Path,
     *,
-    max_bytes: int = PARTITION_BYTES,
+    max_bytes: int | None = None,
 ) -> list[Partition]:
     """Cut the corpus into partitions of about ``max_bytes`` of raw files.
 
     Works linked through a shared file stay together; groups keep the order of
     works.csv, so one partition of a small corpus holds everything in order.
+    ``max_bytes`` defaults to ``PARTITION_BYTES``.
     """
+    max_bytes = max_bytes or PARTITION_BYTES
     caps_of: dict[str, list[Capture]] = {}
     works_of_file: dict[str, list[str]] = {}
     for cap in captures:

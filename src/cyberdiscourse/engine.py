@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 ENGINES = ("local", "dask")
+CONNECT_TIMEOUT = "10s"
 
 
 def progress_wanted() -> bool:
@@ -62,6 +63,8 @@ def map_partitions(
     from tqdm.auto import tqdm
 
     check_engine(engine)
+    if not items:
+        return []  # nothing to do: no pool, no cluster
     n_jobs = n_jobs or os.cpu_count() or 1
     bar = tqdm(total=len(items), desc=desc, unit="part", disable=not progress)
     try:
@@ -83,17 +86,19 @@ def map_partitions(
 
 
 def _map_dask(func, items, scheduler, n_jobs, bar) -> list[Any]:
+    import logging
+
     from dask.distributed import Client, LocalCluster, as_completed
 
     if scheduler:
-        client, cluster = Client(scheduler), None
+        client, cluster = _connect(scheduler), None
     else:
         cluster = LocalCluster(
             n_workers=n_jobs,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs="error",
+            silence_logs=logging.ERROR,
         )
         client = Client(cluster)
     try:
@@ -105,3 +110,22 @@ def _map_dask(func, items, scheduler, n_jobs, bar) -> list[Any]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _connect(address: str):
+    from dask.distributed import Client
+
+    from .errors import CorpusError, Problem
+
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise CorpusError(
+            Problem(
+                "--scheduler",
+                "",
+                f"no Dask scheduler answered at {address} ({exc.__class__.__name__})",
+                "check the address (tcp://HOST:8786) and that the scheduler is running, "
+                "or leave --scheduler out to start a local cluster",
+            )
+        ) from None

@@ -1,0 +1,153 @@
+"""Engines give identical results; warm re-runs read caches; partitions stay independent.
+
+The Dask tests run a real local cluster of worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import REPO, make_data_dir
+
+from cyberdiscourse import corpus as corpus_mod
+from cyberdiscourse import engine
+from cyberdiscourse.corpus import build, build_corpus, load_processed, read_manifest
+from cyberdiscourse.errors import CorpusError
+from cyberdiscourse.synthetic import make_synthetic_corpus, sentences_by_year
+from cyberdiscourse.tokens import load_tokens, segment
+
+GWR = REPO.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
+PART_BYTES = 300_000  # small partitions, so a 1.5 MB corpus has several
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("syn") / "data"
+    made = make_synthetic_corpus(GWR, data, size_mb=1.5, random_state=3)
+    assert made.n_bytes >= 1_500_000 and made.n_documents > 100
+    return data
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(corpus_mod, "PARTITION_BYTES", PART_BYTES)
+
+
+def _copy(src: Path, dest: Path) -> Path:
+    shutil.copytree(src / "raw", dest / "raw")
+    return dest
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_synthetic_corpus_is_real_sentences_with_dates_and_is_reproducible(synthetic, tmp_path):
+    again = make_synthetic_corpus(GWR, tmp_path / "again", size_mb=1.5, random_state=3)
+    assert _files(synthetic / "raw") == _files(again.data_dir / "raw")
+    works = pd.read_csv(synthetic / "raw" / "works.csv", dtype=str)
+    assert works["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    report = {line.split("\t", 1)[0]: line for line in GWR.read_text(encoding="utf-8").splitlines()}
+    first = works.iloc[0]
+    text = (synthetic / "raw" / "syn_000001.txt").read_text(encoding="utf-8")
+    sentence = text.split("。")[0] + "。"
+    assert sentence in report[first["date"][:4]]  # a real sentence of that year's report
+
+
+def test_dask_engine_writes_the_same_bytes_as_the_local_engine(synthetic, tmp_path, small_parts):
+    local = _copy(synthetic, tmp_path / "local")
+    dask = _copy(synthetic, tmp_path / "dask")
+    result = build(local, engine="local", n_jobs=2)
+    assert result.n_partitions >= 4
+    build(dask, engine="dask", n_jobs=2)
+    segment(local, engine="local", n_jobs=2)
+    segment(dask, engine="dask", n_jobs=2)
+    local_files, dask_files = _files(local / "processed"), _files(dask / "processed")
+    assert sum(name.startswith("tokens/") for name in local_files) == result.n_partitions + 1
+    assert local_files == dask_files
+
+
+def test_partitioning_does_not_change_the_tables(synthetic, tmp_path, small_parts):
+    parted = _copy(synthetic, tmp_path / "parted")
+    build(parted, n_jobs=2)
+    many = load_processed(parted)
+    corpus_mod.PARTITION_BYTES = 10**12
+    whole = build_corpus(synthetic)
+    for table in ("works", "documents", "aligned_pairs", "discarded", "duplicates"):
+        pd.testing.assert_frame_equal(many[table], getattr(whole, table), obj=table)
+    pd.testing.assert_frame_equal(many["paragraphs"], whole.paragraphs)
+    assert len(whole.paragraphs) > 2000
+
+
+def test_duplicates_are_found_across_partitions(tmp_path, monkeypatch):
+    shared = "各国应在相互尊重的基础上加强网络空间国际合作,共同构建和平安全开放合作有序的网络空间。"
+    pool = sentences_by_year(GWR)
+
+    def paragraphs(year):  # real text: five consecutive sentences per paragraph
+        s = pool[year]
+        return ["".join(s[i : i + 5]) for i in range(0, len(s) - 4, 5)]
+
+    files = {
+        "a.txt": "\n".join([shared, *paragraphs(2019)]).encode(),
+        "b.txt": "\n".join([*paragraphs(1990), shared]).encode(),
+    }
+    works = "wa,甲文件,,2020-01-01,,,true,,\nwb,乙文件,,2021-01-01,,,true,,\n"
+    data = make_data_dir(tmp_path, files, works, "a.txt,wa,,,\nb.txt,wb,,,\n")
+    monkeypatch.setattr(corpus_mod, "PARTITION_BYTES", min(len(f) for f in files.values()))
+    assert build(data).n_partitions == 2
+    dup = load_processed(data)["duplicates"]
+    assert dup[["work_id_a", "work_id_b", "kind"]].values.tolist() == [["wa", "wb", "exact"]]
+
+
+def test_warm_build_and_tokens_come_from_the_caches(synthetic, tmp_path, small_parts, monkeypatch):
+    data = _copy(synthetic, tmp_path / "warm")
+    cold = build(data, n_jobs=2)
+    first = segment(data, n_jobs=2)
+    assert not cold.up_to_date and first.n_segmented == cold.n_partitions
+    stamps = {p: p.stat().st_mtime_ns for p in (data / "processed").rglob("*") if p.is_file()}
+    target = data / "raw" / "syn_000003.txt"
+    os.utime(target)  # touched, not changed
+    assert build(data).up_to_date
+    assert segment(data).n_segmented == 0
+    assert load_tokens(data).attrs["from_cache"] is True
+    after = {p: p.stat().st_mtime_ns for p in (data / "processed").rglob("*") if p.is_file()}
+    assert {p: t for p, t in after.items() if p in stamps} == stamps  # nothing rewritten
+    target.write_text(target.read_text(encoding="utf-8") + "网络主权是新的一段话。\n", "utf-8")
+    rebuilt = build(data, n_jobs=2)
+    assert not rebuilt.up_to_date
+    changed = segment(data, n_jobs=2)
+    assert changed.n_segmented == 1  # only the partition holding the edited file
+    tokens = load_tokens(data)
+    assert "网络主权" in tokens.loc[tokens["work_id"] == "syn-000003", "tokens"].explode().tolist()
+    assert len(list((data / "processed" / "tokens").glob("*/*.parquet"))) == rebuilt.n_partitions
+
+
+def test_a_running_dask_scheduler_can_be_named(synthetic, tmp_path, small_parts):
+    from dask.distributed import LocalCluster
+
+    data = _copy(synthetic, tmp_path / "addr")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as c:
+        result = build(data, engine="dask", scheduler=c.scheduler_address)
+    assert read_manifest(data / "processed")["partitions"][0]["rows"] > 0
+    assert result.n_partitions >= 4
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(synthetic, tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", "1s")
+    data = _copy(synthetic, tmp_path / "bad")
+    with pytest.raises(CorpusError, match="no Dask scheduler answered at tcp://127.0.0.1:9"):
+        build(data, engine="dask", scheduler="tcp://127.0.0.1:9")
+    assert not (data / "processed" / "paragraphs").exists()
+
+
+def test_an_unknown_engine_is_refused(seed_copy):
+    with pytest.raises(ValueError, match="engine must be one of"):
+        build(seed_copy, engine="spark")
