@@ -36,7 +36,11 @@ test: $(STAMP) ## Lint and run the tests (the notebooks are executed too)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) ## Benchmarks, not part of the tests: topic models on the Government Work Reports
+SIZE_MB ?= 100
+bench: $(STAMP) ## Scale benchmark vs the naive pipeline on a synthetic corpus (SIZE_MB=100)
+	$(BIN)/python benchmarks/scale.py --size-mb $(SIZE_MB)
+
+bench-topics-gwr: $(STAMP) ## Topic engines on the real Government Work Reports
 	$(BIN)/python benchmarks/topics_gwr.py
 
 lint: $(STAMP) ## Lint only

@@ -36,12 +36,13 @@ from .lexicon import Lexicon, load_lexicon
 TOKENIZER_VERSION = "3"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
+DECISIONS_KEPT = 2_000_000  # distinct raw tokens remembered by a segmenter
 PARALLEL_MIN_PARAGRAPHS = 20_000  # the same for partitions of a built corpus
 _HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
 # jieba's HMM path cuts a run such as "2011-2020" at the symbols (finalseg's re_skip);
 # rjieba keeps it whole. Paragraphs with such a run get jieba's cut back.
-_JOINED_SYMBOL_RUN = re.compile(r"[A-Za-z0-9][+#&._%\-]")
+_JOINED_SYMBOL_RUN = re.compile(r"[A-Za-z0-9%](?:[+#&_\-]|\.(?!\d))")  # not 6.5%
 _SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _HAN = re.compile("[\u4e00-\u9fd5]")
 ENGINES = ("rjieba", "jieba")
@@ -80,6 +81,10 @@ class Segmenter:
             raise ValueError(f"engine must be one of {ENGINES}, not {settings.engine!r}")
         self.lexicon = lexicon
         self.settings = settings
+
+    @cached_property
+    def _decisions(self) -> dict[str, str]:
+        return {}
 
     @cached_property
     def _rjieba(self):
@@ -138,20 +143,33 @@ class Segmenter:
         out.extend(self._cut(text[pos:]))
         return out
 
+    def _decide(self, tok: str) -> str:
+        """The token to keep for a raw token, or "" to drop it."""
+        tok = tok.strip().lower()
+        if tok in self.lexicon.form_to_concept or (
+            _HAS_WORD_CHAR.search(tok)
+            and tok not in self.lexicon.zh_stopwords
+            and len(tok) >= self.settings.min_chars_zh
+        ):
+            return tok
+        return ""
+
     def zh(self, text: str) -> list[str]:
         """Chinese tokens: segmented, then punctuation, numbers, stopwords and short tokens out."""
-        forms = self.lexicon.form_to_concept
-        stop = self.lexicon.zh_stopwords
-        keep = []
-        for tok in self.raw_zh(text):
-            tok = tok.strip().lower()
-            if tok in forms or (
-                _HAS_WORD_CHAR.search(tok)
-                and tok not in stop
-                and len(tok) >= self.settings.min_chars_zh
-            ):
-                keep.append(tok)
-        return keep
+        # Each distinct raw token is judged once; a corpus has far fewer types than tokens,
+        # so filtering costs two list comprehensions instead of six checks per token.
+        decided = self._decisions
+        raw = self.raw_zh(text)
+        try:
+            kept = [decided[t] for t in raw]
+        except KeyError:
+            if len(decided) > DECISIONS_KEPT:
+                decided.clear()
+            for t in raw:
+                if t not in decided:
+                    decided[t] = self._decide(t)
+            kept = [decided[t] for t in raw]
+        return [t for t in kept if t]
 
     def en(self, text: str) -> list[str]:
         """English tokens: lower-cased words without stopwords."""
@@ -232,19 +250,16 @@ def tokenize(
 
 
 def settings_fingerprint(lexicon: Lexicon, settings: TokenSettings) -> str:
-    """What tokens depend on besides the paragraphs: lexicon, settings, library versions."""
-    import jieba
-    import rjieba
-    import sklearn
-    import stopwordsiso
+    """What tokens depend on besides the paragraphs: lexicon, settings, library versions.
 
+    Versions are read from the installed distributions, without importing them,
+    so checking a warm cache stays fast.
+    """
     parts = {
         "lexicon": lexicon.fingerprint(),
         "settings": asdict(settings),
-        "jieba": jieba.__version__,
-        "rjieba": _dist_version(rjieba.__name__),
-        "stopwordsiso": getattr(stopwordsiso, "__version__", "") or _dist_version("stopwordsiso"),
-        "sklearn": sklearn.__version__,
+        **{name: _dist_version(name) for name in ("jieba", "rjieba", "stopwordsiso")},
+        "sklearn": _dist_version("scikit-learn"),
         "tokenizer": TOKENIZER_VERSION,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

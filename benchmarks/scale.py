@@ -1,0 +1,388 @@
+"""Scale benchmark: our pipeline against the naive one, on a synthetic corpus, in one run.
+
+A corpus of ``--size-mb`` megabytes (default 100) is generated from the
+Government Work Reports by recombining real sentences into new dated
+documents. Each stage then runs in its own process while this one samples the
+memory of that process tree:
+
+- build: read + normalise + clean + de-duplicate, MB of raw files per second;
+- segment: our tokens (rjieba, lexicon forms protected, filtered, written per
+  partition), MB of paragraph text per second, all cores;
+- warm: the same build and segmentation again with nothing changed;
+- naive: ``jieba.lcut`` in a loop over the same paragraphs (one process, with
+  the same user dictionary), and how many paragraphs get the same tokens as ours;
+- topics: on about 5 MB of the tokens (``--topic-mb``), model selection over k on all cores vs
+  one, and our LDA (tomotopy) vs a plain scikit-learn LDA on the same matrix.
+
+Prints a table with the targets and writes it to ``reports/bench_scale.md``
+(or ``--out``). Usage::
+
+    python benchmarks/scale.py [--size-mb 100] [--stages build,segment,warm,naive,topics]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from cyberdiscourse.config import REPO_ROOT
+
+DEFAULT_TSV = REPO_ROOT.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
+STAGES = ("build", "segment", "warm", "naive", "topics")
+TOPIC_MB, K, KS, SEEDS = 5, 10, (6, 8, 10, 12), (0, 1)
+MB = 1e6
+
+
+# ---------------------------------------------------------------- stages (in a child)
+
+
+def stage_build(data: Path) -> dict:
+    from cyberdiscourse.corpus import build
+
+    start = time.perf_counter()
+    result = build(data, force=True)
+    seconds = time.perf_counter() - start
+    raw = sum(p.stat().st_size for p in (data / "raw").iterdir())
+    return {"seconds": seconds, "raw_bytes": raw, "partitions": result.n_partitions}
+
+
+def stage_segment(data: Path) -> dict:
+    from cyberdiscourse.tokens import segment
+
+    shutil.rmtree(data / "processed" / "tokens", ignore_errors=True)
+    start = time.perf_counter()
+    done = segment(data)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "text_bytes": _text_bytes(data), "parts": done.n_segmented}
+
+
+def stage_warm(data: Path) -> dict:
+    from cyberdiscourse.corpus import build
+    from cyberdiscourse.tokens import segment
+
+    up_to_date = build(data).up_to_date
+    again = segment(data).n_segmented
+    return {"up_to_date": up_to_date, "segmented": again}
+
+
+def stage_naive(data: Path) -> dict:
+    """The peer notebook's loop, timed alone; ours recomputed raw for the comparison."""
+    import re
+    from collections import Counter
+
+    import jieba
+    import pandas as pd
+
+    from cyberdiscourse.corpus import read_manifest
+    from cyberdiscourse.lexicon import load_lexicon
+    from cyberdiscourse.tokens import Segmenter
+
+    jieba.setLogLevel(60)
+    lexicon = load_lexicon(data)
+    naive = jieba.Tokenizer()
+    naive.initialize()
+    for word in (*lexicon.domain_terms, *lexicon.zh_forms):
+        naive.add_word(word)
+    ours = Segmenter(lexicon)
+    forms = re.compile("|".join(map(re.escape, lexicon.zh_forms)))
+    seconds = equal = total = 0
+    nbytes = 0
+    expected, got = Counter(), Counter()
+    for part in read_manifest(data / "processed")["partitions"]:
+        texts = pd.read_parquet(data / "processed" / part["file"], columns=["text"])["text"]
+        for text in texts:
+            start = time.perf_counter()
+            reference = naive.lcut(text)
+            seconds += time.perf_counter() - start
+            mine = ours.raw_zh(text)
+            equal += mine == reference
+            total += 1
+            nbytes += len(text.encode("utf-8"))
+            expected.update(m.group(0) for m in forms.finditer(text))
+            got.update(t for t in mine if t in lexicon.form_to_concept)
+    return {
+        "seconds": seconds,
+        "text_bytes": nbytes,
+        "paragraphs": total,
+        "equal": equal,
+        "forms_whole": got == expected,
+        "forms": sum(expected.values()),
+    }
+
+
+def stage_topics(data: Path, topic_mb: float = TOPIC_MB) -> dict:
+    import pandas as pd
+
+    from cyberdiscourse import topics as tp
+    from cyberdiscourse.tokens import segment
+
+    frames, size = [], 0
+    for path in segment(data).files:  # cached: reads the first partitions only
+        frame = pd.read_parquet(path)
+        frames.append(frame)
+        size += int(frame["n_chars"].sum()) * 3  # Chinese: 3 bytes a character in UTF-8
+        if size >= topic_mb * MB:
+            break
+    tokens = pd.concat(frames, ignore_index=True)
+    dtm = tp.build_dtm(tokens, min_df=20, max_df=0.5, max_features=3000)
+    out = {"docs": dtm.X.shape[0], "terms": dtm.X.shape[1], "mb": size / MB}
+    for name, kwargs in [("tomotopy", {"engine": "tomotopy"}), ("sklearn", {"engine": "sklearn"})]:
+        model = tp.fit_topics(dtm, K, random_state=0, **kwargs)
+        out[name] = {
+            "seconds": model.seconds,
+            "npmi": float(tp.npmi(dtm.X, dtm.vocab, model.top_terms(10)).mean()),
+        }
+    for label, n_jobs in [("select_parallel", -1), ("select_serial", 1)]:
+        start = time.perf_counter()
+        tp.select_k(dtm, list(KS), seeds=SEEDS, n_jobs=n_jobs)
+        out[label] = time.perf_counter() - start
+    return out
+
+
+def _text_bytes(data: Path) -> int:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from cyberdiscourse.corpus import read_manifest
+
+    total = 0
+    for part in read_manifest(data / "processed")["partitions"]:
+        text = pq.read_table(data / "processed" / part["file"], columns=["text"])["text"]
+        total += pc.sum(pc.binary_length(text)).as_py() or 0
+    return total
+
+
+# ---------------------------------------------------------------- the parent
+
+
+def run_stage(name: str, data: Path, topic_mb: float) -> tuple[dict, float, int]:
+    """Run one stage in a child process: its result, wall seconds, peak RSS of the tree."""
+    import psutil
+
+    cmd = [sys.executable, __file__, "--stage", name, "--data", str(data)]
+    cmd += ["--topic-mb", str(topic_mb)]
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        proc = psutil.Process(child.pid)
+        while not done.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                peak = max(peak, sum(_rss(p) for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if child.returncode:
+        sys.exit(f"stage {name} failed (exit {child.returncode})")
+    return json.loads(out.strip().splitlines()[-1]), seconds, peak
+
+
+def _rss(proc) -> int:
+    try:
+        return proc.memory_info().rss
+    except Exception:  # the process ended between listing and reading
+        return 0
+
+
+def machine() -> str:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size-mb", type=float, default=100.0)
+    parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV)
+    parser.add_argument("--workdir", type=Path, help="keep the corpus here (default: temporary)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "bench_scale.md")
+    parser.add_argument("--topic-mb", type=float, default=TOPIC_MB, help="text for topic models")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:  # child: run one stage, print its result as the last line
+        extra = {"topic_mb": args.topic_mb} if args.stage == "topics" else {}
+        print(json.dumps(globals()[f"stage_{args.stage}"](args.data, **extra)))
+        return
+    if not args.tsv.is_file():
+        sys.exit(f"{args.tsv}: not found; pass --tsv path/to/gov_work_reports_1954-2022.tsv")
+    stages = [s for s in args.stages.split(",") if s]
+    unknown = set(stages) - set(STAGES)
+    if unknown:
+        sys.exit(f"unknown stage(s) {sorted(unknown)}; choose from {STAGES}")
+    tmp = None if args.workdir else tempfile.TemporaryDirectory(prefix="cyberdiscourse-bench-")
+    work = args.workdir or Path(tmp.name)
+    try:
+        report = run(stages, work / "data", args)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    print(f"Written to {args.out}")
+
+
+def run(stages: list[str], data: Path, args) -> str:
+    from cyberdiscourse.synthetic import make_synthetic_corpus
+
+    rows: list[tuple[str, str, str]] = []
+    if not (data / "raw").is_dir():
+        start = time.perf_counter()
+        made = make_synthetic_corpus(args.tsv, data, size_mb=args.size_mb, random_state=0)
+        rows.append(
+            (
+                "synthetic corpus",
+                f"{made.n_bytes / MB:.1f} MB, {made.n_documents:,} documents, "
+                f"{len(made.years)} years, written in {time.perf_counter() - start:.0f} s",
+                "",
+            )
+        )
+    results: dict[str, tuple[dict, float, int]] = {}
+    for name in stages:
+        print(f"stage {name} ...", file=sys.stderr, flush=True)
+        results[name] = run_stage(name, data, args.topic_mb)
+    rows += table_rows(results)
+    return render(rows, args.size_mb)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def table_rows(results: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    gb = 2**30
+    if "build" in results:
+        r, wall, rss = results["build"]
+        rows.append(
+            (
+                "build (read, normalise, clean, de-duplicate)",
+                f"{r['raw_bytes'] / MB / r['seconds']:.1f} MB/s ({r['raw_bytes'] / MB:.0f} MB in "
+                f"{r['seconds']:.1f} s, {r['partitions']} partitions); peak RSS {rss / gb:.2f} GiB",
+                "",
+            )
+        )
+    if "segment" in results:
+        r, wall, rss = results["segment"]
+        rate = r["text_bytes"] / MB / r["seconds"]
+        rows.append(
+            (
+                "segmentation, ours (all cores)",
+                f"{rate:.1f} MB/s ({r['text_bytes'] / MB:.0f} MB of text in {r['seconds']:.1f} s); "
+                f"peak RSS {rss / gb:.2f} GiB",
+                f">= 10 MB/s: {_met(rate >= 10)}",
+            )
+        )
+    if "naive" in results:
+        r, wall, rss = results["naive"]
+        naive_rate = r["text_bytes"] / MB / r["seconds"]
+        rows.append(
+            (
+                "segmentation, naive jieba.lcut loop",
+                f"{naive_rate:.2f} MB/s ({r['seconds']:.0f} s)",
+                "",
+            )
+        )
+        if "segment" in results:
+            s = results["segment"][0]
+            ratio = (s["text_bytes"] / s["seconds"]) / (r["text_bytes"] / r["seconds"])
+            rows.append(("ours / naive", f"{ratio:.1f}x", f">= 20x: {_met(ratio >= 20)}"))
+        share = r["equal"] / max(1, r["paragraphs"])
+        rows.append(
+            (
+                "paragraphs with tokens equal to jieba's",
+                f"{100 * share:.3f}% ({r['equal']:,} of {r['paragraphs']:,})",
+                f">= 99.9%: {_met(share >= 0.999)}",
+            )
+        )
+        rows.append(
+            (
+                "lexicon forms whole",
+                f"{'all' if r['forms_whole'] else 'NOT all'} {r['forms']:,} occurrences are "
+                "one token",
+                _met(r["forms_whole"]),
+            )
+        )
+    if {"build", "segment", "warm"} <= set(results):
+        cold = results["build"][1] + results["segment"][1]
+        r, warm, rss = results["warm"]
+        ok = r["up_to_date"] and r["segmented"] == 0
+        rows.append(
+            (
+                "re-run with nothing changed (process start to end)",
+                f"cold {cold:.1f} s, warm {warm:.2f} s: {cold / warm:.0f}x faster"
+                + ("" if ok else " (BUT it rebuilt)"),
+                f">= 20x: {_met(ok and cold / warm >= 20)}",
+            )
+        )
+    if "topics" in results:
+        r, wall, rss = results["topics"]
+        tt, sk = r["tomotopy"], r["sklearn"]
+        rows += [
+            (
+                "topic matrix",
+                f"{r['mb']:.0f} MB of text: {r['docs']:,} paragraphs x {r['terms']:,} terms",
+                "",
+            ),
+            (
+                f"LDA k={K}: ours (tomotopy) vs plain scikit-learn",
+                f"{tt['seconds']:.1f} s vs {sk['seconds']:.1f} s: "
+                f"{sk['seconds'] / tt['seconds']:.1f}x; NPMI {tt['npmi']:.3f} vs {sk['npmi']:.3f}",
+                "",
+            ),
+            (
+                f"select k in {list(KS)}, {len(SEEDS)} seeds: all cores vs one",
+                f"{r['select_parallel']:.1f} s vs {r['select_serial']:.1f} s: "
+                f"{r['select_serial'] / r['select_parallel']:.2f}x; peak RSS {rss / gb:.2f} GiB",
+                f"uses all {os.cpu_count()} cores",
+            ),
+        ]
+    peak = max((rss for _, _, rss in results.values()), default=0)
+    rows.append(
+        ("peak RSS of any stage", f"{peak / gb:.2f} GiB", f"< 4 GiB: {_met(peak < 4 * gb)}")
+    )
+    return rows
+
+
+def render(rows: list[tuple[str, str, str]], size_mb: float) -> str:
+    head = f"Scale benchmark, {size_mb:g} MB synthetic corpus. Machine: {machine()}\n\n"
+    lines = ["| measure | result | target |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return head + "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
