@@ -1,7 +1,7 @@
 import pytest
 
 from cyberdiscourse.corpus import build_corpus, check
-from cyberdiscourse.curate import add_capture, make_work_id
+from cyberdiscourse.curate import add_capture, import_tsv, make_work_id
 from cyberdiscourse.errors import CorpusError
 
 STATEMENT = (
@@ -69,3 +69,17 @@ def test_make_work_id():
     )
     wid = make_work_id("携手构建网络空间命运共同体", "")
     assert wid.startswith("work-") and wid.endswith("-undated")
+
+
+def test_import_tsv_checks_every_line_before_writing_anything(tmp_path):
+    tsv = tmp_path / "reports.tsv"
+    tsv.write_text("2019\t第一份报告。\n2020\t第二份报告。\n2019\t重复的年份。\n", encoding="utf-8")
+    data = tmp_path / "data"
+    with pytest.raises(CorpusError) as err:
+        import_tsv(data, tsv)
+    assert "reports.tsv, line 3: work_id 'reports-2019' exists (reports.tsv line 1)" in str(err.value)
+    assert not (data / "raw").exists()
+    tsv.write_text("2019\t第一份报告。\n2020\t第二份报告。\n", encoding="utf-8")
+    assert import_tsv(data, tsv) == ["reports-2019", "reports-2020"]
+    works = (data / "raw" / "works.csv").read_text(encoding="utf-8").splitlines()
+    assert len(works) == 3 and works[2].startswith("reports-2020,")

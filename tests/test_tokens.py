@@ -106,3 +106,29 @@ def test_cache_hit_then_miss_after_a_lexicon_edit(built, monkeypatch):
 def test_tokens_need_a_built_corpus(seed_copy):
     with pytest.raises(Exception, match="not built yet"):
         load_tokens(seed_copy)
+
+
+def test_rjieba_gives_jiebas_tokens_on_real_text(seed_corpus, lexicon):
+    """Default engine vs the jieba reference, same dictionary: every paragraph equal."""
+    gwr = REPO.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
+    reports = [line.partition("\t")[2] for line in gwr.read_text(encoding="utf-8").splitlines()]
+    chunks = [r[i : i + 400] for r in reports[:8] for i in range(0, len(r), 400)]
+    texts = list(seed_corpus.paragraphs["text"]) + chunks
+    for hmm in (True, False):
+        fast = Segmenter(lexicon, TokenSettings(engine="rjieba", hmm=hmm))
+        ref = Segmenter(lexicon, TokenSettings(engine="jieba", hmm=hmm))
+        differ = [t for t in texts if fast.raw_zh(t) != ref.raw_zh(t)]
+        assert differ == [], (hmm, differ[:2])
+    assert len(chunks) > 500
+
+
+def test_symbol_runs_are_cut_as_jieba_cuts_them(lexicon):
+    text = "实施《2011-2020年规划》,推进B2B和COVID-19防控,增长6.5%。"
+    fast = Segmenter(lexicon, TokenSettings(engine="rjieba")).raw_zh(text)
+    assert fast == Segmenter(lexicon, TokenSettings(engine="jieba")).raw_zh(text)
+    assert fast[fast.index("2011") : fast.index("2011") + 3] == ["2011", "-", "2020"]
+
+
+def test_an_unknown_engine_is_refused(lexicon):
+    with pytest.raises(ValueError, match="engine must be one of"):
+        Segmenter(lexicon, TokenSettings(engine="pkuseg"))

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import raw_dir_of
@@ -33,7 +34,8 @@ def make_work_id(title: str, date: str) -> str:
     return f"{slug}-{year}"
 
 
-def _append_row(path: Path, columns: list[str], row: dict) -> None:
+def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """Append rows to a CSV in one atomic rewrite (the header too if the file is new)."""
     existing = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -41,8 +43,89 @@ def _append_row(path: Path, columns: list[str], row: dict) -> None:
         writer.writeheader()
     elif not existing.endswith("\n"):
         buf.write("\n")
-    writer.writerow({c: row.get(c, "") for c in columns})
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in columns})
     write_atomic(path, lambda tmp: tmp.write_text(existing + buf.getvalue(), encoding="utf-8"))
+
+
+@dataclass
+class _Planned:
+    """One capture to add, checked but not yet written."""
+
+    source: Path
+    target: Path
+    work: dict
+    capture: dict
+
+
+def _plan(
+    raw_dir: Path,
+    file: Path,
+    taken_ids: dict[str, str],
+    *,
+    title: str,
+    date: str,
+    title_en: str,
+    issuer: str,
+    genre: str,
+    work_id: str | None,
+) -> tuple[_Planned, list[Problem]]:
+    """Check one capture against the raw folder and the ids already taken (id -> where)."""
+    read_raw(file)  # fails with a clear message if the file is unusable
+    problems: list[Problem] = []
+    if date and parse_metadata_date(date) is None:
+        problems.append(
+            Problem(
+                "--date",
+                "",
+                f"impossible or malformed date {date!r}",
+                "write YYYY-MM-DD, YYYY-MM or YYYY",
+            )
+        )
+    target = raw_dir / file.name
+    if target.exists():
+        problems.append(
+            Problem(
+                file.name,
+                "",
+                f"{target} already exists",
+                "rename the new file; raw captures are never overwritten",
+            )
+        )
+    zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
+    wid = work_id or make_work_id(en or zh, date)
+    if wid in taken_ids:
+        problems.append(
+            Problem(
+                WORKS_FILE,
+                "",
+                f"work_id {wid!r} exists ({taken_ids[wid]})",
+                "pass --work-id with a new id",
+            )
+        )
+    work = {
+        "work_id": wid,
+        "title_zh": zh,
+        "title_en": en,
+        "date": date,
+        "issuer": issuer,
+        "genre": genre,
+        "include": "true",
+    }
+    return _Planned(file, target, work, {"source_file": file.name, "work_id": wid}), problems
+
+
+def _taken_ids(raw_dir: Path) -> dict[str, str]:
+    works = read_works(raw_dir, []) if (raw_dir / WORKS_FILE).is_file() else {}
+    return {wid: f"{WORKS_FILE} row {w.row}" for wid, w in works.items()}
+
+
+def _write(raw_dir: Path, planned: list[_Planned]) -> None:
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for p in planned:
+        write_atomic(p.target, lambda tmp, src=p.source: shutil.copyfile(src, tmp))
+    _append_rows(raw_dir / WORKS_FILE, WORK_COLUMNS, [p.work for p in planned])
+    _append_rows(raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [p.capture for p in planned])
 
 
 def add_capture(
@@ -66,61 +149,21 @@ def add_capture(
         Unreadable file, a name already taken, an impossible date, a duplicate id.
     """
     raw_dir = raw_dir_of(Path(data_dir))
-    file = Path(file)
-    read_raw(file)  # fails with a clear message if the file is unusable
-    problems: list[Problem] = []
-    if date and parse_metadata_date(date) is None:
-        problems.append(
-            Problem(
-                "--date",
-                "",
-                f"impossible or malformed date {date!r}",
-                "write YYYY-MM-DD, YYYY-MM or YYYY",
-            )
-        )
-    target = raw_dir / file.name
-    if target.exists():
-        problems.append(
-            Problem(
-                file.name,
-                "",
-                f"{target} already exists",
-                "rename the new file; raw captures are never overwritten",
-            )
-        )
-    works = read_works(raw_dir, []) if (raw_dir / WORKS_FILE).is_file() else {}
-    zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
-    wid = work_id or make_work_id(en or zh, date)
-    if wid in works:
-        problems.append(
-            Problem(
-                WORKS_FILE,
-                f"row {works[wid].row}",
-                f"work_id {wid!r} exists",
-                "pass --work-id with a new id",
-            )
-        )
+    planned, problems = _plan(
+        raw_dir,
+        Path(file),
+        _taken_ids(raw_dir),
+        title=title,
+        date=date,
+        title_en=title_en,
+        issuer=issuer,
+        genre=genre,
+        work_id=work_id,
+    )
     if problems:
         raise CorpusError(problems)
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, lambda tmp: shutil.copyfile(file, tmp))
-    _append_row(
-        raw_dir / WORKS_FILE,
-        WORK_COLUMNS,
-        {
-            "work_id": wid,
-            "title_zh": zh,
-            "title_en": en,
-            "date": date,
-            "issuer": issuer,
-            "genre": genre,
-            "include": "true",
-        },
-    )
-    _append_row(
-        raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, {"source_file": file.name, "work_id": wid}
-    )
-    return wid
+    _write(raw_dir, [planned])
+    return planned.work["work_id"]
 
 
 def import_tsv(
@@ -162,25 +205,32 @@ def import_tsv(
                 )
             )
             continue
-        rows.append((year.strip(), text))
+        rows.append((no, year.strip(), text))
     if problems:
         raise CorpusError(problems)
     prefix = id_prefix or slugify(tsv.stem) or "doc"
-    ids = []
+    raw_dir = raw_dir_of(Path(data_dir))
+    taken = _taken_ids(raw_dir)
+    planned: list[_Planned] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for year, text in rows:
+        for no, year, text in rows:
             src = Path(tmp) / f"{tsv.stem}_{year}.txt"
             src.write_text(text + "\n", encoding="utf-8")
-            ids.append(
-                add_capture(
-                    data_dir,
-                    src,
-                    title=title.format(year=year),
-                    title_en=title_en.format(year=year),
-                    date=year,
-                    issuer=issuer,
-                    genre=genre,
-                    work_id=f"{prefix}-{year}",
-                )
+            plan, found = _plan(
+                raw_dir,
+                src,
+                taken,
+                title=title.format(year=year),
+                title_en=title_en.format(year=year),
+                date=year,
+                issuer=issuer,
+                genre=genre,
+                work_id=f"{prefix}-{year}",
             )
-    return ids
+            problems += [replace(p, file=tsv.name, where=f"line {no}") for p in found]
+            taken[plan.work["work_id"]] = f"{tsv.name} line {no}"
+            planned.append(plan)
+        if problems:
+            raise CorpusError(problems)
+        _write(raw_dir, planned)  # one rewrite of each CSV, however many rows
+    return [p.work["work_id"] for p in planned]

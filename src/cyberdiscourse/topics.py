@@ -257,18 +257,25 @@ def select_k(
     engine: str = "tomotopy",
     n: int = 10,
     n_jobs: int = -1,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Fit every (k, seed) (in parallel over all cores) and score each k.
 
     Returns one row per k: mean and spread of NPMI over seeds, exclusivity, stability
-    across seeds, and the mean fitting time.
+    across seeds, and the mean fitting time. ``progress`` shows a bar (default: on a
+    terminal, never under ``CI=true``; pass True in JupyterLab).
     """
     from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    from .engine import progress_wanted
 
     jobs = [(k, s) for k in ks for s in seeds]
-    results = Parallel(n_jobs=n_jobs)(
+    fits = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_fit_and_score)(dtm, k, s, method, engine, n) for k, s in jobs
     )
+    show = progress_wanted() if progress is None else progress
+    results = list(tqdm(fits, total=len(jobs), desc="fitting", unit="model", disable=not show))
     rows = []
     for k in ks:
         fits = [r for (kk, _), r in zip(jobs, results) if kk == k]
