@@ -128,11 +128,13 @@ def stage_topics(data: Path, topic_mb: float = TOPIC_MB) -> dict:
     frames, size = [], 0
     for path in segment(data).files:  # cached: reads the first partitions only
         frame = pd.read_parquet(path)
-        frames.append(frame)
-        size += int(frame["n_chars"].sum()) * 3  # Chinese: 3 bytes a character in UTF-8
+        cum = size + frame["n_chars"].cumsum() * 3  # Chinese: 3 bytes a character in UTF-8
+        frames.append(frame[cum.shift(fill_value=size) < topic_mb * MB])
+        size = int(cum.iloc[-1])
         if size >= topic_mb * MB:
             break
     tokens = pd.concat(frames, ignore_index=True)
+    size = int(tokens["n_chars"].sum()) * 3
     dtm = tp.build_dtm(tokens, min_df=20, max_df=0.5, max_features=3000)
     out = {"docs": dtm.X.shape[0], "terms": dtm.X.shape[1], "mb": size / MB}
     for name, kwargs in [("tomotopy", {"engine": "tomotopy"}), ("sklearn", {"engine": "sklearn"})]:

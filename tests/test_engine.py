@@ -151,3 +151,20 @@ def test_an_unreachable_scheduler_is_a_clear_error(synthetic, tmp_path, monkeypa
 def test_an_unknown_engine_is_refused(seed_copy):
     with pytest.raises(ValueError, match="engine must be one of"):
         build(seed_copy, engine="spark")
+
+
+def test_progress_bars_only_on_a_terminal_and_never_under_ci(monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    monkeypatch.setenv("CI", "false")
+    assert engine.progress_wanted()
+    monkeypatch.setenv("CI", "true")
+    assert not engine.progress_wanted()
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    assert not engine.progress_wanted()
+
+
+def test_map_partitions_keeps_the_order_of_the_items():
+    items = list(range(7))
+    assert engine.map_partitions(abs, [-i for i in items], n_jobs=2) == items
+    assert engine.map_partitions(abs, [], engine="dask") == []

@@ -339,7 +339,7 @@ def _date_disagreement(work: Work, row: dict) -> list[Problem]:
 # ---------------------------------------------------------------- build
 
 
-PARTITION_BYTES = 16_000_000  # raw bytes per partition: a fixed size, so parts are stable
+PARTITION_BYTES = 8_000_000  # raw bytes per partition: a fixed size, so parts are stable
 
 
 @dataclass(frozen=True)

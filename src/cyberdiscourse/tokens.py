@@ -23,9 +23,9 @@ import json
 import logging
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -36,9 +36,8 @@ from .lexicon import Lexicon, load_lexicon
 TOKENIZER_VERSION = "3"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
-DECISIONS_KEPT = 2_000_000  # distinct raw tokens remembered by a segmenter
 PARALLEL_MIN_PARAGRAPHS = 20_000  # the same for partitions of a built corpus
-_HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_HAS_WORD_CHAR = "[\u4e00-\u9fffA-Za-z]"  # the characters themselves: RE2 reads this too
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
 # jieba's HMM path cuts a run such as "2011-2020" at the symbols (finalseg's re_skip);
 # rjieba keeps it whole. Paragraphs with such a run get jieba's cut back.
@@ -81,10 +80,6 @@ class Segmenter:
             raise ValueError(f"engine must be one of {ENGINES}, not {settings.engine!r}")
         self.lexicon = lexicon
         self.settings = settings
-
-    @cached_property
-    def _decisions(self) -> dict[str, str]:
-        return {}
 
     @cached_property
     def _rjieba(self):
@@ -143,33 +138,9 @@ class Segmenter:
         out.extend(self._cut(text[pos:]))
         return out
 
-    def _decide(self, tok: str) -> str:
-        """The token to keep for a raw token, or "" to drop it."""
-        tok = tok.strip().lower()
-        if tok in self.lexicon.form_to_concept or (
-            _HAS_WORD_CHAR.search(tok)
-            and tok not in self.lexicon.zh_stopwords
-            and len(tok) >= self.settings.min_chars_zh
-        ):
-            return tok
-        return ""
-
     def zh(self, text: str) -> list[str]:
         """Chinese tokens: segmented, then punctuation, numbers, stopwords and short tokens out."""
-        # Each distinct raw token is judged once; a corpus has far fewer types than tokens,
-        # so filtering costs two list comprehensions instead of six checks per token.
-        decided = self._decisions
-        raw = self.raw_zh(text)
-        try:
-            kept = [decided[t] for t in raw]
-        except KeyError:
-            if len(decided) > DECISIONS_KEPT:
-                decided.clear()
-            for t in raw:
-                if t not in decided:
-                    decided[t] = self._decide(t)
-            kept = [decided[t] for t in raw]
-        return [t for t in kept if t]
+        return self.token_lists([text], ["zh"])[0].as_py()
 
     def en(self, text: str) -> list[str]:
         """English tokens: lower-cased words without stopwords."""
@@ -178,6 +149,52 @@ class Segmenter:
 
     def tokens(self, text: str, lang: str) -> list[str]:
         return self.zh(text) if lang == "zh" else self.en(text)
+
+    def token_lists(self, texts: list[str], langs: list[str]):
+        """Tokens of many paragraphs at once, as an Arrow list array.
+
+        Segmentation is per paragraph; the filter (lower-case, trim, keep lexicon
+        forms, drop tokens without a letter or Han character, stopwords and short
+        tokens) runs once over all tokens in Arrow's compute kernels, which costs a
+        fraction of a Python check per token.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        raw = [self.raw_zh(t) if lang == "zh" else self.en(t) for t, lang in zip(texts, langs)]
+        lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+        tokens = pc.utf8_trim_whitespace(
+            pc.utf8_lower(pa.array(list(chain.from_iterable(raw)), type=pa.string()))
+        )
+        is_zh = np.repeat(np.array([lang == "zh" for lang in langs], dtype=bool), lengths)
+        keep = pc.or_(
+            pc.is_in(tokens, value_set=self._forms_array),
+            pc.and_(
+                pc.and_(
+                    pc.match_substring_regex(tokens, _HAS_WORD_CHAR),
+                    pc.invert(pc.is_in(tokens, value_set=self._stop_array)),
+                ),
+                pc.greater_equal(pc.utf8_length(tokens), self.settings.min_chars_zh),
+            ),
+        )
+        keep = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool) | ~is_zh
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        offsets = kept_before[np.concatenate([[0], np.cumsum(lengths)])]
+        values = tokens.filter(pa.array(keep))
+        return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values)
+
+    @cached_property
+    def _forms_array(self):
+        import pyarrow as pa
+
+        return pa.array(sorted(self.lexicon.form_to_concept), type=pa.string())
+
+    @cached_property
+    def _stop_array(self):
+        import pyarrow as pa
+
+        return pa.array(sorted(self.lexicon.zh_stopwords), type=pa.string())
 
 
 def _cut_symbol_runs(toks: list[str]) -> list[str]:
@@ -191,16 +208,26 @@ def _cut_symbol_runs(toks: list[str]) -> list[str]:
     return out
 
 
-_WORKER: Segmenter | None = None
+def _token_table(paragraphs, lists):
+    """The token table of some paragraphs (an Arrow table with para_id, work_id, lang, text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pa.table(
+        {
+            "para_id": paragraphs["para_id"],
+            "work_id": paragraphs["work_id"],
+            "lang": paragraphs["lang"],
+            "tokens": lists,
+            "n_tokens": pc.list_value_length(lists).cast(pa.int64()),
+            "n_chars": pc.utf8_length(paragraphs["text"]).cast(pa.int64()),
+        }
+    )
 
 
-def _init_worker(lexicon: Lexicon, settings: TokenSettings) -> None:
-    global _WORKER
-    _WORKER = Segmenter(lexicon, settings)
-
-
-def _work(batch: list[tuple[str, str]]) -> list[list[str]]:
-    return [_WORKER.tokens(text, lang) for text, lang in batch]
+def _segment_batch(job: tuple[Lexicon, TokenSettings, list[str], list[str]]):
+    lexicon, settings, texts, langs = job
+    return _segmenter(lexicon, settings).token_lists(texts, langs)
 
 
 def tokenize(
@@ -219,34 +246,27 @@ def tokenize(
         Worker processes for large corpora (None: every core). Corpora under
         ``PARALLEL_MIN_CHARS`` characters are segmented in this process.
     """
-    from tqdm.auto import tqdm
+    import pyarrow as pa
 
-    items = list(zip(paragraphs["text"], paragraphs["lang"]))
+    from .engine import map_partitions
+
+    texts, langs = paragraphs["text"].tolist(), paragraphs["lang"].tolist()
     n_jobs = n_jobs or os.cpu_count() or 1
-    total_chars = int(paragraphs["text"].str.len().sum()) if len(paragraphs) else 0
-    if n_jobs > 1 and total_chars >= PARALLEL_MIN_CHARS:
-        size = max(1, len(items) // (n_jobs * 8))
-        batches = [items[i : i + size] for i in range(0, len(items), size)]
-        with ProcessPoolExecutor(
-            n_jobs, initializer=_init_worker, initargs=(lexicon, settings)
-        ) as pool:
-            results = list(
-                tqdm(
-                    pool.map(_work, batches),
-                    total=len(batches),
-                    disable=not progress,
-                    desc="segmenting",
-                    unit="batch",
-                )
-            )
-        toks = [t for batch in results for t in batch]
-    else:
-        seg = Segmenter(lexicon, settings)
-        toks = [
-            seg.tokens(text, lang)
-            for text, lang in tqdm(items, disable=not progress, desc="segmenting", unit="para")
-        ]
-    return _token_frame(paragraphs, toks)
+    if n_jobs == 1 or sum(map(len, texts)) < PARALLEL_MIN_CHARS:
+        n_jobs = 1
+    size = max(1, -(-len(texts) // (n_jobs * 4)))
+    jobs = [
+        (lexicon, settings, texts[i : i + size], langs[i : i + size])
+        for i in range(0, len(texts), size)
+    ]
+    parts = map_partitions(
+        _segment_batch, jobs, n_jobs=n_jobs, progress=progress, desc="segmenting"
+    )
+    lists = pa.chunked_array(parts, type=pa.list_(pa.string()))
+    table = pa.Table.from_pandas(
+        paragraphs[["para_id", "work_id", "lang", "text"]], preserve_index=False
+    )
+    return _token_table(table, lists).to_pandas()
 
 
 def settings_fingerprint(lexicon: Lexicon, settings: TokenSettings) -> str:
@@ -290,32 +310,23 @@ def segment_partition(task: TokenTask) -> tuple[int, int, int]:
     A worker keeps its segmenter between partitions, so the dictionary loads
     once per process.
     """
-    from .io import write_parquet
+    import pyarrow.parquet as pq
 
-    key = (task.lexicon.fingerprint(), task.settings)
-    seg = _SEGMENTERS.get(key)
-    if seg is None:
-        seg = _SEGMENTERS[key] = Segmenter(task.lexicon, task.settings)
-    paragraphs = pd.read_parquet(
-        task.paragraphs_file, columns=["para_id", "work_id", "lang", "text"]
-    )
-    toks = [seg.tokens(text, lang) for text, lang in zip(paragraphs["text"], paragraphs["lang"])]
-    tokens = _token_frame(paragraphs, toks)
-    write_parquet(tokens, task.tokens_file)
-    return len(tokens), int(tokens["n_tokens"].sum()), int(tokens["n_chars"].sum())
+    from .io import write_atomic
+
+    paragraphs = pq.read_table(task.paragraphs_file, columns=["para_id", "work_id", "lang", "text"])
+    seg = _segmenter(task.lexicon, task.settings)
+    lists = seg.token_lists(paragraphs["text"].to_pylist(), paragraphs["lang"].to_pylist())
+    table = _token_table(paragraphs, lists)
+    write_atomic(task.tokens_file, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    return table.num_rows, int(len(lists.values)), sum(table["n_chars"].to_pylist())
 
 
-def _token_frame(paragraphs: pd.DataFrame, toks: list[list[str]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "para_id": paragraphs["para_id"].to_numpy(),
-            "work_id": paragraphs["work_id"].to_numpy(),
-            "lang": paragraphs["lang"].to_numpy(),
-            "tokens": toks,
-            "n_tokens": [len(t) for t in toks],
-            "n_chars": paragraphs["text"].str.len().to_numpy(),
-        }
-    )
+def _segmenter(lexicon: Lexicon, settings: TokenSettings) -> Segmenter:
+    key = (lexicon.fingerprint(), settings)
+    if key not in _SEGMENTERS:
+        _SEGMENTERS[key] = Segmenter(lexicon, settings)
+    return _SEGMENTERS[key]
 
 
 @dataclass(frozen=True)
