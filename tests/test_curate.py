@@ -77,7 +77,8 @@ def test_import_tsv_checks_every_line_before_writing_anything(tmp_path):
     data = tmp_path / "data"
     with pytest.raises(CorpusError) as err:
         import_tsv(data, tsv)
-    assert "reports.tsv, line 3: work_id 'reports-2019' exists (reports.tsv line 1)" in str(err.value)
+    message = "reports.tsv, line 3: work_id 'reports-2019' exists (reports.tsv line 1)"
+    assert message in str(err.value)
     assert not (data / "raw").exists()
     tsv.write_text("2019\t第一份报告。\n2020\t第二份报告。\n", encoding="utf-8")
     assert import_tsv(data, tsv) == ["reports-2019", "reports-2020"]
