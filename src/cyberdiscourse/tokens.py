@@ -162,27 +162,45 @@ class Segmenter:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        raw = [self.raw_zh(t) if lang == "zh" else self.en(t) for t, lang in zip(texts, langs)]
+        texts = texts if isinstance(texts, list) else texts.to_pylist()
+        raw = [
+            (self.raw_zh(t) if has_form else self._cut(t)) if lang == "zh" else self.en(t)
+            for t, lang, has_form in zip(texts, langs, self._has_form(texts))
+        ]
         lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
-        tokens = pc.utf8_trim_whitespace(
-            pc.utf8_lower(pa.array(list(chain.from_iterable(raw)), type=pa.string()))
-        )
-        is_zh = np.repeat(np.array([lang == "zh" for lang in langs], dtype=bool), lengths)
-        keep = pc.or_(
-            pc.is_in(tokens, value_set=self._forms_array),
+        # Decisions depend on the token alone: judge each distinct token once.
+        coded = pa.array(list(chain.from_iterable(raw)), type=pa.string()).dictionary_encode()
+        types = pc.utf8_trim_whitespace(pc.utf8_lower(coded.dictionary))
+        keep_type = pc.or_(
+            pc.is_in(types, value_set=self._forms_array),
             pc.and_(
                 pc.and_(
-                    pc.match_substring_regex(tokens, _HAS_WORD_CHAR),
-                    pc.invert(pc.is_in(tokens, value_set=self._stop_array)),
+                    pc.match_substring_regex(types, _HAS_WORD_CHAR),
+                    pc.invert(pc.is_in(types, value_set=self._stop_array)),
                 ),
-                pc.greater_equal(pc.utf8_length(tokens), self.settings.min_chars_zh),
+                pc.greater_equal(pc.utf8_length(types), self.settings.min_chars_zh),
             ),
         )
-        keep = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool) | ~is_zh
+        index = coded.indices.to_numpy(zero_copy_only=False)
+        keep_np = np.asarray(keep_type.to_numpy(zero_copy_only=False), dtype=bool)
+        is_zh = np.repeat(np.array([lang == "zh" for lang in langs], dtype=bool), lengths)
+        keep = keep_np[index] | ~is_zh
         kept_before = np.concatenate([[0], np.cumsum(keep)])
         offsets = kept_before[np.concatenate([[0], np.cumsum(lengths)])]
-        values = tokens.filter(pa.array(keep))
+        values = types.take(pa.array(index[keep]))
         return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values)
+
+    def _has_form(self, texts: list[str]):
+        """Which texts contain a lexicon form: one pass of RE2 over all of them."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._protected is None:
+            return [False] * len(texts)
+        counts = pc.count_substring_regex(
+            pa.array(texts, type=pa.string()), self._protected.pattern
+        )
+        return counts.to_numpy(zero_copy_only=False) > 0
 
     @cached_property
     def _forms_array(self):
