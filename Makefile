@@ -37,8 +37,9 @@ test: $(STAMP) ## Lint and run the tests (the notebooks are executed too)
 	$(BIN)/python -m pytest
 
 SIZE_MB ?= 100
-bench: $(STAMP) ## Scale benchmark vs the naive pipeline on a synthetic corpus (SIZE_MB=100)
-	$(BIN)/python benchmarks/scale.py --size-mb $(SIZE_MB)
+STAGES ?= build,segment,warm,naive,topics
+bench: $(STAMP) ## Scale benchmark vs the naive pipeline on a synthetic corpus (SIZE_MB, STAGES)
+	$(BIN)/python benchmarks/scale.py --size-mb $(SIZE_MB) --stages $(STAGES)
 
 bench-topics-gwr: $(STAMP) ## Topic engines on the real Government Work Reports
 	$(BIN)/python benchmarks/topics_gwr.py

@@ -209,13 +209,19 @@ def verify_pairs(
     pairs: list[tuple[str, str]], text: dict[str, str], *, threshold: float = 0.8
 ) -> list[tuple[str, str, str, float]]:
     """Keep the candidate pairs whose true Jaccard similarity reaches ``threshold``."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=4096)  # a paragraph recurs in many pairs; bounded, so memory stays flat
+    def key_and_shingles(item: str) -> tuple[str, frozenset[str]]:
+        key = match_key(text[item])
+        return key, frozenset(_shingles(key))
+
     out = []
     for a, b in pairs:
-        ka, kb = match_key(text[a]), match_key(text[b])
+        (ka, sa), (kb, sb) = key_and_shingles(a), key_and_shingles(b)
         if ka == kb:
             out.append((a, b, "exact", 1.0))
             continue
-        sa, sb = _shingles(ka), _shingles(kb)
         sim = len(sa & sb) / len(sa | sb)
         if sim >= threshold:
             out.append((a, b, "near", round(sim, 4)))

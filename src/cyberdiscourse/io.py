@@ -20,6 +20,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; others may need to read it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -44,3 +45,9 @@ def write_text(text: str, path: Path) -> Path:
 def write_json(obj: object, path: Path) -> Path:
     """Write JSON (sorted keys, UTF-8, trailing newline) atomically."""
     return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
