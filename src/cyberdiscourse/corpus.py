@@ -1009,6 +1009,7 @@ def build(
             progress=progress,
         )
         corpus = _combine(captures, results, problems, lambda ids: _texts(staging, ids))
+        manifest_file.unlink(missing_ok=True)  # until the new one is written, nothing is built
         _swap_dir(staging, processed / PARAGRAPHS_DIR)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
