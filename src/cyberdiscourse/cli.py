@@ -8,13 +8,8 @@ import sys
 from pathlib import Path
 
 from .config import ENV_VAR, resolve_data_dir
+from .engine import progress_wanted
 from .errors import CorpusError
-
-
-def _progress_enabled() -> bool:
-    from .engine import progress_wanted
-
-    return progress_wanted()
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -26,7 +21,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     engine = "dask" if args.scheduler else args.engine  # a scheduler address means Dask
     parallel = {"engine": engine, "scheduler": args.scheduler, "n_jobs": args.jobs}
     start = time.perf_counter()
-    result = build(data_dir, force=args.force, progress=_progress_enabled(), **parallel)
+    result = build(data_dir, force=args.force, progress=progress_wanted(), **parallel)
     for p in result.problems:
         print(p, file=sys.stderr)
     s = result.summary
@@ -55,7 +50,7 @@ def _build_tokens(data_dir: Path, parallel: dict) -> None:
 
     lexicon = load_lexicon(data_dir)
     start = time.perf_counter()
-    done = segment(data_dir, lexicon=lexicon, progress=_progress_enabled(), **parallel)
+    done = segment(data_dir, lexicon=lexicon, progress=progress_wanted(), **parallel)
     state = (
         f"segmented {done.n_segmented} of {len(done.files)} partition(s)"
         if done.n_segmented

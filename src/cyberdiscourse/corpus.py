@@ -474,11 +474,12 @@ def build_partition(task: PartTask) -> PartResult:
     spans_of: dict[str, list[_Span]] = {}
     for s in spans:
         spans_of.setdefault(s.work.work_id, []).append(s)
-    work_rows, para_rows, pair_rows = [], [], []
+    work_rows, para_rows, pair_rows, kept = [], [], [], []
     for work in part.works:
         wspans = spans_of.get(work.work_id, [])
         merged = merge_copies([s.fragments for s in _copy_order(wspans)]) if work.include else []
         _number(work.work_id, merged)
+        kept.extend((work.work_id, f.para_id, f.key) for f in merged)
         copies = _copies_per_paragraph(wspans)
         para_rows.extend(
             _paragraph_row(work.work_id, i, f, copies[id(f)]) for i, f in enumerate(merged, 1)
@@ -501,9 +502,7 @@ def build_partition(task: PartTask) -> PartResult:
         discarded,
         paragraphs,
         paragraphs_by_lang=paragraphs["lang"].value_counts().to_dict(),
-        signatures=Signatures.of(
-            list(zip(paragraphs["work_id"], paragraphs["para_id"], paragraphs["text"]))
-        ),
+        signatures=Signatures.of_keys(kept),  # match keys the merge already computed
         raw_lines={n: len(r.lines) for n, r in raws.items()},
         extracted={n: r.lines for n, r in raws.items() if r.kind != "text"},
     )
@@ -1013,26 +1012,30 @@ def build(
         _swap_dir(staging, processed / PARAGRAPHS_DIR)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    summary = summarise(corpus)
-    _write_tables(corpus, processed, skip=("paragraphs",))
-    (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
-    manifest = {
-        "inputs": fingerprint,
-        "partitions": [
-            {
-                "file": f"{PARAGRAPHS_DIR}/{r.part_file}",
-                "rows": r.part_rows,
-                "sha256": r.part_sha256,
-            }
-            for r in results
-        ],
-        "summary": summary,
-        "problems": [str(p) for p in corpus.problems],
-    }
+    parts = [(r.part_file, r.part_rows, r.part_sha256) for r in results]
+    manifest, _ = _finish(corpus, processed, fingerprint, parts)
+    return BuildResult(processed, manifest["summary"], manifest["problems"], False, len(parts))
+
+
+def _finish(
+    corpus: Corpus, processed: Path, inputs: str, parts: list[tuple[str, int, str]]
+) -> tuple[dict, list[Path]]:
+    """Write the small tables, then the manifest (last: without it nothing counts as built)."""
     from .io import write_json
 
-    write_json(manifest, manifest_file)  # last: a build without a manifest is not complete
-    return BuildResult(processed, summary, manifest["problems"], False, len(results))
+    written = _write_tables(corpus, processed, skip=("paragraphs",))
+    (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
+    manifest = {
+        "inputs": inputs,
+        "partitions": [
+            {"file": f"{PARAGRAPHS_DIR}/{name}", "rows": rows, "sha256": sha}
+            for name, rows, sha in parts
+        ],
+        "summary": summarise(corpus),
+        "problems": [str(p) for p in corpus.problems],
+    }
+    written.append(write_json(manifest, processed / MANIFEST))
+    return manifest, written
 
 
 def _outputs_present(processed: Path, manifest: dict) -> bool:
@@ -1098,7 +1101,7 @@ def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
     import shutil
     import tempfile
 
-    from .io import write_json, write_parquet
+    from .io import write_parquet
 
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
@@ -1109,22 +1112,14 @@ def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
         for number, n in enumerate(corpus.partition_rows or [len(corpus.paragraphs)]):
             chunk = corpus.paragraphs.iloc[start : start + n].reset_index(drop=True)
             path = write_parquet(chunk, staging / f"part-{number:05d}.parquet")
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            parts.append({"file": f"{PARAGRAPHS_DIR}/{path.name}", "rows": n, "sha256": digest})
+            parts.append((path.name, n, hashlib.sha256(path.read_bytes()).hexdigest()))
             start += n
+        (processed_dir / MANIFEST).unlink(missing_ok=True)
         _swap_dir(staging, processed_dir / PARAGRAPHS_DIR)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    written = _write_tables(corpus, processed_dir, skip=("paragraphs",))
-    (processed_dir / "paragraphs.parquet").unlink(missing_ok=True)
-    manifest = {
-        "inputs": "",
-        "partitions": parts,
-        "summary": summarise(corpus),
-        "problems": [str(p) for p in corpus.problems],
-    }
-    written.append(write_json(manifest, processed_dir / MANIFEST))
-    return written + [processed_dir / p["file"] for p in parts]
+    written = _finish(corpus, processed_dir, "", parts)[1]
+    return written + [processed_dir / PARAGRAPHS_DIR / name for name, _, _ in parts]
 
 
 def read_manifest(processed_dir: Path) -> dict:

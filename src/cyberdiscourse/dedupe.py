@@ -137,7 +137,12 @@ class Signatures:
 
     @classmethod
     def of(cls, items: list[tuple[str, str, str]], *, min_len: int = MIN_LEN) -> Signatures:
-        keyed = [(g, i, match_key(t)) for g, i, t in items]
+        """Signatures of ``(group, item, text)``."""
+        return cls.of_keys([(g, i, match_key(t)) for g, i, t in items], min_len=min_len)
+
+    @classmethod
+    def of_keys(cls, keyed: list[tuple[str, str, str]], *, min_len: int = MIN_LEN) -> Signatures:
+        """Signatures of ``(group, item, match key)``; keys under ``min_len`` are left out."""
         keyed = [k for k in keyed if len(k[2]) >= min_len]
         return cls(
             [g for g, _, _ in keyed], [i for _, i, _ in keyed], minhash([k for *_, k in keyed])
