@@ -976,7 +976,6 @@ def build(
     """
     import json
     import shutil
-    import tempfile
 
     from .config import processed_dir_of, resolve_data_dir
     from .engine import check_engine
@@ -997,7 +996,7 @@ def build(
                 len(manifest["partitions"]),
             )
     processed.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".paragraphs-", dir=processed))
+    staging = _staging_dir(processed)
     try:
         captures, results, problems = _run_partitions(
             data_dir,
@@ -1061,6 +1060,17 @@ def _texts(folder: Path, ids: set[str]) -> dict[str, str]:
     return out
 
 
+def _staging_dir(processed: Path) -> Path:
+    """A fresh folder beside the outputs (so the swap is a rename), readable as they are."""
+    import tempfile
+
+    from .io import umask
+
+    folder = Path(tempfile.mkdtemp(prefix=".paragraphs-", dir=processed))
+    folder.chmod(0o777 & ~umask())  # mkdtemp makes 0700
+    return folder
+
+
 def _swap_dir(new: Path, target: Path) -> None:
     """Put ``new`` in place of ``target``; a reader sees the old or the new folder whole."""
     import os
@@ -1099,13 +1109,12 @@ def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
     """
     import hashlib
     import shutil
-    import tempfile
 
     from .io import write_parquet
 
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".paragraphs-", dir=processed_dir))
+    staging = _staging_dir(processed_dir)
     parts = []
     try:
         start = 0

@@ -20,7 +20,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; others may need to read it
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; others may need to read it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -47,7 +47,8 @@ def write_json(obj: object, path: Path) -> Path:
     return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", path)
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process umask (read without changing it)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
