@@ -576,7 +576,7 @@ def _run_partitions(
         tasks,
         engine=engine,
         scheduler=scheduler,
-        n_jobs=n_jobs if len(tasks) > 1 else 1,
+        n_jobs=n_jobs,
         progress=progress,
         desc="building",
     )
@@ -1020,17 +1020,25 @@ def _finish(
     corpus: Corpus, processed: Path, inputs: str, parts: list[tuple[str, int, str]]
 ) -> tuple[dict, list[Path]]:
     """Write the small tables, then the manifest (last: without it nothing counts as built)."""
-    from .io import write_json
+    from .io import write_json, write_parquet, write_text
 
-    written = _write_tables(corpus, processed, skip=("paragraphs",))
+    written = [
+        write_parquet(getattr(corpus, name), processed / f"{name}.parquet")
+        for name in TABLES
+        if name != "paragraphs"  # written per partition
+    ]
+    for name, lines in sorted(corpus.extracted.items()):
+        written.append(write_text("\n".join(lines) + "\n", processed / "extracted" / f"{name}.txt"))
     (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
+    summary = summarise(corpus)
+    written.append(write_json(summary, processed / "summary.json"))
     manifest = {
         "inputs": inputs,
         "partitions": [
             {"file": f"{PARAGRAPHS_DIR}/{name}", "rows": rows, "sha256": sha}
             for name, rows, sha in parts
         ],
-        "summary": summarise(corpus),
+        "summary": summary,
         "problems": [str(p) for p in corpus.problems],
     }
     written.append(write_json(manifest, processed / MANIFEST))
@@ -1082,22 +1090,6 @@ def _swap_dir(new: Path, target: Path) -> None:
         os.replace(target, old)
     os.replace(new, target)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_tables(corpus: Corpus, processed_dir: Path, *, skip: tuple[str, ...] = ()) -> list[Path]:
-    from .io import write_json, write_parquet, write_text
-
-    written = [
-        write_parquet(getattr(corpus, name), processed_dir / f"{name}.parquet")
-        for name in TABLES
-        if name not in skip
-    ]
-    for name, lines in sorted(corpus.extracted.items()):
-        written.append(
-            write_text("\n".join(lines) + "\n", processed_dir / "extracted" / f"{name}.txt")
-        )
-    written.append(write_json(summarise(corpus), processed_dir / "summary.json"))
-    return written
 
 
 def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:

@@ -94,7 +94,7 @@ def _map_dask(func, items, scheduler, n_jobs, bar) -> list[Any]:
         client, cluster = _connect(scheduler), None
     else:
         cluster = LocalCluster(
-            n_workers=n_jobs,
+            n_workers=min(n_jobs, len(items)),  # as the process pool: no idle workers
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,

@@ -162,7 +162,6 @@ class Segmenter:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        texts = texts if isinstance(texts, list) else texts.to_pylist()
         raw = [
             (self.raw_zh(t) if has_form else self._cut(t)) if lang == "zh" else self.en(t)
             for t, lang, has_form in zip(texts, langs, self._has_form(texts))
@@ -322,8 +321,8 @@ class TokenTask:
 _SEGMENTERS: dict[tuple[str, TokenSettings], Segmenter] = {}
 
 
-def segment_partition(task: TokenTask) -> tuple[int, int, int]:
-    """Segment one paragraph partition and write its tokens; returns (paragraphs, tokens, chars).
+def segment_partition(task: TokenTask) -> None:
+    """Segment one paragraph partition and write its tokens.
 
     A worker keeps its segmenter between partitions, so the dictionary loads
     once per process.
@@ -337,7 +336,6 @@ def segment_partition(task: TokenTask) -> tuple[int, int, int]:
     lists = seg.token_lists(paragraphs["text"].to_pylist(), paragraphs["lang"].to_pylist())
     table = _token_table(paragraphs, lists)
     write_atomic(task.tokens_file, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    return table.num_rows, int(len(lists.values)), sum(table["n_chars"].to_pylist())
 
 
 def _segmenter(lexicon: Lexicon, settings: TokenSettings) -> Segmenter:
