@@ -10,6 +10,12 @@ import pytest
 from cyberdiscourse.corpus import build_corpus
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+GWR = SHARED / "corpora" / "gov_work_reports_1954-2022.tsv"
+REAL_CAPTURES = SHARED / "corpora" / "real_captures"
+NO_SHARED = "needs ../shared/corpora beside the clone (the Government Work Reports, real captures)"
+needs_gwr = pytest.mark.skipif(not GWR.is_file(), reason=NO_SHARED)
+needs_real_captures = pytest.mark.skipif(not REAL_CAPTURES.is_dir(), reason=NO_SHARED)
 SEED_DATA = REPO / "data"
 SEED_FILES = {
     "000_ddd7ae31e7bb7b86.txt": "18bbceab5c7ec40ba169ab5b64a8e10af8c2b0bf815e166af0f133beba261268",

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, make_data_dir
+from conftest import GWR, REPO, make_data_dir, needs_gwr
 
 from cyberdiscourse import concepts as cc
 from cyberdiscourse.corpus import build_corpus
@@ -14,8 +14,6 @@ from cyberdiscourse.curate import import_tsv
 from cyberdiscourse.lexicon import load_lexicon
 from cyberdiscourse.normalise import normalise_line
 from cyberdiscourse.readers import read_raw
-
-GWR = REPO.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +239,7 @@ def test_unknown_rendering_is_listed_for_the_lexicon(tmp_path, lexicon):
     assert "digital self-rule" in unmatched["en"].iloc[0]
 
 
-@pytest.mark.skipif(not GWR.is_file(), reason="the shared corpora are not beside this clone")
+@needs_gwr
 def test_government_work_reports_through_the_data_dir_route(tmp_path, lexicon):
     """External check: 人类命运共同体 once in 2017 and twice in 2018-2022; 网络主权 never."""
     data = tmp_path / "gwr"

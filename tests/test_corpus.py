@@ -231,7 +231,7 @@ def _tree(folder):
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "tokens" not in p.parts
+        if p.is_file() and "tokens" not in p.parts and p.name != ".build.lock"
     }
 
 

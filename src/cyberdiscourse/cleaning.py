@@ -33,6 +33,7 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 # SHORT_FURNITURE characters, so a policy sentence that merely mentions
 # "copyright" is never dropped.
 SHORT_FURNITURE = 160
+NOTICE_MAX = 400  # a paywall notice is at most a few sentences
 FURNITURE_PATTERNS = [
     r"ICP[备证]",
     r"公网安备",
@@ -252,7 +253,12 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
         _mark(v, range(title_idx[0]), "page_header")
         _mark(v, title_idx, "title")
     for i, x in enumerate(v):
-        if PAYWALL_START.search(x.text) and x.reason in (None, "paywall", "site_furniture"):
+        # A notice is a few sentences; a whole page on one line that mentions one is text.
+        if (
+            len(x.text) <= NOTICE_MAX
+            and PAYWALL_START.search(x.text)
+            and x.reason in (None, "paywall", "site_furniture")
+        ):
             _mark(v, range(i, len(v)), "paywall")
             break
     for i, x in enumerate(v):
@@ -399,10 +405,10 @@ def date_evidence(verdicts: list[LineVerdict]) -> list[tuple[int, int, str, str,
     for x in verdicts:
         if x.reason not in usable:
             continue
-        for d in find_dates(x.text):
-            if d.has_time:
-                continue
-            if _in_issuing_parenthesis(x.text, d.start):
+        dates = [d for d in find_dates(x.text) if not d.has_time]
+        issuing = _issuing_parentheses(x.text) if dates else []
+        for d in dates:
+            if any(start < d.start < end for start, end in issuing):
                 found.append((1, x.line_no, d.date, d.precision, d.raw))
             elif _only_a_date(x.text, d.raw):
                 found.append((2, x.line_no, d.date, d.precision, d.raw))
@@ -414,13 +420,18 @@ _ISSUING = re.compile(
 )
 
 
-def _in_issuing_parenthesis(text: str, pos: int) -> bool:
-    for m in re.finditer(r"\(([^()]{0,120})\)", text):
-        if m.start() < pos < m.end() and _ISSUING.search(m.group(1)):
-            return True
-    return False
+def _issuing_parentheses(text: str) -> list[tuple[int, int]]:
+    """Spans of the parentheses in a line that hold an issuing verb (one pass per line)."""
+    return [
+        (m.start(), m.end()) for m in _PARENTHESIS.finditer(text) if _ISSUING.search(m.group(1))
+    ]
+
+
+_PARENTHESIS = re.compile(r"\(([^()]{0,120})\)")
 
 
 def _only_a_date(text: str, raw: str) -> bool:
+    if len(text) > len(raw) + 40:  # a date line is short; a long line never is one
+        return False
     rest = text.replace(raw, "")
     return not re.sub(r"[\s()\[\]【】,.:;于在]", "", rest)

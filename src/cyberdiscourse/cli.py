@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .config import ENV_VAR, resolve_data_dir
 from .engine import progress_wanted
-from .errors import CorpusError
+from .errors import CorpusError, Problem
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -21,7 +21,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     engine = "dask" if args.scheduler else args.engine  # a scheduler address means Dask
     parallel = {"engine": engine, "scheduler": args.scheduler, "n_jobs": args.jobs}
     start = time.perf_counter()
-    result = build(data_dir, force=args.force, progress=progress_wanted(), **parallel)
+    result = build(
+        data_dir,
+        force=args.force,
+        progress=progress_wanted(),
+        announce=lambda message: print(message, file=sys.stderr, flush=True),
+        **parallel,
+    )
     for p in result.problems:
         print(p, file=sys.stderr)
     s = result.summary
@@ -74,7 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .curate import add_capture
+    from .curate import add_capture, safe_file_name
 
     data_dir = resolve_data_dir(args.data_dir)
     wid = add_capture(
@@ -87,7 +93,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         genre=args.genre or "",
         work_id=args.work_id,
     )
-    print(f"Added {Path(args.file).name} as work {wid!r}; run 'cyberdiscourse build' next.")
+    name = Path(args.file).name
+    stored = safe_file_name(name)
+    if stored != name:
+        print(f"Stored as {stored!r}: control characters in the file name became '_'.")
+    print(f"Added {stored} as work {wid!r}; run 'cyberdiscourse build' next.")
     return 0
 
 
@@ -111,10 +121,20 @@ def cmd_import_tsv(args: argparse.Namespace) -> int:
 def cmd_kwic(args: argparse.Namespace) -> int:
     from .concepts import kwic
     from .corpus import load_processed
-    from .io import write_atomic
+    from .io import check_output, write_atomic
     from .lexicon import load_lexicon
 
     data_dir = resolve_data_dir(args.data_dir)
+    if not args.term.strip():
+        raise CorpusError(
+            Problem("kwic", "", "the search term is empty", "give a word, a form or a concept id")
+        )
+    if args.chars is not None and args.chars < 1:
+        raise CorpusError(
+            Problem("--chars", "", f"must be 1 or more, not {args.chars}", "e.g. --chars 20")
+        )
+    if args.csv:
+        check_output(Path(args.csv), data_dir=data_dir, force=args.force, what="file")
     tables = load_processed(data_dir)
     lines = kwic(
         tables["paragraphs"], tables["works"], args.term, load_lexicon(data_dir), chars=args.chars
@@ -139,9 +159,13 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .io import check_output
     from .report import make_reports
 
     data_dir = resolve_data_dir(args.data_dir)
+    for folder in (args.figures_dir, args.reports_dir):
+        if folder:
+            check_output(Path(folder), data_dir=data_dir, what="folder")
     params = {"data_dir": str(data_dir)}
     if args.figures_dir:
         params["figures_dir"] = str(Path(args.figures_dir).resolve())
@@ -198,7 +222,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kwic", parents=[common], help="keyword in context for a term or concept")
     p.add_argument("term", help="a concept id, label or form (with its sub-forms), or any text")
     p.add_argument("--chars", type=int, help="characters either side (default: the sentence)")
-    p.add_argument("--csv", help="write the lines to this CSV file instead")
+    p.add_argument("--csv", help="write the lines to this CSV file instead (never into raw/)")
+    p.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
     p.set_defaults(func=cmd_kwic)
     p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
     p.add_argument("--reports-dir", type=Path, help="default: reports/")
@@ -209,18 +234,49 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    """Run one command; every expected failure is a message and an exit code, not a traceback.
+
+    Exit codes: 0 done, 1 a problem with the input or the machine (the message
+    names the file and what to do), 2 a wrong command line, 130 interrupted
+    (Ctrl-C; outputs are replaced only when complete, so nothing is half-written).
+    """
     try:
+        args = make_parser().parse_args(argv)
         return args.func(args)
     except CorpusError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("Interrupted: nothing was half-written; run the command again.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        print(os_error_problem(exc), file=sys.stderr)
+        return 1
+
+
+def os_error_problem(exc: OSError) -> Problem:
+    """A failure of the machine (permissions, a full disk, a read-only folder) as a problem."""
+    import errno
+
+    where = exc.filename or "(a file)"
+    hints = {
+        errno.ENOSPC: ("the disk is full", "free some space, then run the command again"),
+        errno.EDQUOT: ("the disk quota is used up", "free some space, then run it again"),
+        errno.EACCES: ("permission denied", "use a data folder you may write to (--data-dir)"),
+        errno.EPERM: ("operation not permitted", "use a data folder you may write to"),
+        errno.EROFS: ("the file system is read-only", "copy the data folder somewhere writable"),
+        errno.ENOENT: ("no such file or folder", "check the path"),
+        errno.ENOTDIR: ("a part of this path is not a folder", "check the path"),
+        errno.EISDIR: ("is a folder, not a file", "name a file"),
+    }
+    message, hint = hints.get(
+        exc.errno, (exc.strerror or str(exc), "check the path and the disk, then run it again")
+    )
+    return Problem(str(where), "", message, hint + " (nothing was half-written)")
 
 
 if __name__ == "__main__":

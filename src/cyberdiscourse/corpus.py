@@ -84,18 +84,14 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
     """
     raw_dir = raw_dir_of(data_dir)
     if not raw_dir.is_dir():
-        raise CorpusError(
-            Problem(
-                str(raw_dir),
-                "",
-                "no raw data folder here",
-                "pass --data-dir pointing at a folder that holds raw/ "
-                "(with works.csv and captures.csv)",
-            )
-        )
+        raise CorpusError(missing_raw_problem(Path(data_dir)))
     problems: list[Problem] = []
-    works = read_works(raw_dir, problems)
-    captures = read_captures(raw_dir, works, problems)
+    rejected: set[str] = set()
+    works = read_works(raw_dir, problems, rejected=rejected)
+    captures = read_captures(raw_dir, works, problems, rejected=rejected)
+    if works is None or captures is None or problems:
+        # Warnings derived from broken metadata would be false: report the errors alone.
+        return works or {}, captures or [], problems
     listed = {c.source_file for c in captures}
     for path in sorted(raw_dir.iterdir()):
         if path.suffix.lower() in SUPPORTED_SUFFIXES and path.name not in listed:
@@ -121,6 +117,17 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
                 )
             )
     return works, captures, problems
+
+
+def missing_raw_problem(data_dir: Path) -> Problem:
+    """The message for a data folder without ``raw/``, naming the likely mix-up."""
+    if (data_dir / "works.csv").is_file() or (data_dir / "captures.csv").is_file():
+        hint = f"{data_dir.name}/ looks like the raw folder itself: pass its parent as --data-dir"
+    elif not data_dir.exists():
+        hint = "the folder does not exist: check --data-dir or $CYBERDISCOURSE_DATA_DIR"
+    else:
+        hint = "pass --data-dir pointing at a folder that holds raw/ (with works.csv, captures.csv)"
+    return Problem(str(data_dir), "", "no raw/ folder here", hint)
 
 
 def _read_raws(
@@ -320,6 +327,22 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
     }
 
 
+def _empty_work(work: Work, spans: list[_Span]) -> Problem:
+    """A loud warning: an included work whose every line was discarded."""
+    from collections import Counter
+
+    reasons = Counter(x.reason for s in spans for x in s.verdicts if x.reason)
+    top = ", ".join(f"{r} {n}" for r, n in reasons.most_common(3))
+    return Problem(
+        "works.csv",
+        f"row {work.row}",
+        f"work {work.work_id!r} is included but kept no paragraph: every line was "
+        f"discarded ({top})",
+        "look at its rows in processed/discarded.parquet; fix its capture or its line span",
+        severity="warning",
+    )
+
+
 def _date_disagreement(work: Work, row: dict) -> list[Problem]:
     """Warn when the curated date and the document's own date disagree."""
     meta, text = work.date, row["date_in_text"]
@@ -491,6 +514,8 @@ def build_partition(task: PartTask) -> PartResult:
         row.update(_language_counts(merged))
         work_rows.append(row)
         problems.extend(_date_disagreement(work, row))
+        if work.include and wspans and not merged:
+            problems.append(_empty_work(work, wspans))
     paragraphs = _frame(para_rows, PARAGRAPH_COLUMNS)
     discarded = _frame(_mark_partial(ledger, paragraphs), DISCARD_COLUMNS)
     result = PartResult(
@@ -885,7 +910,7 @@ DUPLICATE_COLUMNS = [
 # ---------------------------------------------------------------- on disk
 
 TABLES = ("works", "documents", "paragraphs", "aligned_pairs", "discarded", "duplicates")
-BUILD_VERSION = "2"  # bump when the build's output changes for the same input
+BUILD_VERSION = "3"  # bump when the build's output changes for the same input
 MANIFEST = "manifest.json"
 PARAGRAPHS_DIR = "paragraphs"  # one Parquet file per partition
 
@@ -911,6 +936,12 @@ def summarise(corpus: Corpus) -> dict:
             .items()
         },
         "cross_work_duplicates": len(corpus.duplicates),
+        "works_without_paragraphs": sorted(
+            works.loc[
+                works["include"] & (works["n_paragraphs_zh"] + works["n_paragraphs_en"] == 0),
+                "work_id",
+            ]
+        ),
     }
 
 
@@ -958,6 +989,7 @@ def build(
     n_jobs: int | None = None,
     force: bool = False,
     progress: bool = False,
+    announce=None,
 ) -> BuildResult:
     """Build ``data_dir/processed`` from ``data_dir/raw``, one partition at a time.
 
@@ -969,24 +1001,42 @@ def build(
     come back, so memory stays flat as the corpus grows. Both engines write the
     same bytes.
 
+    A lock on ``processed/`` makes a second build of the same folder wait for
+    the first (``announce``, if given, is called with a message saying so);
+    staging folders an interrupted build left behind are removed first.
+
     Raises
     ------
     CorpusError
         If the metadata or a raw file has errors; nothing is written then.
     """
-    import json
-    import shutil
-
     from .config import processed_dir_of, resolve_data_dir
     from .engine import check_engine
+    from .io import BuildLock, remove_leftovers
+
+    parallel = {"engine": engine, "scheduler": scheduler, "n_jobs": n_jobs, "progress": progress}
 
     check_engine(engine)
     data_dir = resolve_data_dir(data_dir)
+    if not raw_dir_of(data_dir).is_dir():
+        raise CorpusError(missing_raw_problem(data_dir))
     processed = processed_dir_of(data_dir)
+    with BuildLock(processed, announce=announce):
+        remove_leftovers(processed)
+        return _build_locked(data_dir, processed, force, parallel)
+
+
+def _build_locked(data_dir: Path, processed: Path, force: bool, parallel: dict) -> BuildResult:
+    import json
+    import shutil
+
     fingerprint = input_fingerprint(data_dir)
     manifest_file = processed / MANIFEST
     if not force and manifest_file.is_file():
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        except ValueError:  # damaged by hand or by a full disk: build again
+            manifest = {}
         if manifest.get("inputs") == fingerprint and _outputs_present(processed, manifest):
             return BuildResult(
                 processed,
@@ -998,14 +1048,7 @@ def build(
     processed.mkdir(parents=True, exist_ok=True)
     staging = _staging_dir(processed)
     try:
-        captures, results, problems = _run_partitions(
-            data_dir,
-            staging,
-            engine=engine,
-            scheduler=scheduler,
-            n_jobs=n_jobs,
-            progress=progress,
-        )
+        captures, results, problems = _run_partitions(data_dir, staging, **parallel)
         corpus = _combine(captures, results, problems, lambda ids: _texts(staging, ids))
         manifest_file.unlink(missing_ok=True)  # until the new one is written, nothing is built
         _swap_dir(staging, processed / PARAGRAPHS_DIR)

@@ -25,6 +25,25 @@ def slugify(text: str) -> str:
     return "-".join(words)[:60].strip("-")
 
 
+_UNSAFE_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def safe_file_name(name: str) -> str:
+    """A file name without control characters, line breaks or invisible characters.
+
+    They would break the metadata CSV in a spreadsheet and the ``file:line`` a
+    reader follows; each run becomes one ``_``.
+    """
+    cleaned = _UNSAFE_IN_NAME.sub("_", name).strip()
+    return cleaned if cleaned not in ("", ".", "..") else "capture"
+
+
+def clean_title(title: str) -> str:
+    """A title on one line: control characters and line breaks become spaces."""
+    return " ".join(_CONTROL_OR_BREAK.sub(" ", title or "").split())
+
+
 def make_work_id(title: str, date: str) -> str:
     """A stable id: the English title's slug and the year, or a hash of a Chinese title."""
     year = date[:4] if date else "undated"
@@ -71,8 +90,21 @@ def _plan(
     work_id: str | None,
 ) -> tuple[_Planned, list[Problem]]:
     """Check one capture against the raw folder and the ids already taken (id -> where)."""
+    if not file.is_file():
+        what = "is a folder, not a file" if file.is_dir() else "file not found"
+        raise CorpusError(Problem(str(file), "", what, "check the path you gave to add"))
     read_raw(file)  # fails with a clear message if the file is unusable
     problems: list[Problem] = []
+    title, title_en = clean_title(title), clean_title(title_en)
+    if not (title or title_en):
+        problems.append(
+            Problem(
+                "--title",
+                "",
+                "the title is empty",
+                "give the document's own title, e.g. --title '国家网络空间安全战略'",
+            )
+        )
     if date and parse_metadata_date(date) is None:
         problems.append(
             Problem(
@@ -82,7 +114,7 @@ def _plan(
                 "write YYYY-MM-DD, YYYY-MM or YYYY",
             )
         )
-    target = raw_dir / file.name
+    target = raw_dir / safe_file_name(file.name)
     if target.exists():
         problems.append(
             Problem(
@@ -112,11 +144,17 @@ def _plan(
         "genre": genre,
         "include": "true",
     }
-    return _Planned(file, target, work, {"source_file": file.name, "work_id": wid}), problems
+    return _Planned(file, target, work, {"source_file": target.name, "work_id": wid}), problems
 
 
 def _taken_ids(raw_dir: Path) -> dict[str, str]:
-    works = read_works(raw_dir, []) if (raw_dir / WORKS_FILE).is_file() else {}
+    """Work ids in use; an unusable works.csv stops here, before anything is written."""
+    if not (raw_dir / WORKS_FILE).is_file():
+        return {}
+    problems: list[Problem] = []
+    works = read_works(raw_dir, problems)
+    if works is None:
+        raise CorpusError(problems)  # appending to a file we cannot read would damage it
     return {wid: f"{WORKS_FILE} row {w.row}" for wid, w in works.items()}
 
 
@@ -166,6 +204,21 @@ def add_capture(
     return planned.work["work_id"]
 
 
+def _tsv_lines(tsv: Path) -> list[str]:
+    """The lines of a TSV file in any encoding the readers know (UTF-8, GBK, Big5 ...)."""
+    from .readers import decode_bytes, split_lines
+
+    if not tsv.is_file():
+        what = "is a folder, not a file" if tsv.is_dir() else "file not found"
+        raise CorpusError(Problem(str(tsv), "", what, "check the path you gave to import-tsv"))
+    data = tsv.read_bytes()
+    if not data.strip():
+        raise CorpusError(
+            Problem(tsv.name, "", "the file is empty", "one line per document: year, TAB, text")
+        )
+    return split_lines(decode_bytes(data, name=tsv.name)[0])
+
+
 def import_tsv(
     data_dir: Path,
     tsv: Path,
@@ -191,7 +244,7 @@ def import_tsv(
 
     tsv = Path(tsv)
     rows, problems = [], []
-    for no, line in enumerate(tsv.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for no, line in enumerate(_tsv_lines(tsv), start=1):
         if not line.strip():
             continue
         year, sep, text = line.partition("\t")

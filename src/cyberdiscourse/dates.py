@@ -51,7 +51,7 @@ _ZH_DIGITS = {
     "九": 9,
 }
 _ZH_NUM = "〇○零一二三四五六七八九十"
-_TIME_AFTER = re.compile(r"^\s*\d{1,2}:\d{2}")
+_TIME_AFTER = re.compile(r"\s*\d{1,2}:\d{2}")  # used with .match(text, pos)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")),
@@ -134,16 +134,16 @@ def find_dates(text: str) -> list[DateMatch]:
     if not _MAY_HOLD_DATE.search(text):  # every pattern needs a digit or a numeral year
         return []
     found: list[DateMatch] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters inside a date already found: linear overall
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if any(taken[m.start() : m.end()]):
                 continue
             made = make_date(*_fields(kind, m.groups()))
             if made is None:
                 continue
-            taken.append((m.start(), m.end()))
-            has_time = bool(_TIME_AFTER.match(text[m.end() :]))
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+            has_time = bool(_TIME_AFTER.match(text, m.end()))
             found.append(DateMatch(made[0], made[1], m.start(), m.end(), m.group(0), has_time))
     return sorted(found, key=lambda d: d.start)
 

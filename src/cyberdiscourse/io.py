@@ -52,3 +52,116 @@ def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def check_output(path: Path, *, data_dir: Path, force: bool = False, what: str = "output") -> Path:
+    """Refuse an output the user named that would land in ``raw/`` or replace a file.
+
+    ``raw/`` holds the captures and the curated metadata; only ``add`` writes
+    there. An existing file is replaced only with ``force``.
+
+    Raises
+    ------
+    CorpusError
+        Naming the file and what to do instead.
+    """
+    from .errors import CorpusError, Problem
+
+    path = Path(path).expanduser()
+    raw = (Path(data_dir) / "raw").resolve()
+    target = path.resolve()
+    if target == raw or raw in target.parents:
+        raise CorpusError(
+            Problem(
+                str(path),
+                "",
+                f"this {what} would be written into the raw data folder {raw}",
+                "choose a path outside raw/: raw/ holds the captures and their metadata",
+            )
+        )
+    if target.is_dir() and what == "file":
+        raise CorpusError(
+            Problem(str(path), "", "is a folder, not a file", "name a file, e.g. kwic.csv")
+        )
+    if target.exists() and not force and what == "file":
+        raise CorpusError(
+            Problem(
+                str(path),
+                "",
+                "exists already and would be overwritten",
+                "choose another name, or pass --force to replace it",
+            )
+        )
+    return path
+
+
+class BuildLock:
+    """An exclusive lock on a data folder's ``processed/`` while a build writes it.
+
+    A second build of the same folder waits for the first (and says whose
+    process it waits for), then finds the outputs up to date. The kernel drops
+    the lock when its holder dies, so a killed build never leaves a stale lock.
+    """
+
+    def __init__(self, processed: Path, *, wait: bool = True, announce=None):
+        self.path = Path(processed) / ".build.lock"
+        self.wait = wait
+        self.announce = announce
+        self._fh = None
+
+    def __enter__(self) -> BuildLock:
+        import fcntl
+
+        from .errors import CorpusError, Problem
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until __exit__)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            message = f"another build of this folder is running (process {holder})"
+            if not self.wait:
+                fh.close()
+                raise CorpusError(
+                    Problem(str(self.path.parent), "", message, "wait for it to finish")
+                ) from None
+            if self.announce:
+                self.announce(f"{message}; waiting for it to finish")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        if self._fh is not None:
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+def remove_leftovers(processed: Path) -> list[Path]:
+    """Staging folders and temporary files an interrupted build left in ``processed/``.
+
+    Call only while holding the :class:`BuildLock`: then no other build is writing them.
+    """
+    import shutil
+
+    processed = Path(processed)
+    found = sorted(processed.glob(".paragraphs-*")) + sorted(processed.glob(".*.old"))
+    for folder in ("", "extracted", "paragraphs"):
+        found += sorted((processed / folder).glob(".*.tmp"))
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Punctuation that closes the text before it (stays on the left of a split).
@@ -78,34 +79,63 @@ def _split_gap(text: str, left_end: int, right_start: int, direction: str) -> in
     return cut
 
 
-def _purity(text: str, lang: str) -> float:
-    n_cjk = len(_CJK_CHAR.findall(text))
-    n_latin = sum(len(w) for w in _LATIN_WORD.findall(text))
-    total = n_cjk * 3 + n_latin
-    if total == 0:
-        return 0.0
-    return (n_cjk * 3 if lang == "zh" else n_latin) / total
+class _Counts:
+    """Prefix sums of Han characters and Latin-word letters over one line.
+
+    Every candidate cut is scored from these in constant time, so a line is
+    split in time linear in its length however many script boundaries it has
+    (scanning both halves again per boundary was quadratic).
+    """
+
+    def __init__(self, text: str):
+        import numpy as np
+
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        han = np.zeros(len(codes), dtype=np.int64)
+        for lo, hi in _HAN_RANGES:
+            han += (codes >= lo) & (codes <= hi)
+        # Letters of Latin words: +1 where a word starts, -1 where it ends, summed.
+        edges = np.zeros(len(codes) + 1, dtype=np.int64)
+        for m in _LATIN_WORD.finditer(text):
+            edges[m.start()] += 1
+            edges[m.end()] -= 1
+        latin = np.cumsum(edges[:-1])
+        self.han = np.concatenate(([0], np.cumsum(han))).tolist()
+        self.latin = np.concatenate(([0], np.cumsum(latin))).tolist()
+
+    def zh(self, start: int, end: int) -> int:
+        return self.han[end] - self.han[start]
+
+    def en(self, start: int, end: int) -> int:
+        return self.latin[end] - self.latin[start]
+
+    def purity(self, start: int, end: int, lang: str) -> float:
+        n_cjk, n_latin = self.zh(start, end), self.en(start, end)
+        total = n_cjk * 3 + n_latin
+        if total == 0:
+            return 0.0
+        return (n_cjk * 3 if lang == "zh" else n_latin) / total
 
 
 def split_languages(text: str) -> list[Part]:
     """Split a line into its Chinese and English parts (one split at most).
 
     Returns one part when the line is in one language or no split is clean.
+    Linear in the length of the line.
     """
     if not (_ASCII_LETTER.search(text) and _CJK_CHAR.search(text)):
         stripped = text.strip()  # one script: nothing to split
         return [Part(detect_lang(stripped), stripped, 0)] if stripped else []
+    counts = _Counts(text)
+    n = len(text)
     best: tuple[float, int, str] | None = None
     for left_end, right_start, direction in _boundaries(text):
         cut = _split_gap(text, left_end, right_start, direction)
-        left, right = text[:cut], text[cut:]
         left_lang, right_lang = direction.split(">")
-        zh, en = (left, right) if left_lang == "zh" else (right, left)
-        if len(_CJK_CHAR.findall(zh)) < MIN_ZH_CHARS:
+        zh_span, en_span = ((0, cut), (cut, n)) if left_lang == "zh" else ((cut, n), (0, cut))
+        if counts.zh(*zh_span) < MIN_ZH_CHARS or counts.en(*en_span) < MIN_EN_LETTERS:
             continue
-        if sum(len(w) for w in _LATIN_WORD.findall(en)) < MIN_EN_LETTERS:
-            continue
-        score = min(_purity(left, left_lang), _purity(right, right_lang))
+        score = min(counts.purity(0, cut, left_lang), counts.purity(cut, n, right_lang))
         if score >= 0.9 and (best is None or score > best[0]):
             best = (score, cut, direction)
     if best is None:

@@ -10,6 +10,7 @@ as a spreadsheet shows them.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,51 @@ class Capture:
         return f"{self.source_file}:{self.line_start}-{self.line_end}"
 
 
-def _read_csv(path: Path, required: list[str], problems: list[Problem]) -> list[tuple[int, dict]]:
+def read_csv_text(path: Path, problems: list[Problem]) -> str | None:
+    """The text of a metadata CSV, or None with a problem saying what is wrong with the file."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, "", f"cannot be read ({exc.strerror})", _FIX_ACCESS))
+        return None
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        problems.append(Problem(name, "", "the file is empty", _fix_header(name)))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                name,
+                f"line {line}",
+                "not UTF-8 text (a spreadsheet saved it in another encoding, e.g. GBK)",
+                "save it as 'CSV UTF-8' from your spreadsheet",
+            )
+        )
+        return None
+
+
+_FIX_ACCESS = "check that the file exists and that you may read it"
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _fix_header(name: str) -> str:
+    columns = WORK_COLUMNS if name == WORKS_FILE else CAPTURE_COLUMNS
+    return f"write a header row with the columns {', '.join(columns)}"
+
+
+def _read_csv(
+    path: Path, required: list[str], problems: list[Problem]
+) -> list[tuple[int, dict]] | None:
+    """Rows of a metadata CSV as ``(row number, {column: value})``.
+
+    Read with the csv module from the whole text, so a quoted field may hold a
+    newline, U+2028 or a form feed. None when the file cannot be used at all
+    (missing, empty, not UTF-8, wrong separator, missing columns): one problem
+    then says why, and callers check nothing that depends on the file.
+    """
     if not path.is_file():
         problems.append(
             Problem(
@@ -77,33 +122,62 @@ def _read_csv(path: Path, required: list[str], problems: list[Problem]) -> list[
                 f"create {path.name} with the columns {', '.join(required)}",
             )
         )
-        return []
+        return None
+    text = read_csv_text(path, problems)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, dict]] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.append(
-            Problem(path.name, "", "not UTF-8 text", "save it as 'CSV UTF-8' from your spreadsheet")
-        )
-        return []
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            problems.append(_header_problem(path.name, header, missing, required))
+            return None
+        for row_no, values in enumerate(reader, start=2):  # spreadsheet rows: header is 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                problems.append(
+                    Problem(
+                        path.name,
+                        f"row {row_no}",
+                        f"{len(values)} fields but the header names {len(header)}",
+                        "put quotes around a value that contains a comma",
+                    )
+                )
+                continue
+            row = {h: (v or "").strip() for h, v in zip(header, values) if h}
+            rows.append((row_no, {c: row.get(c, "") for c in header if c}))
+    except csv.Error as exc:
         problems.append(
             Problem(
                 path.name,
-                "row 1",
-                f"missing column(s): {', '.join(missing)}",
-                f"the header must name {', '.join(required)}",
+                f"line {reader.line_num}",
+                f"not readable as CSV ({exc})",
+                "remove the stray character (a NUL byte or an unclosed quote) in a text editor",
             )
         )
-        return []
-    rows = []
-    for i, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if any(row.values()):
-            rows.append((i, row))
+        return None
     return rows
+
+
+def _header_problem(name: str, header: list[str], missing: list[str], required: list[str]):
+    joined = ",".join(header)
+    for sep, word in _SEPARATORS.items():
+        if sep in joined and len(header) <= 2:
+            return Problem(
+                name,
+                "row 1",
+                f"the columns are separated by {word}, not commas",
+                "save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet",
+            )
+    return Problem(
+        name,
+        "row 1",
+        f"missing column(s): {', '.join(missing)}",
+        f"the header must name {', '.join(required)}",
+    )
 
 
 def _parse_include(value: str) -> bool | None:
@@ -111,10 +185,20 @@ def _parse_include(value: str) -> bool | None:
     return True if v in _TRUE else False if v in _FALSE else None
 
 
-def read_works(raw_dir: Path, problems: list[Problem]) -> dict[str, Work]:
-    """Parse and validate ``works.csv``; problems are appended, valid works returned."""
+def read_works(
+    raw_dir: Path, problems: list[Problem], *, rejected: set[str] | None = None
+) -> dict[str, Work] | None:
+    """Parse and validate ``works.csv``; problems are appended, valid works returned.
+
+    None when the file cannot be used at all. The ids of rows rejected for a
+    problem go into ``rejected``, so that their captures are not reported again.
+    """
     works: dict[str, Work] = {}
-    for row_no, row in _read_csv(raw_dir / WORKS_FILE, _REQUIRED_WORK, problems):
+    rows = _read_csv(raw_dir / WORKS_FILE, _REQUIRED_WORK, problems)
+    if rows is None:
+        return None
+    rejected = set() if rejected is None else rejected
+    for row_no, row in rows:
         where = f"row {row_no}"
         wid = row["work_id"]
         if not _WORK_ID.match(wid):
@@ -126,6 +210,7 @@ def read_works(raw_dir: Path, problems: list[Problem]) -> dict[str, Work]:
                     "use lower-case letters, digits, '-' and '_' only",
                 )
             )
+            rejected.add(wid)
             continue
         if wid in works:
             problems.append(
@@ -136,6 +221,7 @@ def read_works(raw_dir: Path, problems: list[Problem]) -> dict[str, Work]:
                     "give each work one row and a unique id",
                 )
             )
+            rejected.add(wid)
             continue
         if not (row["title_zh"] or row["title_en"]):
             problems.append(Problem(WORKS_FILE, where, "no title", "fill title_zh or title_en"))
@@ -151,6 +237,7 @@ def read_works(raw_dir: Path, problems: list[Problem]) -> dict[str, Work]:
                         "write YYYY-MM-DD, YYYY-MM or YYYY",
                     )
                 )
+                rejected.add(wid)
                 continue
             date, precision = parsed
         include = _parse_include(row["include"])
@@ -163,6 +250,7 @@ def read_works(raw_dir: Path, problems: list[Problem]) -> dict[str, Work]:
                     "write true or false",
                 )
             )
+            rejected.add(wid)
             continue
         if not include and not row["exclude_reason"]:
             problems.append(
@@ -199,10 +287,25 @@ def _inside(raw_dir: Path, name: str) -> bool:
     return not Path(name).is_absolute()
 
 
-def read_captures(raw_dir: Path, works: dict[str, Work], problems: list[Problem]) -> list[Capture]:
-    """Parse and validate ``captures.csv`` against the works and the files on disk."""
+def read_captures(
+    raw_dir: Path,
+    works: dict[str, Work] | None,
+    problems: list[Problem],
+    *,
+    rejected: set[str] = frozenset(),
+) -> list[Capture] | None:
+    """Parse and validate ``captures.csv`` against the works and the files on disk.
+
+    ``works`` None (``works.csv`` unusable) or a work id in ``rejected`` (its row
+    has a problem already reported): the row is passed over without a second
+    message, so one bad file gives one error, not one per capture. Returns None
+    when ``captures.csv`` itself cannot be used.
+    """
     captures: list[Capture] = []
-    for row_no, row in _read_csv(raw_dir / CAPTURES_FILE, _REQUIRED_CAPTURE, problems):
+    rows = _read_csv(raw_dir / CAPTURES_FILE, _REQUIRED_CAPTURE, problems)
+    if rows is None:
+        return None
+    for row_no, row in rows:
         where = f"row {row_no}"
         name = row["source_file"]
         if not name or not _inside(raw_dir, name):
@@ -224,6 +327,8 @@ def read_captures(raw_dir: Path, works: dict[str, Work], problems: list[Problem]
                     f"copy the capture into {raw_dir} or fix the name",
                 )
             )
+            continue
+        if works is None or row["work_id"] in rejected:
             continue
         if row["work_id"] not in works:
             problems.append(

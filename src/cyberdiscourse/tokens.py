@@ -402,12 +402,25 @@ def segment(
             {
                 "fingerprint": fp,
                 "settings": asdict(settings),
-                "lexicon_dir": str(lexicon.source_dir),
+                "lexicon_dir": _portable(lexicon.source_dir, data_dir),
             },
             folder / "settings.json",
         )
     _prune(folder, keep_files=set(files))
     return Segmentation(files, len(todo), fp)
+
+
+def _portable(path: Path, data_dir: Path) -> str:
+    """A path as outputs record it: relative to the data folder or the repository, never
+    absolute, so two copies of one corpus write the same bytes."""
+    from .config import REPO_ROOT
+
+    for base, label in ((Path(data_dir), "<data>"), (REPO_ROOT, "<repository>")):
+        try:
+            return f"{label}/{Path(path).resolve().relative_to(base.resolve()).as_posix()}"
+        except ValueError:
+            continue
+    return Path(path).name
 
 
 def load_tokens(
