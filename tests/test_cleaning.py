@@ -146,7 +146,7 @@ def test_watermark_fragment_is_cut_and_recorded():
     mark = "文章源自英文巴士-https://www.en84.com/8034.html"
     reasons, v = judge(["Path to Realization" + mark, mark], titles=[], watermarks=[mark])
     assert reasons == [None, "watermark"]
-    assert v[0].text == "Path to Realization" and v[0].removed == [mark]
+    assert v[0].text == "Path to Realization" and v[0].removed == [("watermark", mark)]
 
 
 def test_date_evidence_prefers_issuing_note_and_ignores_timestamps():

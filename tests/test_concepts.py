@@ -248,10 +248,15 @@ def test_government_work_reports_through_the_data_dir_route(tmp_path, lexicon):
     )
     assert len(ids) == 53
     corpus = build_corpus(data)
-    # Every report line gives text; the only discards are passages that the source itself
-    # repeats inside the 1959 and 1991 reports, kept once and recorded as partial discards.
+    # Every report line gives text; the only discards are the news agency's datelines that
+    # open the 2019 and 2020 reports (cut, the report kept) and passages that the source
+    # itself repeats inside the 1959 and 1991 reports, kept once; all partial discards.
     d = corpus.discarded
-    assert d["partial"].all() and set(d["reason"]) == {"duplicate"}
+    assert d["partial"].all() and set(d["reason"]) == {"duplicate", "news_lead"}
+    leads = d[d["reason"] == "news_lead"]
+    assert leads["text"].tolist() == ["新华社北京3月16日电", "新华社北京5月29日电"]
+    assert leads["source_file"].str.endswith(("_2019.txt", "_2020.txt")).all()
+    d = d[d["reason"] == "duplicate"]
     assert set(d["source_file"]) == {
         "gov_work_reports_1954-2022_1959.txt",
         "gov_work_reports_1954-2022_1991.txt",

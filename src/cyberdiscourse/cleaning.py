@@ -13,7 +13,9 @@ Order of application (first reason wins):
    ``title``, ``table_of_contents``, ``paywall`` (all after a paywall notice),
    ``page_footer`` (all after "相关新闻"/"Related" markers), ``news_lead``;
 3. runs of three or more short lines: ``navigation`` when the run holds a
-   menu word or separator, otherwise ``byline`` (title blocks, signatures);
+   menu word or separator; text when the lines are the items of a list;
+   otherwise ``byline`` (title blocks, signatures), except a line that holds
+   a lexicon form, and except in a capture that has no other text;
 4. ``duplicate_line``: the same text again within one capture.
 """
 
@@ -127,7 +129,10 @@ FOOTER_START = re.compile(
     r"|Related (news|links|articles))[:：]?$",
     re.I,
 )
-NEWS_LEAD = re.compile(r"^(新华社|人民网|中新社|新华网).{0,16}\d{1,2}月\d{1,2}日电")
+NEWS_LEAD = re.compile(
+    r"^(新华社|人民网|中新社|新华网|央视网|光明网|中国新闻网).{0,16}\d{1,2}月\d{1,2}日电"
+    r"(\s*[(（][^()（）]{0,30}[)）])?\s*"  # (记者 ...)
+)
 SOURCE_LABEL = re.compile(r"^(来源|Source|作者|Author)[:：]?$", re.I)
 TOC_START = re.compile(
     r"^(目录|目 录|Contents|Table of Contents)$|^Contents\s*目录$|^目录\s*Contents$", re.I
@@ -162,7 +167,8 @@ class LineVerdict:
     line_no: int
     text: str  # normalised text, watermark fragments removed
     reason: str | None = None  # None: the line is document text
-    removed: list[str] = field(default_factory=list)  # watermark fragments cut from a kept line
+    # Pieces cut from a kept line, as (reason, text): a watermark, a news agency's dateline.
+    removed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def is_binary_garbage(text: str) -> bool:
@@ -181,6 +187,20 @@ def is_short(text: str) -> bool:
     return count_cjk(text) <= 16 and len(_LATIN_WORD.findall(text)) <= 8 and len(text) <= 60
 
 
+PHOTO_CAPTION = re.compile(
+    r"[\[【(（]\s*(Photo|图|新华社|记者)[^\]】)）]{0,40}[\]】)）]\s*$|(摄|供图)[)）]?\s*$", re.I
+)
+
+
+def is_prose(text: str) -> bool:
+    """A line of running text: a long sentence, not a menu, a heading, a byline or a
+    photo caption."""
+    if PHOTO_CAPTION.search(text):
+        return False
+    sentence_end = re.search(r"[。!?;；]|\.\s|\.$", text) is not None
+    return sentence_end and (count_cjk(text) >= 40 or len(_LATIN_WORD.findall(text)) >= 25)
+
+
 def is_heading(text: str) -> bool:
     """A numbered or named section heading: 第一章, 一、, (三), 1., Chapter II, 前言 ..."""
     return (
@@ -189,6 +209,12 @@ def is_heading(text: str) -> bool:
         and "。" not in text[:-1]
         and len(_LATIN_WORD.findall(text)) <= 16
     )
+
+
+def protected_pattern(forms: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+    """One alternation of the forms, longest first; None when there are none."""
+    forms = sorted({f for f in forms if len(f) >= 2}, key=lambda f: (-len(f), f))
+    return re.compile("|".join(map(re.escape, forms))) if forms else None
 
 
 def find_watermarks(lines: list[str], *, min_repeats: int = 3) -> list[str]:
@@ -250,7 +276,12 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
     # The page header: everything above the first title line, if that line is in
     # the first half of the capture (a title quoted late in the text is no header).
     if title_idx and title_idx[0] < len(v) / 2:
-        _mark(v, range(title_idx[0]), "page_header")
+        first = title_idx[0]
+        # A page header is furniture; a paragraph of running text above the title (a
+        # news item's introduction before the document it carries) is not, nor is
+        # anything above it.
+        prose = [i for i in range(first) if v[i].reason is None and is_prose(v[i].text)]
+        _mark(v, range(prose[-1] + 1 if prose else 0, first), "page_header")
         _mark(v, title_idx, "title")
     for i, x in enumerate(v):
         # A notice is a few sentences; a whole page on one line that mentions one is text.
@@ -269,8 +300,8 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
             _mark(v, range(i + 1, len(v)), "page_footer")
             break
     for i, x in enumerate(v):
-        if x.reason is None and NEWS_LEAD.match(x.text) and len(x.text) <= SHORT_FURNITURE:
-            x.reason = "news_lead"
+        if x.reason is None and NEWS_LEAD.match(x.text):
+            _cut_news_lead(x)
         # "来源:" alone on a line: the next line names the source site.
         if (
             SOURCE_LABEL.match(x.text)
@@ -280,6 +311,18 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
         ):
             v[i + 1].reason = "site_furniture"
     _table_of_contents(v)
+
+
+def _cut_news_lead(x: LineVerdict) -> None:
+    """"新华社北京3月5日电 (记者 ...)" is the agency's dateline, not the article: cut it
+    and keep the sentence it opens; a line that is only a dateline is discarded."""
+    m = NEWS_LEAD.match(x.text)
+    rest = x.text[m.end() :].strip()
+    if count_cjk(rest) < 6:
+        x.reason = "news_lead"
+        return
+    x.removed.append(("news_lead", x.text[: m.end()].strip()))
+    x.text = rest
 
 
 def _table_of_contents(v: list[LineVerdict]) -> None:
@@ -298,11 +341,41 @@ def _table_of_contents(v: list[LineVerdict]) -> None:
         return
 
 
-def _short_runs(v: list[LineVerdict], *, min_run: int = 3) -> None:
+_LIST_ITEM = re.compile(
+    r"^\s*(\d{1,2}[.、)）](?!\d)|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、是]|"
+    r"[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[,，、]|[①-⑳]|[-*•·●▪]\s)"
+)
+_ITEM_END = re.compile(r"[;；,，、]$")
+
+
+def is_list(v: list[LineVerdict], run: list[int]) -> bool:
+    """Short lines that are the items of one list: numbered or bulleted alike, ended with
+    list punctuation alike, or introduced by a line that ends with a colon."""
+    texts = [v[j].text for j in run]
+    if sum(bool(_LIST_ITEM.match(t)) for t in texts) >= 2:
+        return True
+    if len(texts) >= 2 and all(_ITEM_END.search(t) for t in texts[:-1]):
+        return True
+    before = next((v[j] for j in range(run[0] - 1, -1, -1) if v[j].text), None)
+    return (
+        before is not None
+        and before.reason is None
+        and before.text.endswith((":", "："))
+        and count_cjk(before.text) >= 6
+        and not SOURCE_LABEL.match(before.text)
+    )
+
+
+def _short_runs(
+    v: list[LineVerdict], *, min_run: int = 3, protected: re.Pattern[str] | None = None
+) -> None:
     """Runs of short lines; site furniture between them continues a run, a blank line ends it.
 
     A run is ``navigation`` when it, or the furniture lines it spans, holds a
-    menu word or a widget; otherwise it is a ``byline`` (title block, signature).
+    menu word or a widget. Otherwise it is text when it is a list
+    (:func:`is_list`), and else a ``byline`` (title block, signature) except
+    for its lines that hold a ``protected`` form (a lexicon concept or domain
+    term): a short line that names the concept is what a researcher counts.
     """
     run: list[int] = []
     spanned: list[int] = []  # furniture lines inside the run, or just before it
@@ -311,7 +384,11 @@ def _short_runs(v: list[LineVerdict], *, min_run: int = 3) -> None:
     def close() -> None:
         if len(run) >= min_run:
             menu = bool(spanned) or any(MENU_WORDS.search(v[j].text) for j in run)
-            _mark(v, run, "navigation" if menu else "byline")
+            if menu:
+                _mark(v, run, "navigation")
+            elif not is_list(v, run):
+                keep = protected.search if protected is not None else lambda _t: None
+                _mark(v, [j for j in run if not keep(v[j].text)], "byline")
         elif run and any(j < run[0] for j in spanned) and any(j > run[0] for j in spanned):
             _mark(v, run, "navigation")  # short lines sandwiched in page furniture
         run.clear()
@@ -333,6 +410,16 @@ def _short_runs(v: list[LineVerdict], *, min_run: int = 3) -> None:
     close()
 
 
+def _keep_all_short(v: list[LineVerdict]) -> None:
+    """A capture that is nothing but short lines (a list of principles, a slogan sheet)
+    has no running text for a byline to sign: its short lines are its text."""
+    if any(x.reason is None for x in v):
+        return
+    for x in v:
+        if x.reason == "byline":
+            x.reason = None
+
+
 def _binary_neighbours(v: list[LineVerdict]) -> None:
     """Short Chinese-free lines next to binary garbage ("0", "1716 46") are part of it."""
     changed = True
@@ -350,7 +437,7 @@ def _binary_neighbours(v: list[LineVerdict]) -> None:
 def _strip_watermarks(x: LineVerdict, watermarks: list[str]) -> None:
     for mark in watermarks:
         if mark in x.text:
-            x.removed.append(mark)
+            x.removed.append(("watermark", mark))
             x.text = x.text.replace(mark, " ").strip()
     if x.removed and not x.text:
         x.reason = "watermark"
@@ -368,7 +455,11 @@ def _duplicates(v: list[LineVerdict]) -> None:
 
 
 def classify_lines(
-    lines: list[tuple[int, str]], *, titles: list[str], watermarks: list[str]
+    lines: list[tuple[int, str]],
+    *,
+    titles: list[str],
+    watermarks: list[str],
+    protected: re.Pattern[str] | None = None,
 ) -> list[LineVerdict]:
     """Judge every line of one capture span.
 
@@ -380,6 +471,8 @@ def classify_lines(
         The work's titles (Chinese and English), used to find the page header.
     watermarks
         Watermark strings found across the whole file (:func:`find_watermarks`).
+    protected
+        Forms that make a short line text rather than a byline (see :func:`_short_runs`).
     """
     verdicts = [LineVerdict(no, text, line_rule(text, watermarks)) for no, text in lines]
     _binary_neighbours(verdicts)
@@ -387,7 +480,8 @@ def classify_lines(
         if x.reason is None:
             _strip_watermarks(x, watermarks)
     _block_rules(verdicts, titles)
-    _short_runs(verdicts)
+    _short_runs(verdicts, protected=protected)
+    _keep_all_short(verdicts)
     _duplicates(verdicts)
     return verdicts
 

@@ -195,7 +195,11 @@ def _fragments(cap: Capture, verdicts: list[cleaning.LineVerdict]) -> list[Fragm
 
 
 def _clean_file(
-    raw: RawText, caps: list[Capture], works: dict[str, Work], ledger: list[dict]
+    raw: RawText,
+    caps: list[Capture],
+    works: dict[str, Work],
+    ledger: list[dict],
+    protected: re.Pattern[str] | None = None,
 ) -> list[_Span]:
     norm = [normalise_line(line) for line in raw.lines]
     watermarks = cleaning.find_watermarks(norm)
@@ -206,7 +210,10 @@ def _clean_file(
         lines = _span_lines(cap, norm)
         claimed.update(no for no, _ in lines)
         verdicts = cleaning.classify_lines(
-            lines, titles=[work.title_zh, work.title_en], watermarks=watermarks
+            lines,
+            titles=[work.title_zh, work.title_en],
+            watermarks=watermarks,
+            protected=protected,
         )
         if not work.include:
             for x in verdicts:
@@ -475,6 +482,7 @@ class PartTask:
     raw_dir: Path
     partition: Partition
     out_dir: Path | None = None  # write paragraphs here instead of returning them
+    protected: tuple[str, ...] = ()  # lexicon forms: a short line holding one is text
 
 
 def build_partition(task: PartTask) -> PartResult:
@@ -490,8 +498,9 @@ def build_partition(task: PartTask) -> PartResult:
     for cap in part.captures:
         captures_of.setdefault(cap.source_file, []).append(cap)
     works = {w.work_id: w for w in part.works}
+    protected = cleaning.protected_pattern(task.protected)
     for name in sorted(raws):
-        spans.extend(_clean_file(raws[name], captures_of[name], works, ledger))
+        spans.extend(_clean_file(raws[name], captures_of[name], works, ledger, protected))
     for s in spans:
         _ledger_verdicts(s, raws[s.capture.source_file], ledger)
     spans_of: dict[str, list[_Span]] = {}
@@ -552,16 +561,16 @@ def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[dict]) -> None:
     for x in s.verdicts:
         if s.work.include and x.reason is not None:
             ledger.append(_discard(raw, s.capture, x.line_no, x.reason))
-        for mark in x.removed if x.reason is None else []:
+        for reason, piece in x.removed if x.reason is None else []:
             ledger.append(
                 _discard(
                     raw,
                     s.capture,
                     x.line_no,
-                    "watermark",
+                    reason,
                     "cut from the line",
                     partial=True,
-                    text=mark,
+                    text=piece,
                 )
             )
 
@@ -595,7 +604,11 @@ def _run_partitions(
     if any(p.severity == "error" for p in problems):
         raise CorpusError([p for p in problems if p.severity == "error"])
     raw_dir = raw_dir_of(data_dir)
-    tasks = [PartTask(raw_dir, part, out_dir) for part in plan_partitions(works, captures, raw_dir)]
+    protected = protected_forms(data_dir)
+    tasks = [
+        PartTask(raw_dir, part, out_dir, protected)
+        for part in plan_partitions(works, captures, raw_dir)
+    ]
     results = map_partitions(
         build_partition,
         tasks,
@@ -945,11 +958,21 @@ def summarise(corpus: Corpus) -> dict:
     }
 
 
+def protected_forms(data_dir: Path) -> tuple[str, ...]:
+    """The lexicon's Chinese forms and domain terms: a short line holding one is text."""
+    from .lexicon import load_lexicon
+
+    lexicon = load_lexicon(data_dir)
+    return tuple(sorted(set(lexicon.zh_forms) | {t for t in lexicon.domain_terms if count_cjk(t)}))
+
+
 def input_fingerprint(data_dir: Path) -> str:
     """Hash of everything a build reads: metadata, the raw files, the folder listing, the code.
 
     Raw files are hashed by content, so touching a file without changing it does
-    not force a rebuild, and replacing it with new text always does.
+    not force a rebuild, and replacing it with new text always does. The
+    lexicon's forms count too (a short line holding one is kept as text), its
+    stopwords and English patterns do not.
     """
     import hashlib
 
@@ -957,6 +980,7 @@ def input_fingerprint(data_dir: Path) -> str:
 
     raw_dir = raw_dir_of(data_dir)
     h = hashlib.sha256(f"{__version__}/{BUILD_VERSION}".encode())
+    h.update("\n".join(protected_forms(data_dir)).encode() + b"\0")  # the line rules use them
     for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
         if path.is_file():
             h.update(path.name.encode() + b"\0" + _file_digest(path) + b"\0")

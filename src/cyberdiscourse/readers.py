@@ -213,12 +213,25 @@ def pdf_to_text(data: bytes, *, name: str) -> str:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _open_without_password(reader):
+            raise CorpusError(
+                Problem(
+                    name,
+                    "",
+                    "this PDF is encrypted with a password",
+                    "open it with its password and save or print it as a PDF without one, "
+                    "then add that copy",
+                )
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as exc:
+    except CorpusError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on damaged files; all mean the same
+        if isinstance(exc, MemoryError):
+            raise
         raise CorpusError(
             Problem(
                 name,
@@ -238,6 +251,14 @@ def pdf_to_text(data: bytes, *, name: str) -> str:
             )
         )
     return text
+
+
+def _open_without_password(reader) -> bool:
+    """Many PDFs are 'encrypted' with an empty user password only (printing restrictions)."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # a cipher pypdf cannot handle without an extra package
+        return False
 
 
 def read_raw(path: Path, *, display_name: str | None = None) -> RawText:
