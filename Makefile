@@ -7,14 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check report test lint format bench bench-topics-gwr clean
+.PHONY: help install build check report test lint format fuzz bench bench-longline bench-lines \
+	bench-topics-gwr clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-		{ echo "Python 3.10 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (hashlib.file_digest) (found: $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -36,10 +37,28 @@ test: $(STAMP) ## Lint and run the tests (the notebooks are executed too)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
+FUZZ_MINUTES ?= 10
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP) ## Fuzz the input side: rounds of new random examples for FUZZ_MINUTES minutes
+	@end=$$(( $$(date +%s) + $(FUZZ_MINUTES) * 60 )); round=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+		round=$$((round + 1)); echo "fuzz round $$round"; \
+		HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+			$(BIN)/python -m pytest tests/test_fuzz.py -q -p no:cacheprovider || exit 1; \
+	done; \
+	echo "fuzz: $$round round(s) of $(FUZZ_EXAMPLES) examples per property, no failure"
+
 SIZE_MB ?= 100
 STAGES ?= build,segment,warm,naive,topics
-bench: $(STAMP) ## Scale benchmark vs the naive pipeline on a synthetic corpus (SIZE_MB, STAGES)
+bench: $(STAMP) ## Scale benchmark on a synthetic corpus (SIZE_MB, STAGES), then the long-line stage
 	$(BIN)/python benchmarks/scale.py --size-mb $(SIZE_MB) --stages $(STAGES)
+	$(BIN)/python benchmarks/long_lines.py
+
+bench-longline: $(STAMP) ## Build time per MB of one-line captures, 128 KB to 16 MB (must be flat)
+	$(BIN)/python benchmarks/long_lines.py
+
+bench-lines: $(STAMP) ## Each discard reason on the real captures: main text it wrongly removes
+	$(BIN)/python benchmarks/line_reasons.py
 
 bench-topics-gwr: $(STAMP) ## Topic engines on the real Government Work Reports
 	$(BIN)/python benchmarks/topics_gwr.py

@@ -51,3 +51,15 @@ def make_data_dir(root: Path, files: dict[str, bytes], works: str, captures: str
     (raw / "works.csv").write_text(WORKS_HEADER + works, encoding="utf-8")
     (raw / "captures.csv").write_text(CAPTURES_HEADER + captures, encoding="utf-8")
     return root / "data"
+
+
+def assert_ledger_invariant(corpus) -> None:
+    """Every raw line either gives paragraph text or has one full-discard row with a reason."""
+    contributed = set(zip(corpus.paragraphs["source_file"], corpus.paragraphs["line_no"]))
+    full = corpus.discarded[~corpus.discarded["partial"]]
+    discarded = list(zip(full["source_file"], full["line_no"]))
+    assert len(discarded) == len(set(discarded)), "a line has two full-discard rows"
+    assert not contributed & set(discarded)
+    every = {(f, n) for f, count in corpus.raw_lines.items() for n in range(1, count + 1)}
+    assert contributed | set(discarded) == every
+    assert full["reason"].str.len().gt(0).all()

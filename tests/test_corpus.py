@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import SEED_DATA, SEED_FILES, make_data_dir
+from conftest import SEED_DATA, SEED_FILES, assert_ledger_invariant, make_data_dir
 
 from cyberdiscourse.corpus import (
     build,
@@ -202,17 +202,6 @@ def test_one_line_document_is_split_into_paragraphs(seed_corpus):
 
 
 # ------------------------------------------------------------------ ledger
-
-
-def assert_ledger_invariant(corpus):
-    contributed = set(zip(corpus.paragraphs["source_file"], corpus.paragraphs["line_no"]))
-    full = corpus.discarded[~corpus.discarded["partial"]]
-    discarded = list(zip(full["source_file"], full["line_no"]))
-    assert len(discarded) == len(set(discarded)), "a line has two full-discard rows"
-    assert not contributed & set(discarded)
-    every = {(f, n) for f, count in corpus.raw_lines.items() for n in range(1, count + 1)}
-    assert contributed | set(discarded) == every
-    assert full["reason"].str.len().gt(0).all()
 
 
 def test_ledger_invariant_on_seed_corpus(seed_corpus):

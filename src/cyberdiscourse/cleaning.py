@@ -314,7 +314,7 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
 
 
 def _cut_news_lead(x: LineVerdict) -> None:
-    """"新华社北京3月5日电 (记者 ...)" is the agency's dateline, not the article: cut it
+    """ "新华社北京3月5日电 (记者 ...)" is the agency's dateline, not the article: cut it
     and keep the sentence it opens; a line that is only a dateline is discarded."""
     m = NEWS_LEAD.match(x.text)
     rest = x.text[m.end() :].strip()
@@ -413,7 +413,7 @@ def _short_runs(
 def _keep_all_short(v: list[LineVerdict]) -> None:
     """A capture that is nothing but short lines (a list of principles, a slogan sheet)
     has no running text for a byline to sign: its short lines are its text."""
-    if any(x.reason is None for x in v):
+    if any(x.reason is None and not is_short(x.text) for x in v):
         return
     for x in v:
         if x.reason == "byline":

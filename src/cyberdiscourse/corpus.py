@@ -88,7 +88,8 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
     problems: list[Problem] = []
     rejected: set[str] = set()
     works = read_works(raw_dir, problems, rejected=rejected)
-    captures = read_captures(raw_dir, works, problems, rejected=rejected)
+    # A works.csv row with an error may be the row a capture names: say it once.
+    captures = read_captures(raw_dir, None if problems else works, problems, rejected=rejected)
     if works is None or captures is None or problems:
         # Warnings derived from broken metadata would be false: report the errors alone.
         return works or {}, captures or [], problems

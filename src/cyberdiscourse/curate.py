@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -55,7 +56,11 @@ def make_work_id(title: str, date: str) -> str:
 
 def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
     """Append rows to a CSV in one atomic rewrite (the header too if the file is new)."""
-    existing = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    # Bytes, not read_text: universal newlines would turn a "\r" inside a quoted field into
+    # "\n" and so change rows the researcher wrote.
+    data = path.read_bytes() if path.is_file() else b""
+    bom = "\ufeff" if data.startswith(codecs.BOM_UTF8) else ""
+    existing = data.decode("utf-8-sig")
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     if not existing.strip():
@@ -64,7 +69,8 @@ def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
         buf.write("\n")
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
-    write_atomic(path, lambda tmp: tmp.write_text(existing + buf.getvalue(), encoding="utf-8"))
+    text = bom + existing + buf.getvalue()
+    write_atomic(path, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
 
 
 @dataclass

@@ -76,13 +76,32 @@ def map_partitions(
                 out.append(func(item))
                 bar.update()
             return out
-        with ProcessPoolExecutor(min(n_jobs, len(items))) as pool:
-            futures = [pool.submit(func, item) for item in items]
-            for future in futures:
-                future.add_done_callback(lambda _f: bar.update())
-            return [f.result() for f in futures]
+        return _map_pool(func, items, min(n_jobs, len(items)), bar)
     finally:
         bar.close()
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them: one message, no tracebacks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _map_pool(func, items, n_workers: int, bar) -> list[Any]:
+    pool = ProcessPoolExecutor(n_workers, initializer=_ignore_interrupts)
+    try:
+        futures = [pool.submit(func, item) for item in items]
+        for future in futures:
+            future.add_done_callback(lambda _f: bar.update())
+        results = [f.result() for f in futures]
+    except BaseException:  # Ctrl-C or a failed partition: stop the others now
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 def _map_dask(func, items, scheduler, n_jobs, bar) -> list[Any]:

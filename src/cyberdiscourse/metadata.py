@@ -118,7 +118,7 @@ def _read_csv(
             Problem(
                 path.name,
                 "",
-                "metadata file not found",
+                "is a folder, not a file" if path.is_dir() else "metadata file not found",
                 f"create {path.name} with the columns {', '.join(required)}",
             )
         )
@@ -282,9 +282,16 @@ def _parse_line_no(value: str) -> int | None | str:
 def _inside(raw_dir: Path, name: str) -> bool:
     try:
         (raw_dir / name).resolve().relative_to(raw_dir.resolve())
-    except ValueError:
+    except (ValueError, OSError):  # outside, or no usable path (too long, a NUL byte)
         return False
     return not Path(name).is_absolute()
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
 
 
 def read_captures(
@@ -296,7 +303,7 @@ def read_captures(
 ) -> list[Capture] | None:
     """Parse and validate ``captures.csv`` against the works and the files on disk.
 
-    ``works`` None (``works.csv`` unusable) or a work id in ``rejected`` (its row
+    ``works`` None (``works.csv`` unusable or with errors) or a work id in ``rejected`` (its row
     has a problem already reported): the row is passed over without a second
     message, so one bad file gives one error, not one per capture. Returns None
     when ``captures.csv`` itself cannot be used.
@@ -318,13 +325,13 @@ def read_captures(
                 )
             )
             continue
-        if not (raw_dir / name).is_file():
+        if not _is_file(raw_dir / name):
             problems.append(
                 Problem(
                     CAPTURES_FILE,
                     where,
                     f"source_file {name!r} does not exist",
-                    f"copy the capture into {raw_dir} or fix the name",
+                    f"copy the capture into {raw_dir.name}/ or fix the name",
                 )
             )
             continue

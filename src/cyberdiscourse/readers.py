@@ -151,7 +151,10 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                continue  # FF FE 00 00 is also UTF-16's BOM before a NUL: try the next
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -1,0 +1,212 @@
+"""Fuzzing the input side with Hypothesis: random bytes, encodings, line structures, CSV
+cells and file names through the readers, the metadata readers, ``add`` and ``build``.
+
+Properties: no exception but :class:`CorpusError` (which the command line prints as a
+message), nothing written into ``raw/`` except by a successful ``add``, and the ledger
+invariant on every build. ``make test`` runs a bounded number of examples;
+``make fuzz`` runs many more (``FUZZ_EXAMPLES``, default 2,000 per property).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from conftest import CAPTURES_HEADER, WORKS_HEADER, assert_ledger_invariant
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cyberdiscourse.corpus import build_corpus
+from cyberdiscourse.curate import add_capture
+from cyberdiscourse.errors import CorpusError
+from cyberdiscourse.language import split_languages
+from cyberdiscourse.metadata import read_captures, read_works
+from cyberdiscourse.readers import decode_bytes, read_raw
+
+settings.register_profile(
+    "ci",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=True,  # the same examples on every run of make test
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Text a capture may hold: Chinese, English, digits, punctuation, controls, invisibles,
+# private-use glyphs, line separators, and (in raw bytes) lone surrogates.
+PIECE = st.sampled_from(
+    list("网络主权空间命运共同体数据安全治理和平开放合作有序。，、；：“”《》（）")
+    + list("Cyber sovereignty is the natural extension 2016年11月7日 .,;:!?()[]'\"-")
+    + ["\t", " ", "\u3000", "\x00", "\x07", "\x1b", "\x0c", "\u200b", "\ufeff", "\ue004"]
+    + ["\u2028", "\u2029", "\r", "\n", "\ufffd", "©", "|", ">", "首页", "ICP备"]
+)
+LINE = st.lists(PIECE, max_size=60).map("".join)
+LONG_LINE = st.builds(
+    lambda s, n: s * n, st.lists(PIECE, min_size=1, max_size=30).map("".join), st.integers(1, 3000)
+)
+ENCODINGS = st.sampled_from(
+    ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16", "utf-16-le", "utf-32"]
+)
+SUFFIXES = st.sampled_from([".txt", ".html", ".htm", ".md", ".pdf", ".xhtml"])
+
+
+def lines_to_bytes(lines: list[str], encoding: str, newline: str) -> bytes:
+    text = newline.join(lines)
+    return text.encode(encoding, errors="replace")
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+
+
+def _data_dir(root: Path, files: dict[str, bytes], works: str, captures: str) -> Path:
+    raw = root / "data" / "raw"
+    raw.mkdir(parents=True)
+    for name, data in files.items():
+        (raw / name).write_bytes(data)
+    (raw / "works.csv").write_text(WORKS_HEADER + works, encoding="utf-8")
+    (raw / "captures.csv").write_text(CAPTURES_HEADER + captures, encoding="utf-8")
+    return root / "data"
+
+
+@given(data=st.binary(max_size=4096), suffix=SUFFIXES)
+def test_any_bytes_read_or_a_named_error(data, suffix):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"capture{suffix}"
+        path.write_bytes(data)
+        try:
+            raw = read_raw(path)
+        except CorpusError as exc:
+            assert all(p.file == path.name and p.hint for p in exc.problems)
+            return
+        assert all(isinstance(line, str) and "\n" not in line for line in raw.lines)
+
+
+@given(lines=st.lists(LINE, max_size=30), encoding=ENCODINGS, bom=st.booleans())
+def test_any_encoding_and_bom_decode_or_a_named_error(lines, encoding, bom):
+    data = lines_to_bytes(lines, encoding, "\n")
+    if bom and encoding == "utf-8":
+        data = codecs.BOM_UTF8 + data
+    try:
+        text, used = decode_bytes(data, name="x.txt")
+    except CorpusError as exc:
+        assert exc.problems[0].file == "x.txt"
+        return
+    assert isinstance(text, str) and used
+
+
+@given(text=st.one_of(LINE, LONG_LINE))
+def test_split_languages_keeps_every_letter_in_order(text):
+    parts = split_languages(text)
+    joined = "".join(p.text for p in parts)
+    letters = [ch for ch in text if ch.isalnum()]
+    assert [ch for ch in joined if ch.isalnum()] == letters
+    assert all(p.lang in ("zh", "en") and p.text == p.text.strip() for p in parts)
+
+
+CELL = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=0, max_size=20)
+
+
+@given(
+    cells=st.lists(st.lists(CELL, min_size=0, max_size=11), max_size=8),
+    sep=st.sampled_from([",", ";", "\t"]),
+)
+def test_metadata_readers_never_raise(cells, sep):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep)
+    for row in cells:
+        writer.writerow(row)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp)
+        (raw / "works.csv").write_text(WORKS_HEADER + buf.getvalue(), encoding="utf-8")
+        (raw / "captures.csv").write_text(CAPTURES_HEADER + buf.getvalue(), encoding="utf-8")
+        problems: list = []
+        works = read_works(raw, problems)
+        read_captures(raw, works, problems)
+        assert all(p.file in ("works.csv", "captures.csv") for p in problems)
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))
+@given(
+    lines=st.lists(st.one_of(LINE, LONG_LINE), min_size=1, max_size=25),
+    encoding=ENCODINGS,
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    title=st.lists(PIECE, min_size=1, max_size=8).map("".join),
+)
+def test_any_capture_builds_or_fails_with_a_message_and_keeps_the_ledger(
+    lines, encoding, newline, title
+):
+    data = lines_to_bytes(lines, encoding, newline)
+    with tempfile.TemporaryDirectory() as tmp:
+        title_cell = '"' + title.replace('"', '""') + '"'
+        d = _data_dir(
+            Path(tmp),
+            {"a.txt": data, "b.txt": "网络主权是国家主权在网络空间的延伸。\n".encode()},
+            f"wa,{title_cell},,2020,,,true,,\nwb,乙,,2021,,,true,,\n",
+            "a.txt,wa,,,\nb.txt,wb,,,\n",
+        )
+        before = _digest(d / "raw")
+        try:
+            corpus = build_corpus(d)
+        except CorpusError as exc:
+            assert all(p.file and p.message for p in exc.problems)
+        else:
+            assert_ledger_invariant(corpus)
+        assert _digest(d / "raw") == before
+
+
+FILE_NAME = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"),
+    min_size=1,
+    max_size=24,
+)
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))
+@given(name=FILE_NAME, title=st.text(min_size=0, max_size=12), date=st.text(max_size=12))
+def test_add_takes_any_name_and_title_or_refuses_without_writing(name, title, date):
+    with tempfile.TemporaryDirectory() as tmp:
+        d = _data_dir(
+            Path(tmp),
+            {"b.txt": "网络主权是国家主权在网络空间的延伸。\n".encode()},
+            "wb,乙,,2021,,,true,,\n",
+            "b.txt,wb,,,\n",
+        )
+        source_dir = Path(tmp) / "in"
+        source_dir.mkdir()
+        try:
+            src = source_dir / (name + ".txt")
+            src.write_text("尊重网络空间主权，维护和平安全。\n", encoding="utf-8")
+        except (OSError, ValueError):  # a name this file system refuses: nothing to add
+            return
+        before = _digest(d / "raw")
+        try:
+            add_capture(d, src, title=title, date=date)
+        except CorpusError:
+            assert _digest(d / "raw") == before
+            return
+        added = set(_digest(d / "raw")) - set(before)
+        assert len(added) == 1
+        (stored,) = added
+        assert not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in stored)
+        corpus = build_corpus(d)  # whatever was accepted builds
+        assert_ledger_invariant(corpus)
+        shutil.rmtree(d)
