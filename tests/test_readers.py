@@ -26,15 +26,26 @@ def test_crlf_and_cr_line_endings():
     assert split_lines("a\r\nb\rc\n") == ["a", "b", "c"]
 
 
-def test_html_main_text_without_scripts_and_menus(tmp_path):
+def test_html_visible_lines_and_main_text_without_scripts_and_menus(tmp_path):
     html = """<html><head><script>var x = "网络主权脚本";</script><style>p{}</style></head>
     <body><nav><a>首页</a><a>登录</a></nav><header>站点标题</header>
     <article><h1>中国关于网络空间国际规则的立场</h1><p>各国应尊重网络主权。</p></article>
     <footer>版权所有 京ICP备05070218号</footer></body></html>"""
     path = tmp_path / "page.html"
     path.write_text(html, encoding="utf-8")
-    lines = [line.strip() for line in read_raw(path).lines if line.strip()]
-    assert lines == ["中国关于网络空间国际规则的立场", "各国应尊重网络主权。"]
+    raw = read_raw(path)
+    # Every visible line is in the line space; scripts and styles are not.
+    assert raw.lines == [
+        "首页登录",  # inline links join into one line, as a reader sees them
+        "站点标题",
+        "中国关于网络空间国际规则的立场",
+        "各国应尊重网络主权。",
+        "版权所有 京ICP备05070218号",
+    ]
+    kept = [line for line, reason in zip(raw.lines, raw.given) if reason is None]
+    assert kept == ["中国关于网络空间国际规则的立场", "各国应尊重网络主权。"]
+    assert raw.given[0] == "not_main_text" and "gne: no" in raw.evidence[0]
+    assert raw.pages[0].hidden_chars == len('var x = "网络主权脚本";') + len("p{}")
 
 
 def test_pdf_text_layer(tmp_path):

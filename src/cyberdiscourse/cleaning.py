@@ -110,6 +110,19 @@ FURNITURE_PATTERNS = [
     r"\S\s*>\s*\S+\s*>\s*\S",  # breadcrumbs
     r"^\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?$",  # bare web timestamp
     r"^\d{4}年\d{1,2}月\d{1,2}日\s+\d{1,2}:\d{2}$",
+    # Prompts and widgets of Chinese news sites and WeChat articles (short lines only).
+    r"^(此前报道|相关报道|延伸阅读|推荐阅读|相关阅读|点击进入专题|点击进入|点击查看|阅读原文)[:：]?",
+    r"二维码",
+    r"回复【[^】]{1,12}】(查看|查询|获取|了解|领取)",
+    r"点击(菜单|下方|上方|左下角|右上角|右下角|关注|蓝字|阅读原文)",
+    r"感谢您的反馈",
+    r"^(不感兴趣|看过了|内容质量差|标题夸张|旧闻重复|内容低俗|广告软文)",
+    r"^(赞|在看|分享|收藏|写留言|留言|轻点两下取消赞|轻点两下取消在看|预览时标签不可点)$",
+    r"^(继续滑动看下一个|向上滑动看下一个|知道了|取消|允许|视频|小程序)$",
+    r"微信扫一扫|关注该公众号|可打开此内容|使用完整服务|长按识别|长按关注|识别关注",
+    r"网友评论仅供|并不表明.{0,8}立场|免责声明|未经授权禁止转载|转载请注明|本文为.{0,20}原创",
+    r"^(本文|文章)?(来源|作者|编辑|责编|校对|审核|监制|排版)\s*[|丨｜:：]",
+    r"报料[:：]|爆料[:：]|投稿邮箱|商务合作",
 ]
 PAYWALL_PATTERNS = [
     r"subscription-based",
@@ -125,7 +138,7 @@ PAYWALL_PATTERNS = [
 # A paywall notice ends the document text of its capture.
 PAYWALL_START = re.compile(r"subscription-based|Dear visitor|会员专区", re.I)
 FOOTER_START = re.compile(
-    r"^(相关新闻|相关链接|相关附件|相关阅读|延伸阅读|相关稿件"
+    r"^(相关新闻|相关链接|相关附件|相关阅读|延伸阅读|相关稿件|点击进入专题|推荐阅读|往期推荐|往期回顾"
     r"|Related (news|links|articles))[:：]?$",
     re.I,
 )
@@ -167,6 +180,7 @@ class LineVerdict:
     line_no: int
     text: str  # normalised text, watermark fragments removed
     reason: str | None = None  # None: the line is document text
+    detail: str = ""  # the evidence for a reason the file's format gave (extractor votes)
     # Pieces cut from a kept line, as (reason, text): a watermark, a news agency's dateline.
     removed: list[tuple[str, str]] = field(default_factory=list)
 
@@ -460,6 +474,8 @@ def classify_lines(
     titles: list[str],
     watermarks: list[str],
     protected: re.Pattern[str] | None = None,
+    given: list[tuple[str | None, str]] | None = None,
+    extracted: bool = False,
 ) -> list[LineVerdict]:
     """Judge every line of one capture span.
 
@@ -473,15 +489,25 @@ def classify_lines(
         Watermark strings found across the whole file (:func:`find_watermarks`).
     protected
         Forms that make a short line text rather than a byline (see :func:`_short_runs`).
+    given
+        ``(reason, evidence)`` per line where the file's format decided already
+        (front matter, an image, a line outside the extractors' main text).
+    extracted
+        The main text was chosen by extractors (web pages): the runs-of-short-lines
+        rule, which stands in for them on plain text, is not applied.
     """
-    verdicts = [LineVerdict(no, text, line_rule(text, watermarks)) for no, text in lines]
+    verdicts = []
+    for k, (no, text) in enumerate(lines):
+        reason, detail = given[k] if given else (None, "")
+        verdicts.append(LineVerdict(no, text, reason or line_rule(text, watermarks), detail))
     _binary_neighbours(verdicts)
     for x in verdicts:
         if x.reason is None:
             _strip_watermarks(x, watermarks)
     _block_rules(verdicts, titles)
-    _short_runs(verdicts, protected=protected)
-    _keep_all_short(verdicts)
+    if not extracted:
+        _short_runs(verdicts, protected=protected)
+        _keep_all_short(verdicts)
     _duplicates(verdicts)
     return verdicts
 

@@ -18,10 +18,11 @@ from . import cleaning
 from .config import raw_dir_of
 from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
+from .ingest.formats import SUPPORTED, suffix_of
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
 from .normalise import count_cjk, normalise_line
-from .readers import SUPPORTED_SUFFIXES, RawText, read_raw
+from .readers import RawText, read_raw
 
 LONG_LINE = 1200  # a line this long holds several paragraphs (a whole page on one line)
 _PARA_BREAK = re.compile(
@@ -95,7 +96,7 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
         return works or {}, captures or [], problems
     listed = {c.source_file for c in captures}
     for path in sorted(raw_dir.iterdir()):
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and path.name not in listed:
+        if suffix_of(path.name) in SUPPORTED and path.name not in listed:
             problems.append(
                 Problem(
                     path.name,
@@ -136,9 +137,10 @@ def _read_raws(
 ) -> dict[str, RawText]:
     """Read the files of these captures and check their spans against the line counts."""
     raws: dict[str, RawText] = {}
+    cache = Path(raw_dir).parent / "processed" / EXTRACT_CACHE
     for name in sorted({c.source_file for c in captures}):
         try:
-            raws[name] = read_raw(raw_dir / name, display_name=name)
+            raws[name] = read_raw(raw_dir / name, display_name=name, cache_dir=cache)
         except CorpusError as exc:
             problems.extend(exc.problems)
     check_spans(
@@ -215,6 +217,8 @@ def _clean_file(
             titles=[work.title_zh, work.title_en],
             watermarks=watermarks,
             protected=protected,
+            given=[_given(raw, no) for no, _ in lines] if raw.given else None,
+            extracted=raw.kind in EXTRACTED_KINDS,
         )
         if not work.include:
             for x in verdicts:
@@ -224,9 +228,20 @@ def _clean_file(
         spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts)))
     for no, text in enumerate(norm, start=1):
         if no not in claimed:
-            reason = cleaning.line_rule(text, watermarks) or "unassigned"
+            reason = _given(raw, no)[0] or cleaning.line_rule(text, watermarks) or "unassigned"
             ledger.append(_discard(raw, None, no, reason, "outside every span in captures.csv"))
     return spans
+
+
+EXTRACTED_KINDS = {"html", "mhtml", "warc"}  # main text chosen by the extractors
+EXTRACT_CACHE = "extract-cache"  # visible lines of web pages, by file content
+
+
+def _given(raw: RawText, line_no: int) -> tuple[str | None, str]:
+    """The reason the file's format gave a line, and its evidence."""
+    if not raw.given:
+        return None, ""
+    return raw.given[line_no - 1], (raw.evidence or [""] * line_no)[line_no - 1]
 
 
 def _discard(
@@ -561,7 +576,7 @@ def _write_part(result: PartResult, path: Path) -> None:
 def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[dict]) -> None:
     for x in s.verdicts:
         if s.work.include and x.reason is not None:
-            ledger.append(_discard(raw, s.capture, x.line_no, x.reason))
+            ledger.append(_discard(raw, s.capture, x.line_no, x.reason, x.detail))
         for reason, piece in x.removed if x.reason is None else []:
             ledger.append(
                 _discard(

@@ -1,11 +1,10 @@
-"""Read raw captures into decoded text lines.
+"""Read raw captures into decoded, numbered visible lines.
 
-``.txt`` files are decoded with BOM detection, strict UTF-8, then
-charset-normalizer (GB18030/GBK, Big5, UTF-16 ...). ``.html`` files give their
-main text with scripts, styles and menus dropped; ``.pdf`` files give their
-text layer. Lines are numbered 1-based after decoding; for HTML and PDF the
-numbers refer to the extracted text, which the build also writes out so a
-reader can find each line.
+Bytes are decoded with BOM detection, strict UTF-8, then charset-normalizer
+(GB18030/GBK, Big5, UTF-16 ...); each format is then turned into the lines a
+reader sees (:mod:`.ingest.formats`). Lines are numbered 1-based; for formats
+that are not plain text the numbers refer to the visible lines, which the
+build writes out (``processed/extracted/``) so a reader can find each line.
 """
 
 from __future__ import annotations
@@ -16,11 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError, Problem
-
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -34,15 +28,18 @@ _BOMS = (
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "big5hkscs"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class RawText:
     """A decoded raw file: its lines and how they were obtained."""
 
     path: Path
     lines: list[str]
     encoding: str
-    kind: str  # "text", "html" or "pdf"
+    kind: str  # "text", "markdown", "html", "mhtml", "warc", "pdf" or "docx"
     sha256: str
+    given: list[str | None] | None = None  # a reason the format decided, per line
+    evidence: list[str] | None = None  # why, per line
+    pages: list | None = None  # ingest.formats.Page: line spans with URL, capture time, meta
 
     @property
     def text(self) -> str:
@@ -184,33 +181,6 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     return decoded
 
 
-def html_to_text(html: str) -> str:
-    """Main text of an HTML page, without scripts, styles, menus, headers, footers, forms."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(
-        [
-            "script",
-            "style",
-            "noscript",
-            "nav",
-            "header",
-            "footer",
-            "aside",
-            "form",
-            "iframe",
-            "svg",
-            "button",
-            "select",
-            "template",
-        ]
-    ):
-        tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    return root.get_text("\n")
-
-
 def pdf_to_text(data: bytes, *, name: str) -> str:
     """The text layer of a PDF, page by page."""
     import io
@@ -264,23 +234,36 @@ def _open_without_password(reader) -> bool:
         return False
 
 
-def read_raw(path: Path, *, display_name: str | None = None) -> RawText:
-    """Read one raw capture into numbered lines.
+def read_raw(
+    path: Path, *, display_name: str | None = None, cache_dir: Path | None = None
+) -> RawText:
+    """Read one raw capture into its visible lines (see :mod:`.ingest.formats`).
+
+    ``cache_dir``: where the visible lines of pages that need the extractors are
+    kept, keyed by the file's bytes and the extraction code's version, so an
+    unchanged capture is not extracted again.
 
     Raises
     ------
     CorpusError
-        For a missing, empty, binary, undecodable or unsupported file.
+        For a missing, empty, binary, undecodable, encrypted or unsupported file.
     """
+    from .ingest import formats
+
     name = display_name or path.name
     if not path.is_file():
         raise CorpusError(
             Problem(name, "", "file not found", "check the file name in captures.csv")
         )
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    suffix = formats.suffix_of(path.name)
+    if suffix not in formats.SUPPORTED:
         raise CorpusError(
-            Problem(name, "", f"unsupported file type {suffix!r}", "use .txt, .html or .pdf")
+            Problem(
+                name,
+                "",
+                f"unsupported file type {suffix or '(none)'!r}",
+                "use .txt, .md, .html, .mhtml, .pdf, .docx, .warc(.gz) or .wacz",
+            )
         )
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -288,9 +271,76 @@ def read_raw(path: Path, *, display_name: str | None = None) -> RawText:
         raise CorpusError(
             Problem(name, "", "the file is empty", "replace it with the real capture")
         )
-    if suffix in PDF_SUFFIXES:
-        return RawText(path, split_lines(pdf_to_text(data, name=name)), "pdf", "pdf", digest)
+    visible = _cached(cache_dir, digest, suffix) or _visible(data, suffix, name)
+    if cache_dir is not None and visible.kind in _CACHED_KINDS:
+        _store(cache_dir, digest, suffix, visible)
+    return RawText(
+        path,
+        visible.lines,
+        visible.encoding,
+        visible.kind,
+        digest,
+        visible.given,
+        visible.evidence,
+        visible.pages,
+    )
+
+
+def _visible(data: bytes, suffix: str, name: str):
+    from .ingest import formats
+
+    if suffix in formats.PDF_SUFFIXES:
+        return formats.plain(split_lines(pdf_to_text(data, name=name)), "pdf", "pdf")
+    if suffix in formats.DOCX_SUFFIXES:
+        return formats.plain(formats.docx_lines(data, name=name), "docx", "docx")
+    if suffix in formats.WARC_SUFFIXES or suffix == ".warc.gz":
+        return formats.warc_pages(data, name=name)
+    if suffix in formats.MHTML_SUFFIXES:
+        return formats.mhtml_page(data, name=name)
     text, encoding = decode_bytes(data, name=name)
-    if suffix in HTML_SUFFIXES:
-        return RawText(path, split_lines(html_to_text(text)), encoding, "html", digest)
-    return RawText(path, split_lines(text), encoding, "text", digest)
+    if suffix in formats.HTML_SUFFIXES:
+        return formats.html_page(text, encoding=encoding)
+    if suffix in formats.MARKDOWN_SUFFIXES:
+        return formats.markdown_visible(split_lines(text), encoding)
+    return formats.plain(split_lines(text), encoding, "text")
+
+
+EXTRACT_VERSION = "1"  # bump when visible lines or the main-text decision change
+_CACHED_KINDS = {"html", "mhtml", "warc"}
+
+
+def _cache_file(cache_dir: Path, digest: str, suffix: str) -> Path:
+    return Path(cache_dir) / f"{digest[:32]}-{suffix.strip('.')}-v{EXTRACT_VERSION}.json.gz"
+
+
+def _cached(cache_dir: Path | None, digest: str, suffix: str):
+    import gzip
+    import json
+
+    from .ingest.formats import Page, Visible
+
+    if cache_dir is None:
+        return None
+    path = _cache_file(cache_dir, digest, suffix)
+    try:
+        raw = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return None
+    raw["pages"] = [Page(**p) for p in raw["pages"]]
+    return Visible(**raw)
+
+
+def _store(cache_dir: Path, digest: str, suffix: str, visible) -> None:
+    import gzip
+    import json
+    from dataclasses import asdict
+
+    from .io import write_atomic
+
+    path = _cache_file(cache_dir, digest, suffix)
+    if path.is_file():
+        return
+    blob = gzip.compress(
+        json.dumps(asdict(visible), ensure_ascii=False, sort_keys=True).encode(), mtime=0
+    )
+    write_atomic(path, lambda tmp: tmp.write_bytes(blob))

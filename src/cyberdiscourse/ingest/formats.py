@@ -1,0 +1,404 @@
+"""Each kind of file as the lines a reader sees, with a verdict already given where the
+format itself decides (front matter, an image, markup), and the pages it holds.
+
+- text: decoded as before (BOM, UTF-8, GB18030/GBK, Big5, UTF-16 ...);
+- HTML (``.html .htm .shtml .xhtml``) and single-file ``.mhtml`` saves: visible
+  lines (:mod:`.visible`), the main text decided by the extractors
+  (:mod:`.maintext`); lines outside it get ``not_main_text`` with the evidence;
+- Markdown: one visible line per line of the file (so ``file:line`` still points
+  into it), syntax turned into text with markdown-it; YAML front matter,
+  image-only and link-only lines and HTML comments are given their reasons;
+- PDF (text layer), Word ``.docx`` (paragraphs and table cells);
+- web archives (``.warc``, ``.warc.gz``, ``.wacz``): every HTML response
+  record is a page of the file, its lines after the previous page's, with its
+  URL and capture time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import CorpusError, Problem
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+MHTML_SUFFIXES = {".mhtml", ".mht"}
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+WARC_SUFFIXES = {".warc", ".wacz"}  # and .warc.gz, see suffix_of
+SUPPORTED = (
+    TEXT_SUFFIXES
+    | MARKDOWN_SUFFIXES
+    | HTML_SUFFIXES
+    | MHTML_SUFFIXES
+    | PDF_SUFFIXES
+    | DOCX_SUFFIXES
+    | WARC_SUFFIXES
+    | {".warc.gz"}
+)
+
+
+def suffix_of(name: str) -> str:
+    """The format suffix, ``.warc.gz`` included."""
+    lower = name.lower()
+    if lower.endswith(".warc.gz"):
+        return ".warc.gz"
+    dot = lower.rfind(".")
+    return lower[dot:] if dot > 0 else ""
+
+
+@dataclass
+class Page:
+    """One page of a file: its lines (1-based, inclusive) and what the file says of it."""
+
+    line_start: int
+    line_end: int
+    url: str = ""
+    captured_at: str = ""
+    meta: dict[str, str] = field(default_factory=dict)  # meta tags, front matter, <title>
+    hidden_chars: int = 0  # characters in scripts, styles and hidden elements
+    extractors: str = ""  # which extractors decided its main text, e.g. "trafilatura+gne"
+
+
+@dataclass
+class Visible:
+    """A file's visible lines, the verdicts its format gives, and its pages."""
+
+    lines: list[str]
+    given: list[str | None]  # a discard reason decided by the format, or None
+    evidence: list[str]  # why (the extractors' votes, "YAML front matter", ...)
+    pages: list[Page]
+    encoding: str
+    kind: str
+
+
+def plain(lines: list[str], encoding: str, kind: str) -> Visible:
+    n = len(lines)
+    return Visible(lines, [None] * n, [""] * n, [Page(1, max(n, 1))], encoding, kind)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def html_page(html: str, *, encoding: str, kind: str = "html") -> Visible:
+    """Visible lines of one page with its main text decided."""
+    from .maintext import extract_votes
+    from .visible import parse_html, repair_html, visible_lines
+
+    repaired = repair_html(html)
+    page = visible_lines(parse_html(repaired))
+    votes = extract_votes(repaired, page.lines) if page.lines else []
+    given = [None if v.main else "not_main_text" for v in votes]
+    meta = dict(page.meta)
+    if page.title:
+        meta["html_title"] = page.title
+    extractors = votes[0].active if votes else ""
+    info = Page(1, max(len(page.lines), 1), meta=meta, hidden_chars=page.hidden_chars)
+    info.extractors = extractors
+    info.url = meta.get("og:url") or meta.get("canonical") or ""
+    return Visible(page.lines, given, [v.evidence for v in votes], [info], encoding, kind)
+
+
+def mhtml_page(data: bytes, *, name: str) -> Visible:
+    """The HTML part of a single-file web page save (MHTML), with its URL and save date."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    html_part = next(
+        (p for p in message.walk() if p.get_content_type() == "text/html"),
+        None,
+    )
+    if html_part is None:
+        raise CorpusError(
+            Problem(name, "", "this MHTML file holds no HTML page", "save the page again")
+        )
+    payload = html_part.get_payload(decode=True) or b""
+    charset = html_part.get_content_charset()
+    html = _decode_html(payload, charset, name=name)
+    visible = html_page(html, encoding=charset or "detected", kind="mhtml")
+    page = visible.pages[0]
+    page.url = (
+        message.get("Snapshot-Content-Location")
+        or html_part.get("Content-Location")
+        or page.url
+        or ""
+    )
+    page.captured_at = _iso_datetime(message.get("Date", ""))
+    return visible
+
+
+def _decode_html(payload: bytes, charset: str | None, *, name: str) -> str:
+    from ..readers import decode_bytes
+
+    if charset:
+        try:
+            return payload.decode(_charset(charset))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    declared = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", payload[:4096], re.I)
+    if declared:
+        try:
+            return payload.decode(_charset(declared.group(1).decode("ascii")))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(payload, name=name)[0]
+
+
+def _charset(name: str) -> str:
+    name = name.lower().strip()
+    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+
+
+def _iso_datetime(value: str) -> str:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).isoformat() if value else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+# ---------------------------------------------------------------- web archives
+
+
+def warc_pages(data: bytes, *, name: str) -> Visible:
+    """Every HTML response record of a WARC (or of the WARCs inside a WACZ) as a page."""
+    records = list(_html_records(data, name=name))
+    if not records:
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                "this web archive holds no HTML response record",
+                "archive the pages themselves (HTTP 200 responses with text/html)",
+            )
+        )
+    lines: list[str] = []
+    given: list[str | None] = []
+    evidence: list[str] = []
+    pages: list[Page] = []
+    for url, captured_at, html in records:
+        one = html_page(html, encoding="detected", kind="warc")
+        if not one.lines:  # a page with nothing visible still takes a line, so it has a span
+            one.lines, one.given, one.evidence = [""], ["blank"], ["no visible text"]
+        start = len(lines) + 1
+        lines += one.lines
+        given += one.given
+        evidence += one.evidence
+        page = one.pages[0]
+        page.line_start, page.line_end = start, len(lines)
+        page.url, page.captured_at = url, captured_at
+        pages.append(page)
+    return Visible(lines, given, evidence, pages, "detected", "warc")
+
+
+def _html_records(data: bytes, *, name: str):
+    import io
+    import zipfile
+
+    if data[:2] == b"PK":  # WACZ: a zip holding archive/*.warc(.gz)
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise CorpusError(
+                Problem(name, "", "not a readable WACZ (zip) file", "export the archive again")
+            ) from None
+        members = sorted(
+            n for n in archive.namelist() if n.endswith((".warc", ".warc.gz")) and "/" in n
+        )
+        for member in members:
+            yield from _records_of(archive.read(member), name=f"{name}/{member}")
+        return
+    yield from _records_of(data, name=name)
+
+
+def _records_of(data: bytes, *, name: str):
+    import io
+
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        for record in ArchiveIterator(io.BytesIO(data)):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = record.http_headers.get_statuscode()
+            content_type = record.http_headers.get_header("Content-Type") or ""
+            if status != "200" or "html" not in content_type.lower():
+                continue
+            payload = record.content_stream().read()
+            charset = re.search(r"charset=([\w-]+)", content_type, re.I)
+            html = _decode_html(payload, charset.group(1) if charset else None, name=name)
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            when = record.rec_headers.get_header("WARC-Date") or ""
+            yield url, when, html
+    except ArchiveLoadFailed as exc:
+        raise CorpusError(
+            Problem(name, "", f"not a readable web archive ({exc})", "export the archive again")
+        ) from None
+
+
+# ---------------------------------------------------------------- Word
+
+
+def docx_lines(data: bytes, *, name: str) -> list[str]:
+    """Paragraphs and table cells of a Word file, in document order."""
+    import io
+    import zipfile
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                "not a Word .docx file (a .docx is a zip archive; this one is not)",
+                "open it in Word or LibreOffice and save it as .docx again",
+            )
+        )
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise CorpusError(
+            Problem(name, "", f"unreadable .docx ({exc})", "save it as .docx again")
+        ) from None
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for row in child.iter():
+                if row.tag.endswith("}tr"):
+                    cells = [
+                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
+                        for cell in row
+                        if cell.tag.endswith("}tc")
+                    ]
+                    lines.append(" ".join(c for c in cells if c.strip()))
+    return lines
+
+
+# ---------------------------------------------------------------- Markdown
+
+_FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LIST_MARK = re.compile(r"^\s*([-*+]|\d{1,3}[.)])\s+")
+
+
+def markdown_visible(text_lines: list[str], encoding: str) -> Visible:
+    """One visible line per line of a Markdown file, syntax turned into text."""
+    n = len(text_lines)
+    given: list[str | None] = [None] * n
+    evidence = [""] * n
+    meta: dict[str, str] = {}
+    body_start = _front_matter(text_lines, given, evidence, meta)
+    md = _markdown_parser()
+    lines = list(text_lines)
+    in_comment = in_fence = False
+    for i in range(body_start, n):
+        raw = text_lines[i]
+        stripped = raw.strip()
+        if in_fence or stripped.startswith(("```", "~~~")):
+            in_fence = in_fence != stripped.startswith(("```", "~~~"))
+            if stripped.startswith(("```", "~~~")):
+                given[i], evidence[i] = "markup", "code fence"
+            continue
+        if in_comment or stripped.startswith("<!--"):
+            in_comment = "-->" not in stripped
+            given[i], evidence[i] = "markup", "HTML comment"
+            lines[i] = stripped
+            continue
+        if _TABLE_RULE.match(stripped) and "|" in stripped:
+            given[i], evidence[i] = "markup", "table rule"
+            continue
+        without_images = _IMAGE.sub("", stripped)
+        if stripped and not _strip_marks(without_images):
+            given[i], evidence[i] = "image", "an image and nothing else"
+            continue
+        if stripped and _LINK.search(without_images):
+            rest = _strip_marks(_LINK.sub("", without_images))
+            if not rest:
+                given[i], evidence[i] = "link_only", "links and nothing else"
+                lines[i] = _inline_text(md, without_images)
+                continue
+        lines[i] = _inline_text(md, without_images)
+    visible = Visible(lines, given, evidence, [Page(1, max(n, 1), meta=meta)], encoding, "markdown")
+    heading = next((ln for ln in text_lines[body_start:] if ln.startswith("# ")), "")
+    if heading:
+        meta["markdown_h1"] = _inline_text(md, heading)
+    return visible
+
+
+def _strip_marks(text: str) -> str:
+    return re.sub(r"[\s#>*_`|~\-+.:：,，]+", "", _LIST_MARK.sub("", text))
+
+
+def _front_matter(lines, given, evidence, meta) -> int:
+    """Mark a leading ``---`` YAML block; return the first line after it."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    end = next((i for i in range(1, min(len(lines), 200)) if _FRONT_MATTER_END.match(lines[i])), 0)
+    if not end:
+        return 0
+    block = "\n".join(lines[1:end])
+    parsed, why = _yaml(block)
+    for i in range(end + 1):
+        given[i] = "front_matter"
+        evidence[i] = why
+    for key, value in (parsed or {}).items():
+        if isinstance(key, str) and value is not None and not isinstance(value, (dict, list)):
+            meta[f"front_matter:{key.strip().lower()}"] = str(value).strip()
+    return end + 1
+
+
+def _yaml(block: str) -> tuple[dict | None, str]:
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        return None, f"front matter that is not YAML{where}: kept out, not read"
+    if not isinstance(parsed, dict):
+        return None, "front matter that is not a YAML mapping: kept out, not read"
+    return parsed, "YAML front matter"
+
+
+_MD = None
+
+
+def _markdown_parser():
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return _MD
+
+
+def _inline_text(md, line: str) -> str:
+    """The text of one Markdown line: heading marks, emphasis, links and escapes resolved."""
+    stripped = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
+    stripped = re.sub(r"^\s*[-*+]\s+", "", stripped)
+    stripped = re.sub(r"^\s*>\s?", "", stripped)
+    if "|" in stripped and stripped.strip().startswith("|"):
+        stripped = " ".join(c.strip() for c in stripped.strip().strip("|").split("|"))
+    tokens = md.parseInline(stripped)
+    out = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("text", "code_inline", "html_inline"):
+                out.append(child.content if child.type != "html_inline" else "")
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return "".join(out).strip()

@@ -1,0 +1,249 @@
+"""An HTML page as the lines a reader sees.
+
+Block elements (paragraphs, headings, list items, table rows, divisions, line
+breaks) end a line; inline elements join their text into the line around them.
+Scripts, styles, templates, forms' hidden inputs and elements hidden with the
+``hidden`` attribute or ``display:none`` are left out and counted, so the
+ledger can say how much of the file was never visible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "option",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+        "legend",
+        "textarea",
+        "select",
+    ]
+)
+INVISIBLE_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "meta",
+        "link",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "map",
+    ]
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
+
+
+@dataclass
+class VisiblePage:
+    """The visible lines of a page and what was left out."""
+
+    lines: list[str]
+    hidden_elements: int = 0  # elements hidden by attribute or style
+    hidden_chars: int = 0  # characters inside hidden elements, scripts and styles
+    script_elements: int = 0  # script, style, template ... elements
+    title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def repair_html(html: str) -> str:
+    """The page as an HTML5 browser parses it, serialised again.
+
+    libxml2 (under lxml, trafilatura and GNE) is not an HTML5 parser: a
+    self-closed ``<button/>`` in a gov.cn header makes it drop the whole article
+    that follows. Lexbor (through selectolax) parses as browsers do in well
+    under a millisecond; every reader of the page then sees the same, whole tree.
+    """
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = html.lstrip("\ufeff")
+    # lxml refuses str input that declares an encoding; the text is decoded already.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    if not html.strip():
+        return ""
+    return LexborHTMLParser(html).html or ""
+
+
+def parse_html(html: str):
+    """An lxml tree of a page that :func:`repair_html` has repaired."""
+    import lxml.html
+
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (ValueError, TypeError):
+        return None
+    except Exception as exc:  # lxml.etree.ParserError on markup with no element at all
+        if exc.__class__.__name__ in ("ParserError", "XMLSyntaxError"):
+            return None
+        raise
+
+
+def _is_hidden(el) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true" and not len(el):
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return el.tag == "input" and (el.get("type") or "").lower() == "hidden"
+
+
+def visible_lines(tree) -> VisiblePage:
+    """Walk the tree once and cut its text into lines at block boundaries."""
+    page = VisiblePage([])
+    if tree is None:
+        return page
+    page.title = _SPACES.sub(" ", tree.findtext(".//title") or "").strip()
+    page.meta = _meta(tree)
+    body = tree.find("body")
+    root = body if body is not None else tree
+    head = tree.find("head")
+    for el in head.iter("script", "style", "noscript", "template") if head is not None else []:
+        page.script_elements += 1
+        page.hidden_chars += len(el.text_content() or "")
+    current: list[str] = []
+
+    def flush() -> None:
+        text = _SPACES.sub(" ", "".join(current)).strip()
+        if text:
+            page.lines.append(text)
+        current.clear()
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag:  # a comment or processing instruction: not visible
+            if el.tail:
+                current.append(el.tail)
+            return
+        tag = tag.lower()
+        if tag in INVISIBLE_TAGS or _is_hidden(el):
+            if tag in INVISIBLE_TAGS:
+                page.script_elements += 1
+            else:
+                page.hidden_elements += 1
+            page.hidden_chars += len(el.text_content() or "") if tag != "br" else 0
+            if el.tail:
+                current.append(el.tail)
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            flush()
+        if el.text:
+            current.append(el.text)
+        if tag == "img" and el.get("alt"):
+            pass  # alt text is not visible text
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+        if el.tail:
+            current.append(el.tail)
+
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))  # deeply nested markup from page builders
+    try:
+        walk(root)
+    finally:
+        sys.setrecursionlimit(limit)
+    flush()
+    return page
+
+
+_META_KEYS = (
+    "og:title",
+    "title",
+    "description",
+    "og:site_name",
+    "author",
+    "source",
+    "keywords",
+    "publishdate",
+    "pubdate",
+    "publish_date",
+    "article:published_time",
+    "og:url",
+    "og:release_date",
+    "firstpublishedtime",
+    "contentsource",
+    "sitename",
+    "columnname",
+    "apple-mobile-web-app-title",
+    "dc.date",
+    "dc.title",
+    "dc.source",
+)
+
+
+def _meta(tree) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in tree.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        value = _SPACES.sub(" ", m.get("content") or "").strip()
+        if key in _META_KEYS and value and key not in out:
+            out[key] = value
+    canonical = tree.find(".//link[@rel='canonical']")
+    if canonical is not None and canonical.get("href"):
+        out.setdefault("canonical", canonical.get("href"))
+    return out
