@@ -18,7 +18,7 @@ from . import cleaning
 from .config import raw_dir_of
 from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
-from .ingest.formats import SUPPORTED, suffix_of
+from .ingest.formats import SUPPORTED, Page, suffix_of
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
 from .normalise import count_cjk, normalise_line
@@ -169,6 +169,8 @@ class _Span:
     work: Work
     verdicts: list[cleaning.LineVerdict]
     fragments: list[Fragment]
+    page: Page | None = None  # the page of the file this span is (URL, inferred values)
+    kind: str = "text"
 
 
 def _span_lines(cap: Capture, lines: list[str]) -> list[tuple[int, str]]:
@@ -212,9 +214,11 @@ def _clean_file(
         work = works[cap.work_id]
         lines = _span_lines(cap, norm)
         claimed.update(no for no, _ in lines)
+        page = page_of(raw, cap)
+        inferred_title = (page.inferred.get("title", "") if page else "") or ""
         verdicts = cleaning.classify_lines(
             lines,
-            titles=[work.title_zh, work.title_en],
+            titles=[work.title_zh, work.title_en] if work.has_title else [inferred_title],
             watermarks=watermarks,
             protected=protected,
             given=[_given(raw, no) for no, _ in lines] if raw.given else None,
@@ -223,14 +227,23 @@ def _clean_file(
         if not work.include:
             for x in verdicts:
                 ledger.append(_discard(raw, cap, x.line_no, "excluded_work", work.exclude_reason))
-            spans.append(_Span(cap, work, verdicts, []))
+            spans.append(_Span(cap, work, verdicts, [], page, raw.kind))
             continue
-        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts)))
+        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts), page, raw.kind))
     for no, text in enumerate(norm, start=1):
         if no not in claimed:
             reason = _given(raw, no)[0] or cleaning.line_rule(text, watermarks) or "unassigned"
             ledger.append(_discard(raw, None, no, reason, "outside every span in captures.csv"))
     return spans
+
+
+def page_of(raw: RawText, cap: Capture) -> Page | None:
+    """The page of a file that a capture's span starts in."""
+    start = cap.line_start or 1
+    for page in raw.pages or []:
+        if page.line_start <= start <= page.line_end:
+            return page
+    return (raw.pages or [None])[0]
 
 
 EXTRACTED_KINDS = {"html", "mhtml", "warc"}  # main text chosen by the extractors
@@ -322,28 +335,57 @@ def _resolve(frag: Fragment) -> Fragment:
 # ---------------------------------------------------------------- dates
 
 
+def _inferred(s: _Span) -> dict:
+    """What a page says of itself, when the span is that whole page (a span cut from a
+    longer file holds only part of the page the inference read)."""
+    if s.page is None or not s.page.inferred:
+        return {}
+    start, end = s.capture.line_start, s.capture.line_end
+    whole = start is None or (start <= s.page.line_start and end >= s.page.line_end)
+    return s.page.inferred if whole else {}
+
+
 def _work_date(work: Work, spans: list[_Span]) -> dict:
+    """The work's date: ``works.csv``, else what its copies say of themselves.
+
+    Plain-text captures use the line rules (:func:`cleaning.date_evidence`) first;
+    other formats, and text where those find nothing, use the page inference
+    (:mod:`.ingest.infer`: adoption, issuance, publication, repost, in that order).
+    """
+    text_date = text_precision = text_source = kind = ""
     evidence = []
     for s in spans:
-        for rank, line_no, date, precision, raw in cleaning.date_evidence(s.verdicts):
+        for rank, line_no, date, precision, raw in (
+            cleaning.date_evidence(s.verdicts) if s.kind == "text" else []
+        ):
             evidence.append(
                 (rank, s.capture.doc_id, line_no, date, precision, raw, s.capture.source_file)
             )
     evidence.sort(key=lambda e: (e[0], e[1], e[2]))
-    text_date = text_precision = text_source = ""
     if evidence:
         rank, _doc, line_no, text_date, text_precision, raw, source = evidence[0]
-        kind = "issuing note" if rank == 1 else "date line"
-        text_source = f"{source}:{line_no} ({kind}) {raw}"
+        text_source = f"{source}:{line_no} ({'issuing note' if rank == 1 else 'date line'}) {raw}"
+        kind = "issuance" if rank == 1 else ""
+    else:
+        for s in spans:
+            found = _inferred(s)
+            if found.get("date"):
+                text_date, text_precision = found["date"], found["date_precision"]
+                kind = found.get("date_kind", "")
+                text_source = (
+                    f"{s.capture.source_file} ({kind}) {found.get('date_evidence', '')}"
+                )
+                break
     if work.date:
         date, precision, source = work.date, work.date_precision, "metadata"
     elif text_date:
         date, precision, source = text_date, text_precision, f"text: {text_source}"
     else:
-        date, precision, source = "", "", "none"
+        date, precision, source, kind = "", "", "none", ""
     return {
         "date": date,
         "date_precision": precision,
+        "date_kind": kind if not work.date else "",
         "date_source": source,
         "date_in_text": text_date,
         "date_in_text_source": text_source,
@@ -592,12 +634,24 @@ def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[dict]) -> None:
 
 
 def _work_row(work: Work, spans: list[_Span]) -> dict:
+    found = next((_inferred(s) for s in spans if _inferred(s)), {})
+    title_zh, title_en, title_source = work.title_zh, work.title_en, "metadata"
+    if not work.has_title:
+        title = found.get("title", "") or work.work_id
+        title_zh, title_en = (title, "") if count_cjk(title) else ("", title)
+        title_source = found.get("title_evidence", "") or "none found: the work id stands in"
+    issuer, issuer_source = work.issuer, "metadata" if work.issuer else ""
+    if not issuer and found.get("source"):
+        issuer, issuer_source = found["source"], found.get("source_evidence", "")
     return {
         "work_id": work.work_id,
-        "title_zh": work.title_zh,
-        "title_en": work.title_en,
+        "title_zh": title_zh,
+        "title_en": title_en,
+        "title_source": title_source,
         **_work_date(work, spans),
-        "issuer": work.issuer,
+        "issuer": issuer,
+        "issuer_source": issuer_source,
+        "url": next((s.page.url for s in spans if s.page is not None and s.page.url), ""),
         "genre": work.genre,
         "include": work.include,
         "exclude_reason": work.exclude_reason,
@@ -710,12 +764,16 @@ WORK_COLUMNS = [
     "work_id",
     "title_zh",
     "title_en",
+    "title_source",
     "date",
     "date_precision",
+    "date_kind",
     "date_source",
     "date_in_text",
     "date_in_text_source",
     "issuer",
+    "issuer_source",
+    "url",
     "genre",
     "include",
     "exclude_reason",
@@ -763,6 +821,10 @@ DOCUMENT_COLUMNS = [
     "n_lines_kept",
     "n_lines_discarded",
     "n_paragraphs_new",
+    "url",
+    "captured_at",
+    "hidden_chars",
+    "extractors",
 ]
 
 
@@ -776,6 +838,7 @@ _DTYPES = {
     "line_start": "int64",
     "line_end": "int64",
     "similarity": "float64",
+    "hidden_chars": "int64",
 }
 
 
@@ -887,6 +950,7 @@ def _documents(
         span_text = "\n".join(raw.lines[start - 1 : end])
         n_disc = int(discarded_per_doc.get(cap.doc_id, 0))
         n_lines = end - start + 1
+        page = page_of(raw, cap)
         rows.append(
             {
                 "doc_id": cap.doc_id,
@@ -902,6 +966,10 @@ def _documents(
                 "n_lines_kept": n_lines - n_disc,
                 "n_lines_discarded": n_disc,
                 "n_paragraphs_new": int(paragraphs_per_doc.get(cap.doc_id, 0)),
+                "url": page.url if page else "",
+                "captured_at": page.captured_at if page else "",
+                "hidden_chars": page.hidden_chars if page else 0,
+                "extractors": page.extractors if page else "",
             }
         )
     return _frame(rows, DOCUMENT_COLUMNS)
@@ -939,7 +1007,7 @@ DUPLICATE_COLUMNS = [
 # ---------------------------------------------------------------- on disk
 
 TABLES = ("works", "documents", "paragraphs", "aligned_pairs", "discarded", "duplicates")
-BUILD_VERSION = "3"  # bump when the build's output changes for the same input
+BUILD_VERSION = "4"  # bump when the build's output changes for the same input
 MANIFEST = "manifest.json"
 PARAGRAPHS_DIR = "paragraphs"  # one Parquet file per partition
 

@@ -91,13 +91,20 @@ def score_documents(data_dir: Path, records: list[dict]) -> pd.DataFrame:
                 "gold_date": record.get("date") or "",
                 "date": date,
                 "date_right": _date_matches(date, record["date"]) if record.get("date") else None,
-                "trap_taken": bool(date) and any(t and date.startswith(t) for t in traps),
+                "trap_taken": _trap_taken(date, record.get("date") or "", traps),
                 "gold_title": record.get("title", ""),
                 "title": title,
                 "title_right": gold_key(title) == gold_key(record.get("title", "")),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _trap_taken(date: str, gold: str, traps: list[str]) -> bool:
+    """The date found is one of the dates the gold names as traps (and not the right one)."""
+    if not date or (gold and _date_matches(date, gold)):
+        return False
+    return any(t and (date.startswith(t) or t.startswith(date)) for t in traps)
 
 
 def _iso_or_empty(text: str) -> str:

@@ -52,6 +52,11 @@ class Work:
     exclude_reason: str
     row: int
 
+    @property
+    def has_title(self) -> bool:
+        """A curated title; without one the capture's own (inferred) title is used."""
+        return bool(self.title_zh or self.title_en)
+
 
 @dataclass(frozen=True)
 class Capture:
@@ -223,8 +228,6 @@ def read_works(
             )
             rejected.add(wid)
             continue
-        if not (row["title_zh"] or row["title_en"]):
-            problems.append(Problem(WORKS_FILE, where, "no title", "fill title_zh or title_en"))
         date, precision = "", ""
         if row["date"]:
             parsed = parse_metadata_date(row["date"])

@@ -271,7 +271,9 @@ def read_raw(
         raise CorpusError(
             Problem(name, "", "the file is empty", "replace it with the real capture")
         )
-    visible = _cached(cache_dir, digest, suffix) or _visible(data, suffix, name)
+    visible = _cached(cache_dir, digest, suffix) or formats.add_inferred(
+        _visible(data, suffix, name)
+    )
     if cache_dir is not None and visible.kind in _CACHED_KINDS:
         _store(cache_dir, digest, suffix, visible)
     return RawText(

@@ -60,6 +60,7 @@ class Page:
     meta: dict[str, str] = field(default_factory=dict)  # meta tags, front matter, <title>
     hidden_chars: int = 0  # characters in scripts, styles and hidden elements
     extractors: str = ""  # which extractors decided its main text, e.g. "trafilatura+gne"
+    inferred: dict[str, str] = field(default_factory=dict)  # infer.Inferred as a dict
 
 
 @dataclass
@@ -98,7 +99,31 @@ def html_page(html: str, *, encoding: str, kind: str = "html") -> Visible:
     info = Page(1, max(len(page.lines), 1), meta=meta, hidden_chars=page.hidden_chars)
     info.extractors = extractors
     info.url = meta.get("og:url") or meta.get("canonical") or ""
-    return Visible(page.lines, given, [v.evidence for v in votes], [info], encoding, kind)
+    visible = Visible(page.lines, given, [v.evidence for v in votes], [info], encoding, kind)
+    add_inferred(visible, html=repaired)
+    return visible
+
+
+def add_inferred(visible: Visible, *, html: str | None = None) -> Visible:
+    """Infer each page's title, date, source and language (see :mod:`.infer`)."""
+    from dataclasses import asdict
+
+    from .infer import infer
+
+    for page in visible.pages:
+        if page.inferred:
+            continue
+        a, b = page.line_start - 1, page.line_end
+        found = infer(
+            visible.lines[a:b],
+            visible.given[a:b],
+            page.meta,
+            url=page.url,
+            first_line=page.line_start,
+            html=html if len(visible.pages) == 1 else None,
+        )
+        page.inferred = {k: v for k, v in asdict(found).items() if v not in ("", 0)}
+    return visible
 
 
 def mhtml_page(data: bytes, *, name: str) -> Visible:
@@ -181,7 +206,7 @@ def warc_pages(data: bytes, *, name: str) -> Visible:
     evidence: list[str] = []
     pages: list[Page] = []
     for url, captured_at, html in records:
-        one = html_page(html, encoding="detected", kind="warc")
+        one = html_page(html, encoding="detected", kind="warc")  # inferred per page here
         if not one.lines:  # a page with nothing visible still takes a line, so it has a span
             one.lines, one.given, one.evidence = [""], ["blank"], ["no visible text"]
         start = len(lines) + 1
@@ -191,6 +216,7 @@ def warc_pages(data: bytes, *, name: str) -> Visible:
         page = one.pages[0]
         page.line_start, page.line_end = start, len(lines)
         page.url, page.captured_at = url, captured_at
+        page.inferred["url"] = url
         pages.append(page)
     return Visible(lines, given, evidence, pages, "detected", "warc")
 
