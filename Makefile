@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check report test lint format fuzz bench bench-longline bench-lines \
+.PHONY: help install build check report test lint format fuzz bench bench-longline bench-lines bench-extract \
 	bench-topics-gwr clean
 
 help: ## List the targets
@@ -56,6 +56,9 @@ bench: $(STAMP) ## Scale benchmark on a synthetic corpus (SIZE_MB, STAGES), then
 
 bench-longline: $(STAMP) ## Build time per MB of one-line captures, 128 KB to 16 MB (must be flat)
 	$(BIN)/python benchmarks/long_lines.py
+
+bench-extract: $(STAMP) ## Real captures in: add + build scored on gold, beside trafilatura and GNE
+	$(BIN)/python benchmarks/extract.py
 
 bench-lines: $(STAMP) ## Each discard reason on the real captures: main text it wrongly removes
 	$(BIN)/python benchmarks/line_reasons.py

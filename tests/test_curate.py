@@ -67,8 +67,11 @@ def test_make_work_id():
     assert (
         make_work_id("Jointly Build a Community", "2019-10-16") == "jointly-build-a-community-2019"
     )
-    wid = make_work_id("携手构建网络空间命运共同体", "")
-    assert wid.startswith("work-") and wid.endswith("-undated")
+    # Chinese titles: pinyin word by word, at most 40 characters, then the year.
+    assert make_work_id("携手构建网络空间命运共同体", "") == (
+        "xieshou-goujian-wangluokongjian-mingyun-undated"
+    )
+    assert make_work_id("中华人民共和国数据安全法", "2021-06-10") == "shuju-anquanfa-2021"
 
 
 def test_import_tsv_checks_every_line_before_writing_anything(tmp_path):

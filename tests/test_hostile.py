@@ -511,10 +511,27 @@ CASES = [
         errors=1,
     ),
     Case(
-        "add a folder",
-        ["add", "{tmp}", "--title", "x", "--data-dir", "{data}"],
-        says=("is a folder",),
+        "add a folder with --title",
+        ["add", "{tmp}/in", "--title", "x", "--data-dir", "{data}"],
+        lambda d: [
+            (d.parent / "in").mkdir(),
+            (d.parent / "in" / "a1.txt").write_text(ZH_A, "utf-8"),
+            (d.parent / "in" / "a2.txt").write_text(ZH_B, "utf-8"),
+        ],
+        says=("a title or an id belongs to one file",),
         errors=1,
+    ),
+    Case(
+        "add an empty folder",
+        ["add", "{tmp}/in", "--data-dir", "{data}"],
+        lambda d: (d.parent / "in").mkdir(),
+        says=("no capture to add",),
+        errors=1,
+    ),
+    Case(
+        "add the raw folder itself",
+        ["add", "{data}/raw", "--data-dir", "{data}"],
+        says=("already in the raw folder",),
     ),
     Case(
         "add empty title",

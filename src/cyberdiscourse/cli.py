@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -80,12 +81,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .curate import add_capture, safe_file_name
+    from .curate import add_captures, expand_paths, safe_file_name
+    from .review import review_table
 
     data_dir = resolve_data_dir(args.data_dir)
-    wid = add_capture(
+    files = expand_paths(args.paths)
+    done = add_captures(
         data_dir,
-        Path(args.file),
+        files,
         title=args.title,
         date=args.date or "",
         title_en=args.title_en or "",
@@ -93,12 +96,23 @@ def cmd_add(args: argparse.Namespace) -> int:
         genre=args.genre or "",
         work_id=args.work_id,
     )
-    name = Path(args.file).name
-    stored = safe_file_name(name)
-    if stored != name:
-        print(f"Stored as {stored!r}: control characters in the file name became '_'.")
-    print(f"Added {stored} as work {wid!r}; run 'cyberdiscourse build' next.")
-    return 0
+    for file in files:
+        stored = safe_file_name(file.name)
+        if stored != file.name and any(r["file"] == file.name for r in done.added):
+            print(f"Stored as {stored!r}: control characters in the file name became '_'.")
+    print(review_table(done.added, width=shutil.get_terminal_size((100, 20)).columns))
+    for problem in done.refused:
+        print(problem, file=sys.stderr)
+    names = {r["file"] for r in done.added}
+    print(
+        f"Added {len(names)} file(s) as {len(done.added)} work(s)"
+        + (f"; {len(done.refused)} problem(s) above" if done.refused else "")
+        + "."
+    )
+    print("Next: 'cyberdiscourse build'; 'cyberdiscourse check' lists the inferred values.")
+    if len(names) == 1 and len(done.added) == 1:
+        print(f"Added {next(iter(names))} as work {done.added[0]['work_id']!r}.")
+    return 1 if done.refused else 0
 
 
 def cmd_import_tsv(args: argparse.Namespace) -> int:
@@ -200,11 +214,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", parents=[common], help="validate raw files and metadata")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("add", parents=[common], help="copy a capture in and add its metadata")
-    p.add_argument("file", help="the capture (.txt, .html or .pdf)")
-    p.add_argument("--title", required=True, help="title (Chinese or English)")
+    p = sub.add_parser(
+        "add", parents=[common], help="copy captures in (files, folders, globs) with metadata"
+    )
+    p.add_argument(
+        "paths",
+        nargs="+",
+        help="captures, folders of captures or quoted globs (.txt .md .html .mhtml .pdf "
+        ".docx .warc .warc.gz .wacz)",
+    )
+    p.add_argument("--title", help="title, one file only (default: the title the capture shows)")
     p.add_argument("--title-en", help="English title when --title is Chinese")
-    p.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (blank: read from the text)")
+    p.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (default: read from the capture)")
     p.add_argument("--issuer")
     p.add_argument("--genre")
     p.add_argument("--work-id", help="id to use instead of one made from the title")

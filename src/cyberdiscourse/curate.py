@@ -8,7 +8,7 @@ import hashlib
 import io
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import raw_dir_of
@@ -45,13 +45,57 @@ def clean_title(title: str) -> str:
     return " ".join(_CONTROL_OR_BREAK.sub(" ", title or "").split())
 
 
-def make_work_id(title: str, date: str) -> str:
-    """A stable id: the English title's slug and the year, or a hash of a Chinese title."""
+def make_work_id(title: str, date: str, file: Path | None = None) -> str:
+    """A readable, stable id: a short slug of the title and the year.
+
+    An English title gives its words; a Chinese one its pinyin, word by word
+    (segmented with jieba), with the generic "中华人民共和国" left out; no title
+    gives the file's name. ``数据安全法`` 2021 -> ``shuju-anquan-fa-2021``.
+    """
     year = date[:4] if date else "undated"
-    slug = slugify(title) if count_cjk(title) == 0 else ""
+    slug = slugify(title) if count_cjk(title) == 0 else pinyin_slug(title)
+    if not slug and file is not None:
+        slug = slugify(file.stem) or pinyin_slug(file.stem)
     if not slug:
         slug = "work-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
     return f"{slug}-{year}"
+
+
+def pinyin_slug(title: str, *, max_chars: int = 40) -> str:
+    """Pinyin of a Chinese title, word by word, at most ``max_chars`` long."""
+    from pypinyin import lazy_pinyin
+
+    text = re.sub(r"^中华人民共和国", "", title) or title
+    text = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]+", " ", text)
+    words = []
+    for word in _tokenizer().lcut(text):
+        if not word.strip():
+            continue
+        romanised = "".join(lazy_pinyin(word)).lower()
+        romanised = re.sub(r"[^a-z0-9]+", "", romanised)
+        if romanised:
+            words.append(romanised)
+    slug = ""
+    for w in words:
+        if len(slug) + len(w) + 1 > max_chars:
+            break
+        slug = f"{slug}-{w}" if slug else w
+    return slug
+
+
+_TOKENIZER = None
+
+
+def _tokenizer():
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _TOKENIZER = jieba.Tokenizer()  # not the global one: others configure theirs
+    return _TOKENIZER
 
 
 def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -75,12 +119,17 @@ def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 @dataclass
 class _Planned:
-    """One capture to add, checked but not yet written."""
+    """One capture to add, checked but not yet written: its works and captures rows."""
 
     source: Path
     target: Path
-    work: dict
-    capture: dict
+    works: list[dict]
+    captures: list[dict]
+    review: list[dict] = field(default_factory=list)
+
+    @property
+    def work(self) -> dict:  # the first (for a web archive, one work per page)
+        return self.works[0]
 
 
 def _plan(
@@ -88,27 +137,33 @@ def _plan(
     file: Path,
     taken_ids: dict[str, str],
     *,
-    title: str,
+    title: str | None,
     date: str,
     title_en: str,
     issuer: str,
     genre: str,
     work_id: str | None,
 ) -> tuple[_Planned, list[Problem]]:
-    """Check one capture against the raw folder and the ids already taken (id -> where)."""
+    """Check one capture against the raw folder and the ids already taken (id -> where).
+
+    Title and date may be left out: the build then takes what the capture says of
+    itself (see :mod:`.ingest.infer`), and the review names it as inferred.
+    """
     if not file.is_file():
         what = "is a folder, not a file" if file.is_dir() else "file not found"
         raise CorpusError(Problem(str(file), "", what, "check the path you gave to add"))
-    read_raw(file)  # fails with a clear message if the file is unusable
+    raw = read_raw(file, cache_dir=raw_dir.parent / "processed" / "extract-cache")
     problems: list[Problem] = []
-    title, title_en = clean_title(title), clean_title(title_en)
-    if not (title or title_en):
+    given_title = title is not None or bool(title_en)
+    title, title_en = clean_title(title or ""), clean_title(title_en)
+    if given_title and not (title or title_en):
         problems.append(
             Problem(
                 "--title",
                 "",
                 "the title is empty",
-                "give the document's own title, e.g. --title '国家网络空间安全战略'",
+                "give the document's own title, e.g. --title '国家网络空间安全战略', "
+                "or leave --title out to use the title the capture shows",
             )
         )
     if date and parse_metadata_date(date) is None:
@@ -126,31 +181,88 @@ def _plan(
             Problem(
                 file.name,
                 "",
-                f"{target} already exists",
+                f"{target.name} already exists in raw/",
                 "rename the new file; raw captures are never overwritten",
             )
         )
-    zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
-    wid = work_id or make_work_id(en or zh, date)
-    if wid in taken_ids:
-        problems.append(
-            Problem(
-                WORKS_FILE,
-                "",
-                f"work_id {wid!r} exists ({taken_ids[wid]})",
-                "pass --work-id with a new id",
+    planned = _Planned(file, target, [], [])
+    pages = raw.pages or []
+    for page in pages:
+        found = page.inferred or {}
+        zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
+        shown = en or zh or found.get("title", "")
+        wid = work_id if work_id and len(pages) == 1 else None
+        wid = wid or unique_id(make_work_id(shown, date or found.get("date", ""), file), taken_ids)
+        if wid in taken_ids:
+            problems.append(
+                Problem(
+                    WORKS_FILE,
+                    "",
+                    f"work_id {wid!r} exists ({taken_ids[wid]})",
+                    "pass --work-id with a new id",
+                )
             )
+        taken_ids[wid] = f"{file.name}"
+        planned.works.append(
+            {
+                "work_id": wid,
+                "title_zh": zh,
+                "title_en": en,
+                "date": date,
+                "issuer": issuer,
+                "genre": genre,
+                "include": "true",
+            }
         )
-    work = {
+        span = len(pages) > 1
+        planned.captures.append(
+            {
+                "source_file": target.name,
+                "work_id": wid,
+                "line_start": page.line_start if span else "",
+                "line_end": page.line_end if span else "",
+            }
+        )
+        planned.review.append(_review_row(file, wid, raw, page, shown, date, issuer))
+    return planned, problems
+
+
+def _review_row(file: Path, wid: str, raw, page, title: str, date: str, issuer: str) -> dict:
+    found = page.inferred or {}
+    a, b = page.line_start - 1, page.line_end
+    lines, given = raw.lines[a:b], (raw.given or [None] * len(raw.lines))[a:b]
+    kept = sum(len(t) for t, g in zip(lines, given) if g is None)
+    visible = sum(len(t) for t in lines) or 1
+    return {
+        "file": file.name,
         "work_id": wid,
-        "title_zh": zh,
-        "title_en": en,
-        "date": date,
-        "issuer": issuer,
-        "genre": genre,
-        "include": "true",
+        "title": title,
+        "title_inferred": not bool(title) or title == found.get("title"),
+        "date": date or found.get("date", ""),
+        "date_kind": "given" if date else found.get("date_kind", ""),
+        "date_evidence": "" if date else found.get("date_evidence", ""),
+        "date_candidates": int(found.get("date_candidates", 0)),
+        "issuer": issuer or found.get("source", ""),
+        "chars_kept": kept,
+        "share_discarded": 1 - kept / visible,
+        "last_line": next((t for t, g in zip(reversed(lines), reversed(given)) if g is None), ""),
+        "n_lines": len(lines),
+        "has_prose": any(
+            g is None and count_cjk(t) >= 20 and re.search(r"[。！？!?]", t)
+            for t, g in zip(lines, given)
+        ),
+        "sha256": raw.sha256,
     }
-    return _Planned(file, target, work, {"source_file": target.name, "work_id": wid}), problems
+
+
+def unique_id(wid: str, taken: dict[str, str]) -> str:
+    """``wid``, or ``wid-2``, ``wid-3`` ... when it is taken (stable for the same corpus)."""
+    if wid not in taken:
+        return wid
+    n = 2
+    while f"{wid}-{n}" in taken:
+        n += 1
+    return f"{wid}-{n}"
 
 
 def _taken_ids(raw_dir: Path) -> dict[str, str]:
@@ -168,15 +280,42 @@ def _write(raw_dir: Path, planned: list[_Planned]) -> None:
     raw_dir.mkdir(parents=True, exist_ok=True)
     for p in planned:
         write_atomic(p.target, lambda tmp, src=p.source: shutil.copyfile(src, tmp))
-    _append_rows(raw_dir / WORKS_FILE, WORK_COLUMNS, [p.work for p in planned])
-    _append_rows(raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [p.capture for p in planned])
+    _append_rows(raw_dir / WORKS_FILE, WORK_COLUMNS, [w for p in planned for w in p.works])
+    _append_rows(
+        raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [c for p in planned for c in p.captures]
+    )
+
+
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Files named, the supported captures inside folders named (recursively, sorted), and
+    the matches of quoted globs; a path that matches nothing is kept, so ``add`` can say so.
+    """
+    import glob
+
+    from .ingest.formats import SUPPORTED, suffix_of
+
+    out: list[Path] = []
+    for item in paths:
+        path = Path(item).expanduser()
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and suffix_of(p.name) in SUPPORTED and not p.name.startswith(".")
+            )
+            out.extend(found)
+        elif not path.exists() and any(ch in str(item) for ch in "*?["):
+            out.extend(sorted(Path(p) for p in glob.glob(str(path), recursive=True)))
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
 
 
 def add_capture(
     data_dir: Path,
     file: Path,
     *,
-    title: str,
+    title: str | None = None,
     date: str = "",
     title_en: str = "",
     issuer: str = "",
@@ -185,29 +324,170 @@ def add_capture(
 ) -> str:
     """Copy ``file`` into ``data_dir/raw`` and append its works and captures rows.
 
-    Everything is validated before anything is written. Returns the work id.
+    Everything is validated before anything is written. Returns the (first) work id.
+    Without ``title`` or ``date`` the build uses what the capture says of itself.
 
     Raises
     ------
     CorpusError
         Unreadable file, a name already taken, an impossible date, a duplicate id.
     """
-    raw_dir = raw_dir_of(Path(data_dir))
-    planned, problems = _plan(
-        raw_dir,
-        Path(file),
-        _taken_ids(raw_dir),
+    return add_captures(
+        data_dir,
+        [Path(file)],
         title=title,
         date=date,
         title_en=title_en,
         issuer=issuer,
         genre=genre,
         work_id=work_id,
-    )
-    if problems:
-        raise CorpusError(problems)
-    _write(raw_dir, [planned])
-    return planned.work["work_id"]
+    ).added[0]["work_id"]
+
+
+@dataclass
+class Added:
+    """What :func:`add_captures` did: one review row per work added, and what it refused."""
+
+    added: list[dict]
+    refused: list[Problem]
+
+
+def add_captures(
+    data_dir: Path,
+    files: list[Path],
+    *,
+    title: str | None = None,
+    date: str = "",
+    title_en: str = "",
+    issuer: str = "",
+    genre: str = "",
+    work_id: str | None = None,
+) -> Added:
+    """Add many captures at once; every file is checked before anything is written.
+
+    A file that cannot be added (unreadable, name taken ...) is refused with its
+    problems and the others are added. ``title``, ``title_en`` and ``work_id``
+    belong to one file and are refused for several. Raises only when nothing
+    can be added.
+    """
+    raw_dir = raw_dir_of(Path(data_dir))
+    if len(files) > 1 and (title is not None or title_en or work_id):
+        raise CorpusError(
+            Problem(
+                "--title/--work-id",
+                "",
+                f"given for {len(files)} files; a title or an id belongs to one file",
+                "add the files one by one with --title, or leave --title out: each "
+                "capture's own title is used",
+            )
+        )
+    taken = _taken_ids(raw_dir)
+    known = _known_captures(raw_dir)
+    planned, refused = [], []
+    inside = Path(data_dir).resolve()
+    for file in files:
+        if inside in file.resolve().parents:
+            refused.append(
+                Problem(
+                    str(file),
+                    "",
+                    "already in the raw folder (or the built outputs) of this corpus",
+                    "add captures from outside the data folder",
+                )
+            )
+            continue
+        try:
+            plan, problems = _plan(
+                raw_dir,
+                file,
+                dict(taken),
+                title=title,
+                date=date,
+                title_en=title_en,
+                issuer=issuer,
+                genre=genre,
+                work_id=work_id,
+            )
+        except CorpusError as exc:
+            refused.extend(exc.problems)
+            continue
+        if problems:
+            refused.extend(problems)
+            continue
+        if plan.target.name in {p.target.name for p in planned}:
+            refused.append(
+                Problem(file.name, "", "a file of this name is in the list twice", "rename one")
+            )
+            continue
+        for row in plan.review:
+            row["flags"] = review_flags(row, known)
+            known["sha256"].setdefault(row["sha256"], row["work_id"])
+            known["titles"].setdefault(_title_key(row["title"]), row["work_id"])
+        taken.update({w["work_id"]: file.name for w in plan.works})
+        planned.append(plan)
+    if not planned:
+        raise CorpusError(
+            refused
+            or Problem(
+                "add",
+                "",
+                "no capture to add (the folder is empty or holds no supported file)",
+                "name files, folders or quoted globs of .txt .md .html .mhtml .pdf .docx "
+                ".warc .warc.gz .wacz captures",
+            )
+        )
+    _write(raw_dir, planned)
+    return Added([row for p in planned for row in p.review], refused)
+
+
+def _title_key(title: str) -> str:
+    from .normalise import match_key
+
+    return match_key(title)
+
+
+def _known_captures(raw_dir: Path) -> dict[str, dict[str, str]]:
+    """The raw files (by content) and work titles already in the corpus, for duplicates."""
+    known: dict[str, dict[str, str]] = {"sha256": {}, "titles": {}}
+    if not raw_dir.is_dir():
+        return known
+    for path in sorted(raw_dir.iterdir()):
+        if path.is_file() and path.suffix.lower() != ".csv":
+            known["sha256"][hashlib.sha256(path.read_bytes()).hexdigest()] = path.name
+    works = read_works(raw_dir, []) if (raw_dir / WORKS_FILE).is_file() else None
+    for wid, w in (works or {}).items():
+        for t in (w.title_zh, w.title_en):
+            if len(_title_key(t)) >= 4:
+                known["titles"].setdefault(_title_key(t), wid)
+    return known
+
+
+_TRUNCATED = re.compile(r"(\.\.\.|…|未完|待续|展开全文|阅读全文|查看全文|点击查看更多)\s*$")
+_SENTENCE_END = re.compile(r"[。！？!?.…”」』》)）]\s*$")
+SHORT_TEXT = 200  # characters of main text under which a capture is flagged
+
+
+def review_flags(row: dict, known: dict[str, dict[str, str]]) -> list[str]:
+    """What a researcher should check before trusting a capture's values."""
+    flags = []
+    if not row["date"]:
+        flags.append("no date found")
+    elif row["date_kind"] not in ("given", "adoption", "promulgation") and row[
+        "date_candidates"
+    ] > 1:
+        flags.append(f"{row['date_candidates']} candidate dates")
+    if row["chars_kept"] < SHORT_TEXT:
+        flags.append(f"main text under {SHORT_TEXT} characters")
+    if row["n_lines"] >= 40 and not row["has_prose"]:
+        flags.append("looks like a list or portal page")
+    last = row["last_line"].strip()
+    if _TRUNCATED.search(last) or (len(last) > 40 and not _SENTENCE_END.search(last)):
+        flags.append("looks truncated")
+    if row["sha256"] in known["sha256"]:
+        flags.append(f"same file as {known['sha256'][row['sha256']]}")
+    elif len(_title_key(row["title"])) >= 4 and _title_key(row["title"]) in known["titles"]:
+        flags.append(f"same title as work {known['titles'][_title_key(row['title'])]}")
+    return flags
 
 
 def _tsv_lines(tsv: Path) -> list[str]:

@@ -53,6 +53,15 @@ def work_id_for(record: dict) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", record["id"].lower()).strip("-")
 
 
+def works_by_file(documents: pd.DataFrame) -> dict[str, str]:
+    """The work each captured file was added as (a file that is one page, one work)."""
+    return dict(zip(documents["source_file"], documents["work_id"]))
+
+
+def _work_of(record: dict, by_file: dict[str, str]) -> str:
+    return by_file.get(Path(record["file"]).name, work_id_for(record))
+
+
 def _date_matches(found: str, gold: str) -> bool:
     return bool(found) and found[: len(gold)] == gold
 
@@ -67,9 +76,10 @@ def score_documents(data_dir: Path, records: list[dict]) -> pd.DataFrame:
     text_of = {
         wid: gold_key("".join(group["text"])) for wid, group in paragraphs.groupby("work_id")
     }
+    by_file = works_by_file(tables["documents"])
     rows = []
     for record in records:
-        wid = work_id_for(record)
+        wid = _work_of(record, by_file)
         text = text_of.get(wid, "")
         include = [gold_key(s) for s in record.get("must_include", [])]
         exclude = [gold_key(s) for s in record.get("must_exclude", [])]
@@ -130,9 +140,10 @@ def lost_text(data_dir: Path, records: list[dict]) -> pd.DataFrame:
     text_of = {
         wid: gold_key("".join(group["text"])) for wid, group in paragraphs.groupby("work_id")
     }
+    by_file = works_by_file(tables["documents"])
     rows = []
     for record in records:
-        wid = work_id_for(record)
+        wid = _work_of(record, by_file)
         missing = [
             s for s in record.get("must_include", []) if gold_key(s) not in text_of.get(wid, "")
         ]

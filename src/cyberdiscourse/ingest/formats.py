@@ -357,11 +357,28 @@ def markdown_visible(text_lines: list[str], encoding: str) -> Visible:
                 lines[i] = _inline_text(md, without_images)
                 continue
         lines[i] = _inline_text(md, without_images)
+    _outside_main_block(lines, given, evidence, body_start)
     visible = Visible(lines, given, evidence, [Page(1, max(n, 1), meta=meta)], encoding, "markdown")
     heading = next((ln for ln in text_lines[body_start:] if ln.startswith("# ")), "")
     if heading:
         meta["markdown_h1"] = _inline_text(md, heading)
     return visible
+
+
+def _outside_main_block(lines, given, evidence, body_start: int) -> None:
+    """A crawler's page (it has front matter) keeps only its block of running text."""
+    from .maintext import main_block
+
+    if body_start == 0:  # no front matter: a document someone wrote, e.g. a law
+        return
+    span = main_block(lines, given)
+    if span is None:
+        return
+    first, last = span
+    for i in range(body_start, len(lines)):
+        if given[i] is None and lines[i].strip() and not first <= i <= last:
+            given[i] = "not_main_text"
+            evidence[i] = "outside the block of running text (body text extraction)"
 
 
 def _strip_marks(text: str) -> str:

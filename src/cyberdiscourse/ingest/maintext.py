@@ -73,17 +73,24 @@ _GNE = None
 
 
 def run_gne(html: str) -> str:
+    """GNE's content extractor alone: the same steps as ``GeneralNewsExtractor.extract``
+    (repair, noise nodes, pre-parse, text density) without its title, author and time
+    extractors, which this project replaces and which cost half of its time."""
     global _GNE
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from gne.extractor import ContentExtractor
+        from gne.utils import fix_html, html2element, pre_parse, remove_noise_node
+
     if _GNE is None:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from gne import GeneralNewsExtractor
-
-        _GNE = GeneralNewsExtractor()
+        _GNE = ContentExtractor()
     try:
-        return _GNE.extract(html).get("content") or ""
+        element = html2element(fix_html(html))
+        remove_noise_node(element, None)
+        content = _GNE.extract(pre_parse(element))
+        return content[0][1]["text"] if content else ""
     except Exception:  # GNE raises on pages without a body or with odd markup
         return ""
 
@@ -258,3 +265,41 @@ def extract_votes(html: str, lines: list[str]) -> list[LineVote]:
     """Run every extractor on the page and decide its visible lines."""
     outputs = {name: RUNNERS[name](html) for name in EXTRACTORS}
     return decide(lines, outputs)
+
+
+def main_block(lines: list[str], given: list[str | None]) -> tuple[int, int] | None:
+    """The stretch of lines that holds the running text, for captures without markup
+    (a crawler's Markdown): the maximum-sum run of line scores (as in Body Text
+    Extraction, Finn et al. 2001), where a line of prose scores its length in
+    Han characters and any other line a small penalty. What lies outside, an
+    account's greeting above the article or its subscription prompts below, is
+    not main text. None when the capture has no prose at all.
+    """
+    best, best_span = 0.0, None
+    run, start = 0.0, 0
+    for i, (line, reason) in enumerate(zip(lines, given)):
+        if reason is not None or not line.strip():
+            score = 0.0
+        elif _is_prose(line):
+            score = count_cjk(line) + sum(ch.isascii() and ch.isalpha() for ch in line) / 3
+        else:
+            score = -max(LINE_PENALTY, len(line) / 2)
+        if run <= 0:
+            run, start = score, i
+        else:
+            run += score
+        if run > best:
+            best, best_span = run, (start, i)
+    return best_span
+
+
+LINE_PENALTY = 10.0  # what a short non-prose line (a prompt, a menu item) costs the block
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence, however short ("第十四条 本办法自公布之日起施行。"), or a numbered
+    item of a law or list: what the running text is made of."""
+    size = count_cjk(line) + sum(ch.isascii() and ch.isalpha() for ch in line) / 3
+    if size >= 4 and re.search(r"[。；;]\s*[”’」』)）*]*\s*$", line):
+        return True
+    return size >= 20 and bool(_SENTENCE.search(line))
