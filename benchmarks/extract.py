@@ -168,7 +168,8 @@ def main() -> None:
         for row in bad.itertuples():
             print(
                 f"    {row.id}: found {row.n_found}/{row.n_include}, furniture "
-                f"{row.n_left}/{row.n_exclude}, date {row.date or '-'} (gold {row.gold_date or '-'})"
+                f"{row.n_left}/{row.n_exclude}, date {row.date or '-'} "
+                f"(gold {row.gold_date or '-'})"
             )
     s = summary(pd.concat(totals, ignore_index=True))
     print("all folders:")
