@@ -230,14 +230,17 @@ def _token_table(paragraphs, lists):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    def text(name: str):  # a partition with no paragraph stores its columns as null
+        return paragraphs[name].cast(pa.string())
+
     return pa.table(
         {
-            "para_id": paragraphs["para_id"],
-            "work_id": paragraphs["work_id"],
-            "lang": paragraphs["lang"],
+            "para_id": text("para_id"),
+            "work_id": text("work_id"),
+            "lang": text("lang"),
             "tokens": lists,
             "n_tokens": pc.list_value_length(lists).cast(pa.int64()),
-            "n_chars": pc.utf8_length(paragraphs["text"]).cast(pa.int64()),
+            "n_chars": pc.utf8_length(text("text")).cast(pa.int64()),
         }
     )
 

@@ -90,7 +90,7 @@ def html_page(html: str, *, encoding: str, kind: str = "html") -> Visible:
 
     repaired = repair_html(html)
     page = visible_lines(parse_html(repaired))
-    votes = extract_votes(repaired, page.lines) if page.lines else []
+    votes = extract_votes(repaired, page.lines, page.link_share) if page.lines else []
     given = [None if v.main else "not_main_text" for v in votes]
     meta = dict(page.meta)
     if page.title:

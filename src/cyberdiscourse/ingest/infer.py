@@ -133,7 +133,7 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
         rank = (near(at), at >= 0, source.startswith("front_matter"), len(k))
         if best is None or rank > best[0]:
             best = (rank, source, shown or value, at)
-    section_name = best is not None and best[0][3] <= 6  # "新闻动态", "政务"
+    section_name = best is not None and best[0][3] <= 6 and not best[0][0]  # "新闻动态"
     if (best is None or section_name or not best[0][1]) and start > 0:
         # The tag names a section ("新闻动态--学会官网"): the headline right above the
         # article is the title.
@@ -145,6 +145,7 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
                 and not line.endswith("。")
                 and not find_dates(line)
                 and not _PUBLISHED_LABEL.search(line)
+                and len(line.split()) <= 2  # not a menu of short items
             ):
                 return line, f"headline above the main text (line {first_line + i})", i
     if best is not None:

@@ -199,12 +199,21 @@ def prose_score(lines: list[str]) -> float:
     return score
 
 
-def decide(lines: list[str], outputs: dict[str, str]) -> list[LineVote]:
-    """Combine the extractors' outputs into a verdict per visible line (see module doc)."""
+def decide(
+    lines: list[str], outputs: dict[str, str], link_share: list[float] | None = None
+) -> list[LineVote]:
+    """Combine the extractors' outputs into a verdict per visible line (see module doc).
+
+    On a page without running text (a portal, a list of links), both extractors
+    fall back to the whole page; there a line that is mostly link text is not
+    main text.
+    """
     keys = [match_key(line) for line in lines]
     votes = {name: align(keys, outputs.get(name, "")) for name in EXTRACTORS}
     active = _active(lines, votes)
     main = _combine(lines, keys, votes, active)
+    if link_share and not prose_score([ln for ln, m in zip(lines, main) if m]):
+        main = [m and share < 0.5 for m, share in zip(main, link_share)]
     result = []
     for i in range(len(lines)):
         v = tuple(votes[n][i] for n in EXTRACTORS)
@@ -261,10 +270,12 @@ def _reads_as_text(line: str) -> bool:
     return count_cjk(line) >= 8 or len(line.split()) >= 6
 
 
-def extract_votes(html: str, lines: list[str]) -> list[LineVote]:
+def extract_votes(
+    html: str, lines: list[str], link_share: list[float] | None = None
+) -> list[LineVote]:
     """Run every extractor on the page and decide its visible lines."""
     outputs = {name: RUNNERS[name](html) for name in EXTRACTORS}
-    return decide(lines, outputs)
+    return decide(lines, outputs, link_share)
 
 
 def main_block(lines: list[str], given: list[str | None]) -> tuple[int, int] | None:

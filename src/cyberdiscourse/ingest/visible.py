@@ -103,6 +103,7 @@ class VisiblePage:
     script_elements: int = 0  # script, style, template ... elements
     title: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    link_share: list[float] = field(default_factory=list)  # per line: share of its text in links
 
 
 def repair_html(html: str) -> str:
@@ -162,18 +163,27 @@ def visible_lines(tree) -> VisiblePage:
         page.script_elements += 1
         page.hidden_chars += len(el.text_content() or "")
     current: list[str] = []
+    linked = [0]  # characters of the current line that sit inside a link
+    in_link = [0]
+
+    def add(text: str) -> None:
+        current.append(text)
+        if in_link[0]:
+            linked[0] += len(text.strip())
 
     def flush() -> None:
         text = _SPACES.sub(" ", "".join(current)).strip()
         if text:
             page.lines.append(text)
+            page.link_share.append(min(1.0, linked[0] / max(1, len(text.replace(" ", "")))))
         current.clear()
+        linked[0] = 0
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if not tag:  # a comment or processing instruction: not visible
             if el.tail:
-                current.append(el.tail)
+                add(el.tail)
             return
         tag = tag.lower()
         if tag in INVISIBLE_TAGS or _is_hidden(el):
@@ -183,21 +193,21 @@ def visible_lines(tree) -> VisiblePage:
                 page.hidden_elements += 1
             page.hidden_chars += len(el.text_content() or "") if tag != "br" else 0
             if el.tail:
-                current.append(el.tail)
+                add(el.tail)
             return
         block = tag in BLOCK_TAGS
         if block:
             flush()
+        in_link[0] += tag == "a"
         if el.text:
-            current.append(el.text)
-        if tag == "img" and el.get("alt"):
-            pass  # alt text is not visible text
-        for child in el:
+            add(el.text)
+        for child in el:  # an image's alt text is not visible text
             walk(child)
+        in_link[0] -= tag == "a"
         if block:
             flush()
         if el.tail:
-            current.append(el.tail)
+            add(el.tail)
 
     import sys
 

@@ -1,0 +1,361 @@
+"""Ingestion: every format into visible lines with a ledger, main text decided, metadata
+inferred with evidence; measured against the gold of real pages nobody here wrote."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import REAL_CAPTURES, assert_ledger_invariant, needs_real_captures
+
+from cyberdiscourse.corpus import build, build_corpus, load_processed
+from cyberdiscourse.curate import add_captures, expand_paths
+from cyberdiscourse.errors import CorpusError
+from cyberdiscourse.ingest.infer import infer
+from cyberdiscourse.readers import read_raw
+
+ARTICLE = (
+    "国家互联网信息办公室发布《网络数据安全管理条例》解读文章，强调尊重网络主权，"
+    "推动构建网络空间命运共同体，促进数据依法有序自由流动。"
+)
+SECOND = "各国应当在相互尊重的基础上加强对话合作，共同维护网络空间和平、安全、开放、合作、有序。"
+
+
+def page(title: str, body: str, *, extra_head: str = "") -> str:
+    return (
+        f"<html><head><title>{title}_中国网信网</title>{extra_head}"
+        "<script>var secret='脚本里的字';</script><style>.x{color:red}</style></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/a'>政务</a> <a href='/b'>互动</a></div>"
+        f"<h1>{title}</h1><div class='info'>2024-03-05 10:20 来源：中国网信网</div>"
+        f"<div class='article'>{body}</div>"
+        "<div style='display:none'>隐藏的文字不会出现</div>"
+        "<div class='footer'>版权所有 京ICP备05070218号 主办单位：国家互联网信息办公室</div>"
+        "</body></html>"
+    )
+
+
+ARTICLE_HTML = page("网络数据安全管理条例解读", f"<p>{ARTICLE}</p><p>{SECOND}</p>" * 3)
+
+
+# ------------------------------------------------------------------ formats
+
+
+def test_html_lines_are_what_a_reader_sees_and_hidden_text_is_counted(tmp_path):
+    path = tmp_path / "page.shtml"
+    path.write_text(ARTICLE_HTML, encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.kind == "html"
+    assert "首页 政务 互动" in raw.lines and "网络数据安全管理条例解读" in raw.lines
+    assert not any("脚本里的字" in line or "隐藏的文字" in line for line in raw.lines)
+    hidden = len("var secret='脚本里的字';") + len(".x{color:red}") + len("隐藏的文字不会出现")
+    assert raw.pages[0].hidden_chars == hidden
+    kept = [line for line, g in zip(raw.lines, raw.given) if g is None]
+    assert kept.count(ARTICLE) == 3 and "首页 政务 互动" not in kept
+    nav = raw.lines.index("首页 政务 互动")
+    assert raw.given[nav] == "not_main_text" and "gne: no" in raw.evidence[nav]
+    found = raw.pages[0].inferred
+    assert found["title"] == "网络数据安全管理条例解读"
+    assert (found["date"], found["date_kind"]) == ("2024-03-05", "publication")
+    assert found["source"] == "中国网信网"
+
+
+def test_a_page_libxml2_misparses_is_read_whole(tmp_path):
+    """A self-closed <button/> makes libxml2 drop what follows; the HTML5 parser does not."""
+    html = (
+        "<html><body><form><button type='button' /></form>"
+        f"<div class='content'><p>{ARTICLE}</p><p>{SECOND}</p></div></body></html>"
+    )
+    path = tmp_path / "gov.html"
+    path.write_text(html, encoding="utf-8")
+    assert ARTICLE in read_raw(path).lines
+
+
+def test_markdown_syntax_front_matter_images_and_links_are_ledger_rows(tmp_path):
+    text = (
+        "---\ntitle: 网络数据安全管理条例解读\nsource: 网信中国\ndate: 2024-03-06\n"
+        "fetch_date: 2025-10-06T18:26:30\n---\n\n# 网络数据安全管理条例解读\n\n"
+        "![cover](https://mmbiz.qpic.cn/x.jpg)\n\n* [首页](https://a.cn) [政务](https://a.cn/b)\n\n"
+        f"**{ARTICLE}**\n\n| 项目 | 说明 |\n| --- | --- |\n| 数据 | 依法流动 |\n\n"
+        f"<!-- INFO END -->\n\n{SECOND}\n"
+    )
+    path = tmp_path / "capture.md"
+    path.write_text(text, encoding="utf-8")
+    raw = read_raw(path)
+    assert len(raw.lines) == len(text.splitlines())  # one visible line per line of the file
+    reasons = dict(zip(range(1, len(raw.lines) + 1), raw.given))
+    assert {reasons[n] for n in range(1, 7)} == {"front_matter"}
+    assert reasons[10] == "image" and reasons[12] == "link_only"
+    assert raw.lines[14 - 1] == ARTICLE  # emphasis marks gone
+    assert raw.lines[16 - 1] == "项目 说明" and reasons[17] == "markup"  # a table's rule
+    assert raw.lines[18 - 1] == "数据 依法流动" and reasons[20] == "markup"  # a comment
+    found = raw.pages[0].inferred
+    assert found["title"] == "网络数据安全管理条例解读"
+    assert (found["date"], found["date_kind"]) == ("2024-03-06", "repost")
+    assert "2025-10-06" not in found.get("date_evidence", "")  # never the crawl date
+
+
+def test_front_matter_that_is_not_yaml_is_a_ledger_row_with_the_reason(tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_text(f"---\ntitle: [unclosed\n: : :\n---\n\n{ARTICLE}\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.given[:4] == ["front_matter"] * 4
+    assert "not YAML" in raw.evidence[0]
+    assert raw.lines[5] == ARTICLE and raw.given[5] is None
+
+
+def docx_bytes(paragraphs: list[str], table: list[list[str]]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    grid = document.add_table(rows=len(table), cols=len(table[0]))
+    for r, row in enumerate(table):
+        for c, value in enumerate(row):
+            grid.cell(r, c).text = value
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_paragraphs_and_table_rows_in_document_order(tmp_path):
+    path = tmp_path / "note.docx"
+    path.write_bytes(docx_bytes(["关于数据安全的说明", ARTICLE], [["网络主权", "数据安全"]]))
+    raw = read_raw(path)
+    assert raw.kind == "docx"
+    assert raw.lines == ["关于数据安全的说明", ARTICLE, "网络主权 数据安全"]
+
+
+def test_a_docx_that_is_not_a_zip_is_a_named_error(tmp_path):
+    path = tmp_path / "fake.docx"
+    path.write_text("这不是 Word 文件", encoding="utf-8")
+    with pytest.raises(CorpusError, match="not a Word .docx file"):
+        read_raw(path)
+
+
+def warc_bytes(records: list[tuple[str, str, bytes]]) -> bytes:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    for url, content_type, payload in records:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(payload), http_headers=headers
+        )
+        writer.write_record(record)
+    return buf.getvalue()
+
+
+TWO_PAGES = [
+    ("https://www.cac.gov.cn/a.htm", "text/html; charset=utf-8", ARTICLE_HTML.encode()),
+    ("https://www.cac.gov.cn/logo.png", "image/png", b"\x89PNG"),
+    (
+        "https://www.cac.gov.cn/b.htm",
+        "text/html; charset=gbk",
+        page("第二篇文章", f"<p>{SECOND}</p><p>{ARTICLE}</p>").encode("gbk"),
+    ),
+]
+
+
+def test_warc_html_records_become_pages_with_url_and_capture_time(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(warc_bytes(TWO_PAGES))
+    raw = read_raw(path)
+    assert raw.kind == "warc" and len(raw.pages) == 2  # the PNG record is not a page
+    first, second = raw.pages
+    assert first.url == "https://www.cac.gov.cn/a.htm" and first.captured_at
+    assert second.line_start == first.line_end + 1 and second.line_end == len(raw.lines)
+    assert SECOND in raw.lines[second.line_start - 1 : second.line_end]  # GBK decoded
+    assert second.inferred["title"] == "第二篇文章"
+
+
+def test_add_a_warc_gives_one_work_per_page_and_the_build_keeps_provenance(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(warc_bytes(TWO_PAGES))
+    data = tmp_path / "data"
+    done = add_captures(data, [path])
+    assert len(done.added) == 2
+    build(data, n_jobs=1)
+    tables = load_processed(data)
+    docs = tables["documents"].set_index("work_id")
+    assert sorted(docs["url"]) == ["https://www.cac.gov.cn/a.htm", "https://www.cac.gov.cn/b.htm"]
+    works = tables["works"].set_index("work_id")
+    assert sorted(works["title_zh"]) == ["第二篇文章", "网络数据安全管理条例解读"]
+    assert set(works["date"]) == {"2024-03-05"}
+    assert_ledger_invariant(build_corpus(data))
+
+
+def test_wacz_holds_warcs(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("archive/data.warc.gz", warc_bytes(TWO_PAGES[:1]))
+        z.writestr("datapackage.json", "{}")
+    path = tmp_path / "crawl.wacz"
+    path.write_bytes(buf.getvalue())
+    raw = read_raw(path)
+    assert len(raw.pages) == 1 and raw.pages[0].url.endswith("/a.htm")
+
+
+def test_a_warc_without_html_is_a_named_error(tmp_path):
+    path = tmp_path / "images.warc.gz"
+    path.write_bytes(warc_bytes([TWO_PAGES[1]]))
+    with pytest.raises(CorpusError, match="no HTML response record"):
+        read_raw(path)
+    path.write_bytes(gzip.compress(b"not a warc at all"))
+    with pytest.raises(CorpusError, match="web archive"):
+        read_raw(path)
+
+
+def test_mhtml_page_with_its_url_and_save_date(tmp_path):
+    html = ARTICLE_HTML.encode("utf-8")
+    import quopri
+
+    body = quopri.encodestring(html).decode("ascii")
+    mhtml = (
+        "From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.cac.gov.cn/x.htm\r\n"
+        "Subject: =?utf-8?Q?x?=\r\nDate: Tue, 5 Mar 2024 10:30:00 +0800\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/related; type="text/html"; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/html; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "Content-Location: https://www.cac.gov.cn/x.htm\r\n\r\n"
+        f"{body}\r\n--B--\r\n"
+    )
+    path = tmp_path / "saved.mhtml"
+    path.write_text(mhtml, encoding="ascii")
+    raw = read_raw(path)
+    assert raw.kind == "mhtml" and ARTICLE in raw.lines
+    assert raw.pages[0].url == "https://www.cac.gov.cn/x.htm"
+    assert raw.pages[0].captured_at.startswith("2024-03-05T10:30:00")
+
+
+def test_a_page_with_no_main_text_is_a_warning_not_a_crash(tmp_path, capsys):
+    from cyberdiscourse.cli import main
+
+    path = tmp_path / "portal.html"
+    path.write_text(
+        "<html><body>" + "".join(f"<a href='/{i}'>栏目{i}</a><br>" for i in range(30)) + "</body>",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    assert main(["add", str(path), "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "CHECK:" in out and "main text under 200 characters" in out
+    assert main(["build", "--data-dir", str(data)]) == 0
+    assert "kept no paragraph" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ inference
+
+
+def test_a_law_takes_its_original_adoption_date_not_amendments_or_entry_into_force():
+    lines = [
+        "中华人民共和国保守国家秘密法",
+        "",
+        "1988年9月5日 第七届全国人民代表大会常务委员会第三次会议通过 2010年4月29日 修订",
+        "2024年2月27日 第十四届全国人民代表大会常务委员会第八次会议第二次修订",
+        "<!-- INFO END -->",
+        "第一条 为了保守国家秘密，维护国家安全和利益，制定本法。",
+        "第六十五条 本法自2024年5月1日起施行。",
+    ]
+    given = [None, None, None, None, "markup", None, None]
+    found = infer(lines, given, {"markdown_h1": "中华人民共和国保守国家秘密法"})
+    assert (found.date, found.date_kind) == ("1988-09-05", "adoption")
+    assert found.source == "全国人民代表大会常务委员会"
+
+
+def test_a_regulation_takes_its_promulgation_by_decree():
+    lines = [
+        "互联网信息服务管理办法",
+        "2000年9月25日 中华人民共和国国务院令第292号公布",
+        "第一条 ……",
+    ]
+    found = infer(lines, [None] * 3, {"markdown_h1": "互联网信息服务管理办法"})
+    assert (found.date, found.date_kind, found.source) == ("2000-09-25", "promulgation", "国务院")
+
+
+def test_a_signature_block_gives_the_issuance_date():
+    lines = ["关于征求意见的通知", ARTICLE, SECOND, "国家互联网信息办公室", "2024年9月14日"]
+    found = infer(lines, [None] * 5, {})
+    assert (found.date, found.date_kind) == ("2024-09-14", "issuance")
+
+
+def test_htmldate_is_trusted_only_for_a_day_the_page_writes():
+    html = "<html><head><script>var publishDate='2019-09-30T22:46:13';</script></head></html>"
+    found = infer(["标题", ARTICLE], [None, None], {}, html=html)
+    assert (found.date, found.date_kind) == ("2019-09-30", "publication")
+    assert infer(["标题", ARTICLE], [None, None], {}, html="<p>2019</p>").date == ""
+
+
+def test_work_ids_are_readable_and_stable(tmp_path):
+    path = tmp_path / "law.md"
+    path.write_text(
+        "# 中华人民共和国数据安全法\n\n2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次"
+        f"会议通过\n\n<!-- INFO END -->\n\n第一条 {ARTICLE}\n",
+        encoding="utf-8",
+    )
+    first = add_captures(tmp_path / "a", [path]).added[0]["work_id"]
+    again = add_captures(tmp_path / "b", [path]).added[0]["work_id"]
+    assert first == again == "shuju-anquanfa-2021"
+
+
+# ------------------------------------------------------------------ real pages
+
+
+@pytest.fixture(scope="module", params=["html_pages", "markdown_captures", "law_texts"])
+def scored(request, tmp_path_factory):
+    from cyberdiscourse.evaluate import load_gold, score_documents
+
+    folder = REAL_CAPTURES / request.param
+    data = tmp_path_factory.mktemp(request.param) / "data"
+    add_captures(data, expand_paths([folder / "files"]))  # nothing but the files
+    build(data, n_jobs=1)
+    return request.param, score_documents(data, load_gold(folder)), data
+
+
+@needs_real_captures
+def test_real_captures_meet_the_targets(scored):
+    """Scored as shared/corpora/real_captures/README.md says; the targets of the issue."""
+    folder, s, _ = scored
+    assert s["clean"].mean() >= 0.90, s.loc[~s["clean"], "id"].tolist()
+    assert s["n_left"].sum() / s["n_exclude"].sum() <= 0.03
+    assert s["n_found"].sum() / s["n_include"].sum() >= 0.98
+    dated = s[s["gold_date"] != ""]
+    assert dated["date_right"].astype(bool).mean() >= 0.95
+    assert not s["trap_taken"].any()
+    assert s["title_right"].mean() >= 0.90
+
+
+@needs_real_captures
+def test_real_captures_keep_the_ledger(scored):
+    _, _, data = scored
+    assert_ledger_invariant(build_corpus(data))
+
+
+@needs_real_captures
+def test_add_a_whole_folder_in_one_command_with_a_readable_review(tmp_path, capsys):
+    from cyberdiscourse.cli import main
+    from cyberdiscourse.review import width
+
+    folder = REAL_CAPTURES / "markdown_captures" / "files"
+    code = main(["add", str(folder), "--data-dir", str(tmp_path / "data")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"Added {len(list(folder.iterdir()))} file(s)" in out
+    assert max(width(line) for line in out.splitlines()) <= 100
+    assert "title: 庄荣文:以网络强国建设助力民族伟大复兴 (inferred)" in out
+
+
+def test_expand_paths_takes_files_folders_and_globs(tmp_path):
+    for name in ("a.html", "b.md", "c.txt", "skip.csv", ".hidden.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "d.warc.gz").write_bytes(b"x")
+    names = [p.name for p in expand_paths([tmp_path])]
+    assert names == ["a.html", "b.md", "c.txt", "d.warc.gz"]
+    assert [p.name for p in expand_paths([str(tmp_path / "*.md")])] == ["b.md"]
+    assert expand_paths([tmp_path / "none.txt"]) == [Path(tmp_path / "none.txt")]
