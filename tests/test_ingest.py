@@ -359,3 +359,27 @@ def test_expand_paths_takes_files_folders_and_globs(tmp_path):
     assert names == ["a.html", "b.md", "c.txt", "d.warc.gz"]
     assert [p.name for p in expand_paths([str(tmp_path / "*.md")])] == ["b.md"]
     assert expand_paths([tmp_path / "none.txt"]) == [Path(tmp_path / "none.txt")]
+
+
+def test_check_lists_inferred_values_until_works_csv_confirms_them(tmp_path, capsys):
+    from cyberdiscourse.cli import main
+
+    path = tmp_path / "law.md"
+    path.write_text(
+        "# 中华人民共和国数据安全法\n\n2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次"
+        f"会议通过\n\n<!-- INFO END -->\n\n第一条 {ARTICLE}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    add_captures(data, [path])
+    assert main(["check", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "date '2021-06-10' (adoption) inferred from law.md: line 3" in out
+    assert "3 inferred value(s) not yet confirmed" in out
+    works = data / "raw" / "works.csv"
+    text = works.read_text(encoding="utf-8").replace(
+        "shuju-anquanfa-2021,,,,", "shuju-anquanfa-2021,中华人民共和国数据安全法,,2021-06-10,"
+    )
+    works.write_text(text, encoding="utf-8")
+    assert main(["check", "--data-dir", str(data)]) == 0
+    assert "1 inferred value(s) not yet confirmed" in capsys.readouterr().out  # the issuer

@@ -76,7 +76,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in problems:
         print(p)
     errors = sum(p.severity == "error" for p in problems)
-    print(f"{data_dir}/raw: {errors} error(s), {len(problems) - errors} warning(s)")
+    inferred = sum(p.severity == "inferred" for p in problems)
+    warnings = len(problems) - errors - inferred
+    print(
+        f"{data_dir}/raw: {errors} error(s), {warnings} warning(s), "
+        f"{inferred} inferred value(s) not yet confirmed"
+    )
     return 1 if errors else 0
 
 

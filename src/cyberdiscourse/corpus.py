@@ -152,12 +152,49 @@ def _read_raws(
 
 
 def check(data_dir: Path) -> list[Problem]:
-    """Validate raw files and metadata without building; returns every problem found."""
+    """Validate raw files and metadata without building; returns every problem found.
+
+    Values the build would infer because ``works.csv`` leaves them blank (title,
+    date, issuer) are listed too, with their evidence (severity ``inferred``):
+    confirmed once written into ``works.csv``.
+    """
     data_dir = Path(data_dir)
     works, captures, problems = _load_metadata(data_dir)
     for part in plan_partitions(works, captures, raw_dir_of(data_dir)):
-        _read_raws(raw_dir_of(data_dir), part.captures, problems)  # one partition in memory
+        raws = _read_raws(raw_dir_of(data_dir), part.captures, problems)  # one partition
+        for cap in part.captures:
+            if cap.source_file in raws:
+                problems.extend(_unconfirmed(works[cap.work_id], cap, raws[cap.source_file]))
     return problems
+
+
+_INFERRED_FIELDS = (
+    ("title", "title_evidence", "has_title"),
+    ("date", "date_evidence", "date"),
+    ("source", "source_evidence", "issuer"),
+)
+
+
+def _unconfirmed(work: Work, cap: Capture, raw: RawText) -> list[Problem]:
+    found = _whole_page(cap, page_of(raw, cap))
+    out = []
+    for field_name, evidence, curated in _INFERRED_FIELDS:
+        if getattr(work, curated) or not found.get(field_name):
+            continue
+        if field_name == "date" and raw.kind == "text":
+            continue  # plain text takes its date from the line rules (works.date_source)
+        kind = f" ({found['date_kind']})" if field_name == "date" else ""
+        out.append(
+            Problem(
+                "works.csv",
+                f"row {work.row}",
+                f"{work.work_id}: {field_name} {found[field_name]!r}{kind} inferred from "
+                f"{cap.source_file}: {found.get(evidence, '')[:80]}",
+                "not yet confirmed: write it (or the right value) into works.csv",
+                severity="inferred",
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------- cleaning
@@ -336,13 +373,17 @@ def _resolve(frag: Fragment) -> Fragment:
 
 
 def _inferred(s: _Span) -> dict:
+    return _whole_page(s.capture, s.page)
+
+
+def _whole_page(cap: Capture, page: Page | None) -> dict:
     """What a page says of itself, when the span is that whole page (a span cut from a
     longer file holds only part of the page the inference read)."""
-    if s.page is None or not s.page.inferred:
+    if page is None or not page.inferred:
         return {}
-    start, end = s.capture.line_start, s.capture.line_end
-    whole = start is None or (start <= s.page.line_start and end >= s.page.line_end)
-    return s.page.inferred if whole else {}
+    start, end = cap.line_start, cap.line_end
+    whole = start is None or (start <= page.line_start and end >= page.line_end)
+    return page.inferred if whole else {}
 
 
 def _work_date(work: Work, spans: list[_Span]) -> dict:
