@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 from conftest import GWR, NO_SHARED, make_data_dir, needs_gwr
 
-from cyberdiscourse import corpus as corpus_mod
-from cyberdiscourse import engine
+from cyberdiscourse import engine, partitions
 from cyberdiscourse.corpus import build, build_corpus, load_processed, read_manifest
 from cyberdiscourse.errors import CorpusError
 from cyberdiscourse.synthetic import make_synthetic_corpus, sentences_by_year
@@ -35,7 +34,7 @@ def synthetic(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def small_parts(monkeypatch):
-    monkeypatch.setattr(corpus_mod, "PARTITION_BYTES", PART_BYTES)
+    monkeypatch.setattr(partitions, "PARTITION_BYTES", PART_BYTES)
 
 
 def _copy(src: Path, dest: Path) -> Path:
@@ -78,7 +77,7 @@ def test_partitioning_does_not_change_the_tables(synthetic, tmp_path, small_part
     parted = _copy(synthetic, tmp_path / "parted")
     build(parted, n_jobs=2)
     many = load_processed(parted)
-    corpus_mod.PARTITION_BYTES = 10**12
+    partitions.PARTITION_BYTES = 10**12
     whole = build_corpus(synthetic)
     for table in ("works", "documents", "aligned_pairs", "discarded", "duplicates"):
         pd.testing.assert_frame_equal(many[table], getattr(whole, table), obj=table)
@@ -101,7 +100,7 @@ def test_duplicates_are_found_across_partitions(tmp_path, monkeypatch):
     }
     works = "wa,甲文件,,2020-01-01,,,true,,\nwb,乙文件,,2021-01-01,,,true,,\n"
     data = make_data_dir(tmp_path, files, works, "a.txt,wa,,,\nb.txt,wb,,,\n")
-    monkeypatch.setattr(corpus_mod, "PARTITION_BYTES", min(len(f) for f in files.values()))
+    monkeypatch.setattr(partitions, "PARTITION_BYTES", min(len(f) for f in files.values()))
     assert build(data).n_partitions == 2
     dup = load_processed(data)["duplicates"]
     assert dup[["work_id_a", "work_id_b", "kind"]].values.tolist() == [["wa", "wb", "exact"]]

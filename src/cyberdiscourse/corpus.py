@@ -1,6 +1,12 @@
 """Build the corpus: raw captures + curated metadata -> works, documents,
 paragraphs, aligned pairs, duplicates and the discard ledger.
 
+The steps live in their own modules: reading and main-text decisions in
+:mod:`.ingest`, line rules in :mod:`.cleaning`, partition planning in
+:mod:`.partitions`, translation pairs in :mod:`.alignment`, copies merged in
+:mod:`.dedupe`, the tables' columns in :mod:`.schemas`, writing and reading
+them in :mod:`.storage`. This module runs them, partition by partition.
+
 Every raw line ends up either contributing text to a paragraph or in
 ``discarded`` with a reason (the ledger invariant). Nothing here writes into
 ``data/raw/``.
@@ -15,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import cleaning
+from .alignment import align_pairs
 from .config import raw_dir_of
 from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
@@ -22,7 +29,58 @@ from .ingest.formats import SUPPORTED, Page, suffix_of
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
 from .normalise import count_cjk, normalise_line
+from .partitions import Partition, plan_partitions
 from .readers import RawText, read_raw
+from .schemas import (
+    DISCARD_COLUMNS,
+    DOCUMENT_COLUMNS,
+    DUPLICATE_COLUMNS,
+    MANIFEST,
+    PAIR_COLUMNS,
+    PARAGRAPH_COLUMNS,
+    PARAGRAPHS_DIR,
+    TABLES,
+    WORK_COLUMNS,
+    Corpus,
+    frame,
+)
+from .storage import (
+    _finish,
+    _outputs_present,
+    _staging_dir,
+    _swap_dir,
+    _texts,
+    load_processed,
+    read_manifest,
+    read_paragraphs,
+    summarise,
+    write_processed,
+)
+
+__all__ = [  # the corpus API, whichever module holds each piece
+    "TABLES",
+    "MANIFEST",
+    "BuildResult",
+    "Corpus",
+    "Partition",
+    "PartResult",
+    "PartTask",
+    "build",
+    "build_corpus",
+    "build_partition",
+    "check",
+    "input_fingerprint",
+    "load_processed",
+    "missing_raw_problem",
+    "page_of",
+    "plan_partitions",
+    "protected_forms",
+    "read_manifest",
+    "read_paragraphs",
+    "split_paragraphs",
+    "summarise",
+    "write_processed",
+]
 
 LONG_LINE = 1200  # a line this long holds several paragraphs (a whole page on one line)
 _PARA_BREAK = re.compile(
@@ -30,24 +88,6 @@ _PARA_BREAK = re.compile(
 )
 CHUNK = 600
 _SENTENCE_END = re.compile(r"(?<=[。!?;])")
-ALIGN_RATIO = (1.2, 6.0)  # English chars per Chinese char for an adjacent zh/en pair
-
-
-@dataclass
-class Corpus:
-    """The tables of a built corpus (see DESIGN.md, "Data contract")."""
-
-    works: pd.DataFrame
-    documents: pd.DataFrame
-    paragraphs: pd.DataFrame
-    aligned_pairs: pd.DataFrame
-    discarded: pd.DataFrame
-    duplicates: pd.DataFrame
-    raw_lines: dict[str, int]  # source_file -> number of lines
-    extracted: dict[str, list[str]] = field(default_factory=dict)  # html/pdf text by file
-    problems: list[Problem] = field(default_factory=list)  # warnings
-    paragraphs_by_lang: dict[str, int] = field(default_factory=dict)
-    partition_rows: list[int] = field(default_factory=list)  # paragraphs per partition
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -333,38 +373,6 @@ def _number(work_id: str, merged: list[Fragment]) -> None:
         frag.para_id = f"{work_id}:{i:04d}"
 
 
-def _align(fragments: list[Fragment]) -> list[tuple[Fragment, Fragment, str]]:
-    """zh/en pairs within one copy: parts of one line, or a zh paragraph then an en one.
-
-    An adjacent pair is accepted only when neither paragraph shares its line with
-    the other language and the lengths are plausible for a translation.
-    """
-    langs_on_line: dict[tuple[str, int], set[str]] = {}
-    for f in fragments:
-        langs_on_line.setdefault(f.same_line, set()).add(f.lang)
-    pairs = []
-    used: set[int] = set()
-    for a, b in zip(fragments, fragments[1:]):
-        if {a.lang, b.lang} != {"zh", "en"} or id(a) in used or id(b) in used:
-            continue
-        zh, en = (a, b) if a.lang == "zh" else (b, a)
-        if a.same_line == b.same_line:
-            method = "same_line"
-        elif (
-            a.lang == "zh"
-            and len(langs_on_line[a.same_line]) == len(langs_on_line[b.same_line]) == 1
-        ):
-            ratio = len(en.text) / max(1, count_cjk(zh.text))
-            if not ALIGN_RATIO[0] <= ratio <= ALIGN_RATIO[1]:
-                continue
-            method = "adjacent"
-        else:
-            continue
-        used.update((id(zh), id(en)))
-        pairs.append((zh, en, method))
-    return pairs
-
-
 def _resolve(frag: Fragment) -> Fragment:
     return frag.duplicate_of if frag.duplicate_of is not None else frag
 
@@ -413,9 +421,7 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
             if found.get("date"):
                 text_date, text_precision = found["date"], found["date_precision"]
                 kind = found.get("date_kind", "")
-                text_source = (
-                    f"{s.capture.source_file} ({kind}) {found.get('date_evidence', '')}"
-                )
+                text_source = f"{s.capture.source_file} ({kind}) {found.get('date_evidence', '')}"
                 break
     if work.date:
         date, precision, source = work.date, work.date_precision, "metadata"
@@ -466,92 +472,6 @@ def _date_disagreement(work: Work, row: dict) -> list[Problem]:
 
 
 # ---------------------------------------------------------------- build
-
-
-PARTITION_BYTES = 8_000_000  # raw bytes per partition: a fixed size, so parts are stable
-
-
-@dataclass(frozen=True)
-class Partition:
-    """Works built together: all copies of a work, and all works sharing a file, in one."""
-
-    number: int
-    works: tuple[Work, ...]
-    captures: tuple[Capture, ...]
-    n_bytes: int
-
-    @property
-    def name(self) -> str:
-        return f"part-{self.number:05d}"
-
-
-def plan_partitions(
-    works: dict[str, Work],
-    captures: list[Capture],
-    raw_dir: Path,
-    *,
-    max_bytes: int | None = None,
-) -> list[Partition]:
-    """Cut the corpus into partitions of about ``max_bytes`` of raw files.
-
-    Works linked through a shared file stay together; groups keep the order of
-    works.csv, so one partition of a small corpus holds everything in order.
-    ``max_bytes`` defaults to ``PARTITION_BYTES``.
-    """
-    max_bytes = max_bytes or PARTITION_BYTES
-    caps_of: dict[str, list[Capture]] = {}
-    works_of_file: dict[str, list[str]] = {}
-    for cap in captures:
-        caps_of.setdefault(cap.work_id, []).append(cap)
-        works_of_file.setdefault(cap.source_file, []).append(cap.work_id)
-    group_of: dict[str, int] = {}
-    groups: list[list[str]] = []
-    for wid in works:  # connected components of the work-file graph, in works.csv order
-        if wid in group_of:
-            continue
-        group, todo = [], [wid]
-        group_of[wid] = len(groups)
-        while todo:
-            w = todo.pop()
-            group.append(w)
-            for cap in caps_of.get(w, []):
-                for other in works_of_file[cap.source_file]:
-                    if other not in group_of:
-                        group_of[other] = len(groups)
-                        todo.append(other)
-        groups.append(group)
-    parts: list[Partition] = []
-    current: list[str] = []
-    size = 0
-    for group in groups:
-        files = {c.source_file for w in group for c in caps_of.get(w, [])}
-        group_bytes = sum(_file_size(raw_dir / f) for f in files)
-        if current and size + group_bytes > max_bytes:
-            parts.append(_partition(len(parts), current, works, caps_of, size))
-            current, size = [], 0
-        current.extend(group)
-        size += group_bytes
-    if current or not parts:
-        parts.append(_partition(len(parts), current, works, caps_of, size))
-    return parts
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _partition(number, work_ids, works, caps_of, size) -> Partition:
-    order = {w: i for i, w in enumerate(works)}
-    work_ids = sorted(work_ids, key=order.__getitem__)  # works.csv order within a partition
-    return Partition(
-        number,
-        tuple(works[w] for w in work_ids),
-        tuple(c for w in work_ids for c in caps_of.get(w, [])),
-        size,
-    )
 
 
 @dataclass
@@ -624,14 +544,14 @@ def build_partition(task: PartTask) -> PartResult:
         problems.extend(_date_disagreement(work, row))
         if work.include and wspans and not merged:
             problems.append(_empty_work(work, wspans))
-    paragraphs = _frame(para_rows, PARAGRAPH_COLUMNS)
-    discarded = _frame(_mark_partial(ledger, paragraphs), DISCARD_COLUMNS)
+    paragraphs = frame(para_rows, PARAGRAPH_COLUMNS)
+    discarded = frame(_mark_partial(ledger, paragraphs), DISCARD_COLUMNS)
     result = PartResult(
         part.number,
         problems,
         work_rows,
         _documents(list(part.captures), raws, paragraphs, discarded),
-        _frame(pair_rows, PAIR_COLUMNS),
+        frame(pair_rows, PAIR_COLUMNS),
         discarded,
         paragraphs,
         paragraphs_by_lang=paragraphs["lang"].value_counts().to_dict(),
@@ -765,7 +685,7 @@ def build_corpus(
 
 def _combine(captures, results, problems, texts_of) -> Corpus:
     """The corpus-wide tables from the partitions' pieces (paragraphs left to the caller)."""
-    works_df = _frame([row for r in results for row in r.work_rows], WORK_COLUMNS)
+    works_df = frame([row for r in results for row in r.work_rows], WORK_COLUMNS)
     works_df = works_df.sort_values(
         ["include", "date", "work_id"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
@@ -782,7 +702,7 @@ def _combine(captures, results, problems, texts_of) -> Corpus:
     documents = documents.iloc[documents["doc_id"].map(row_of).argsort(kind="stable")]
     pairs_found = candidate_pairs(Signatures.concat([r.signatures for r in results]))
     text = texts_of({x for pair in pairs_found for x in pair})
-    duplicates = _duplicates_frame(verify_pairs(pairs_found, text), text)
+    duplicates = _duplicatesframe(verify_pairs(pairs_found, text), text)
     by_lang: dict[str, int] = {}
     for r in results:
         for lang, n in r.paragraphs_by_lang.items():
@@ -790,7 +710,7 @@ def _combine(captures, results, problems, texts_of) -> Corpus:
     return Corpus(
         works_df,
         documents.reset_index(drop=True),
-        _frame([], PARAGRAPH_COLUMNS),
+        frame([], PARAGRAPH_COLUMNS),
         pairs,
         discarded,
         duplicates,
@@ -799,94 +719,6 @@ def _combine(captures, results, problems, texts_of) -> Corpus:
         [p for p in problems if p.severity != "error"],
         paragraphs_by_lang=dict(sorted(by_lang.items())),
     )
-
-
-WORK_COLUMNS = [
-    "work_id",
-    "title_zh",
-    "title_en",
-    "title_source",
-    "date",
-    "date_precision",
-    "date_kind",
-    "date_source",
-    "date_in_text",
-    "date_in_text_source",
-    "issuer",
-    "issuer_source",
-    "url",
-    "genre",
-    "include",
-    "exclude_reason",
-    "n_copies",
-    "n_paragraphs_zh",
-    "n_paragraphs_en",
-    "n_chars_zh",
-    "n_chars_en",
-]
-PARAGRAPH_COLUMNS = [
-    "work_id",
-    "para_id",
-    "position",
-    "lang",
-    "text",
-    "is_heading",
-    "doc_id",
-    "source_file",
-    "line_no",
-    "n_chars",
-    "n_copies",
-]
-PAIR_COLUMNS = ["work_id", "zh_para_id", "en_para_id", "method", "doc_id", "line_no"]
-DISCARD_COLUMNS = [
-    "source_file",
-    "line_no",
-    "doc_id",
-    "work_id",
-    "reason",
-    "detail",
-    "partial",
-    "text",
-]
-DOCUMENT_COLUMNS = [
-    "doc_id",
-    "work_id",
-    "source_file",
-    "line_start",
-    "line_end",
-    "sha256",
-    "n_chars",
-    "encoding",
-    "source_kind",
-    "n_lines",
-    "n_lines_kept",
-    "n_lines_discarded",
-    "n_paragraphs_new",
-    "url",
-    "captured_at",
-    "hidden_chars",
-    "extractors",
-]
-
-
-_DTYPES = {
-    "line_no": "int64",
-    "position": "int64",
-    "partial": "bool",
-    "is_heading": "bool",
-    "include": "bool",
-    "n_copies": "int64",
-    "line_start": "int64",
-    "line_end": "int64",
-    "similarity": "float64",
-    "hidden_chars": "int64",
-}
-
-
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    """A table with fixed columns and dtypes, also when it has no rows."""
-    df = pd.DataFrame(rows, columns=columns)
-    return df.astype({c: t for c, t in _DTYPES.items() if c in df.columns})
 
 
 def _paragraph_row(work_id: str, position: int, f: Fragment, copies: int) -> dict:
@@ -941,7 +773,7 @@ def _pair_rows(work_id: str, s: _Span) -> list[dict]:
             "doc_id": s.capture.doc_id,
             "line_no": zh.line_no,
         }
-        for zh, en, method in _align(s.fragments)
+        for zh, en, method in align_pairs(s.fragments)
     ]
 
 
@@ -1013,10 +845,10 @@ def _documents(
                 "extractors": page.extractors if page else "",
             }
         )
-    return _frame(rows, DOCUMENT_COLUMNS)
+    return frame(rows, DOCUMENT_COLUMNS)
 
 
-def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, str]):
+def _duplicatesframe(found: list[tuple[str, str, str, float]], text: dict[str, str]):
     rows = [
         {
             "para_id_a": a,
@@ -1030,57 +862,10 @@ def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, 
         }
         for a, b, kind, sim in found
     ]
-    return _frame(rows, DUPLICATE_COLUMNS)
+    return frame(rows, DUPLICATE_COLUMNS)
 
 
-DUPLICATE_COLUMNS = [
-    "para_id_a",
-    "work_id_a",
-    "para_id_b",
-    "work_id_b",
-    "kind",
-    "similarity",
-    "text_a",
-    "text_b",
-]
-
-
-# ---------------------------------------------------------------- on disk
-
-TABLES = ("works", "documents", "paragraphs", "aligned_pairs", "discarded", "duplicates")
 BUILD_VERSION = "4"  # bump when the build's output changes for the same input
-MANIFEST = "manifest.json"
-PARAGRAPHS_DIR = "paragraphs"  # one Parquet file per partition
-
-
-def summarise(corpus: Corpus) -> dict:
-    """Counts a researcher checks first: works in and out, paragraphs, discards by reason."""
-    works = corpus.works
-    by_lang = corpus.paragraphs_by_lang or {
-        k: int(v) for k, v in corpus.paragraphs["lang"].value_counts().sort_index().items()
-    }
-    return {
-        "works_included": int(works["include"].sum()),
-        "works_excluded": int((~works["include"]).sum()),
-        "documents": len(corpus.documents),
-        "paragraphs_by_lang": by_lang,
-        "aligned_pairs": len(corpus.aligned_pairs),
-        "raw_lines": int(sum(corpus.raw_lines.values())),
-        "discarded_lines_by_reason": {
-            k: int(v)
-            for k, v in corpus.discarded[~corpus.discarded["partial"]]["reason"]
-            .value_counts()
-            .sort_index()
-            .items()
-        },
-        "cross_work_duplicates": len(corpus.duplicates),
-        "works_without_paragraphs": sorted(
-            works.loc[
-                works["include"] & (works["n_paragraphs_zh"] + works["n_paragraphs_en"] == 0),
-                "work_id",
-            ]
-        ),
-    }
 
 
 def protected_forms(data_dir: Path) -> tuple[str, ...]:
@@ -1206,161 +991,3 @@ def _build_locked(data_dir: Path, processed: Path, force: bool, parallel: dict) 
     parts = [(r.part_file, r.part_rows, r.part_sha256) for r in results]
     manifest, _ = _finish(corpus, processed, fingerprint, parts)
     return BuildResult(processed, manifest["summary"], manifest["problems"], False, len(parts))
-
-
-def _finish(
-    corpus: Corpus, processed: Path, inputs: str, parts: list[tuple[str, int, str]]
-) -> tuple[dict, list[Path]]:
-    """Write the small tables, then the manifest (last: without it nothing counts as built)."""
-    from .io import write_json, write_parquet, write_text
-
-    written = [
-        write_parquet(getattr(corpus, name), processed / f"{name}.parquet")
-        for name in TABLES
-        if name != "paragraphs"  # written per partition
-    ]
-    for name, lines in sorted(corpus.extracted.items()):
-        written.append(write_text("\n".join(lines) + "\n", processed / "extracted" / f"{name}.txt"))
-    (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
-    summary = summarise(corpus)
-    written.append(write_json(summary, processed / "summary.json"))
-    manifest = {
-        "inputs": inputs,
-        "partitions": [
-            {"file": f"{PARAGRAPHS_DIR}/{name}", "rows": rows, "sha256": sha}
-            for name, rows, sha in parts
-        ],
-        "summary": summary,
-        "problems": [str(p) for p in corpus.problems],
-    }
-    written.append(write_json(manifest, processed / MANIFEST))
-    return manifest, written
-
-
-def _outputs_present(processed: Path, manifest: dict) -> bool:
-    files = [f"{t}.parquet" for t in TABLES if t != "paragraphs"] + ["summary.json"]
-    files += [p["file"] for p in manifest.get("partitions", [])]
-    return all((processed / f).is_file() for f in files)
-
-
-def _texts(folder: Path, ids: set[str]) -> dict[str, str]:
-    """Texts of some paragraphs, read from the partition files."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    if not ids:
-        return {}
-    value_set = pa.array(sorted(ids), type=pa.string())
-    out: dict[str, str] = {}
-    for path in sorted(Path(folder).glob("part-*.parquet")):
-        table = pq.read_table(path, columns=["para_id", "text"])
-        picked = table.filter(pc.is_in(table["para_id"], value_set=value_set))
-        out.update(zip(picked["para_id"].to_pylist(), picked["text"].to_pylist()))
-    return out
-
-
-def _staging_dir(processed: Path) -> Path:
-    """A fresh folder beside the outputs (so the swap is a rename), readable as they are."""
-    import tempfile
-
-    from .io import umask
-
-    folder = Path(tempfile.mkdtemp(prefix=".paragraphs-", dir=processed))
-    folder.chmod(0o777 & ~umask())  # mkdtemp makes 0700
-    return folder
-
-
-def _swap_dir(new: Path, target: Path) -> None:
-    """Put ``new`` in place of ``target``; a reader sees the old or the new folder whole."""
-    import os
-    import shutil
-
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def write_processed(corpus: Corpus, processed_dir: Path) -> list[Path]:
-    """Write an in-memory corpus in the layout :func:`build` writes (same bytes).
-
-    The paragraphs go to ``paragraphs/part-NNNNN.parquet``, one file per
-    partition, and ``manifest.json`` lists them. The manifest records no input
-    fingerprint, so the next :func:`build` rebuilds.
-    """
-    import hashlib
-    import shutil
-
-    from .io import write_parquet
-
-    processed_dir = Path(processed_dir)
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    staging = _staging_dir(processed_dir)
-    parts = []
-    try:
-        start = 0
-        for number, n in enumerate(corpus.partition_rows or [len(corpus.paragraphs)]):
-            chunk = corpus.paragraphs.iloc[start : start + n].reset_index(drop=True)
-            path = write_parquet(chunk, staging / f"part-{number:05d}.parquet")
-            parts.append((path.name, n, hashlib.sha256(path.read_bytes()).hexdigest()))
-            start += n
-        (processed_dir / MANIFEST).unlink(missing_ok=True)
-        _swap_dir(staging, processed_dir / PARAGRAPHS_DIR)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    written = _finish(corpus, processed_dir, "", parts)[1]
-    return written + [processed_dir / PARAGRAPHS_DIR / name for name, _, _ in parts]
-
-
-def read_manifest(processed_dir: Path) -> dict:
-    """The build's manifest: partitions (file, rows, sha256), summary and warnings."""
-    import json
-
-    path = Path(processed_dir) / MANIFEST
-    if not path.is_file():
-        raise CorpusError(
-            Problem(
-                str(processed_dir),
-                "",
-                "the corpus is not built yet",
-                "run 'cyberdiscourse build' first",
-            )
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def read_paragraphs(processed_dir: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """All paragraphs, partitions concatenated in order."""
-    manifest = read_manifest(processed_dir)
-    frames = [
-        pd.read_parquet(Path(processed_dir) / p["file"], columns=columns)
-        for p in manifest["partitions"]
-    ]
-    if not frames:
-        return _frame([], PARAGRAPH_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
-
-
-def load_processed(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """Read the built tables back (``works``, ``paragraphs``, ...) from ``data/processed``."""
-    from .config import processed_dir_of, resolve_data_dir
-
-    processed = processed_dir_of(resolve_data_dir(data_dir))
-    missing = [
-        t for t in TABLES if t != "paragraphs" and not (processed / f"{t}.parquet").is_file()
-    ]
-    if missing or not (processed / MANIFEST).is_file():
-        raise CorpusError(
-            Problem(
-                str(processed),
-                "",
-                f"not built yet (missing {missing[0] + '.parquet' if missing else MANIFEST})",
-                "run 'cyberdiscourse build' first",
-            )
-        )
-    tables = {t: pd.read_parquet(processed / f"{t}.parquet") for t in TABLES if t != "paragraphs"}
-    tables["paragraphs"] = read_paragraphs(processed)
-    return {t: tables[t] for t in TABLES}

@@ -281,9 +281,7 @@ def _write(raw_dir: Path, planned: list[_Planned]) -> None:
     for p in planned:
         write_atomic(p.target, lambda tmp, src=p.source: shutil.copyfile(src, tmp))
     _append_rows(raw_dir / WORKS_FILE, WORK_COLUMNS, [w for p in planned for w in p.works])
-    _append_rows(
-        raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [c for p in planned for c in p.captures]
-    )
+    _append_rows(raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [c for p in planned for c in p.captures])
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
@@ -472,9 +470,9 @@ def review_flags(row: dict, known: dict[str, dict[str, str]]) -> list[str]:
     flags = []
     if not row["date"]:
         flags.append("no date found")
-    elif row["date_kind"] not in ("given", "adoption", "promulgation") and row[
-        "date_candidates"
-    ] > 1:
+    elif (
+        row["date_kind"] not in ("given", "adoption", "promulgation") and row["date_candidates"] > 1
+    ):
         flags.append(f"{row['date_candidates']} candidate dates")
     if row["chars_kept"] < SHORT_TEXT:
         flags.append(f"main text under {SHORT_TEXT} characters")
