@@ -104,6 +104,17 @@ def html_page(html: str, *, encoding: str, kind: str = "html") -> Visible:
     return visible
 
 
+HEAD_LINES, TAIL_LINES, LINE_CHARS = 300, 60, 2000  # where a title, date or signature is
+
+
+def _inference_view(start: int, end: int) -> list[int]:
+    """The lines inference reads: a document's head and tail, each line cut to 2,000
+    characters, so a book-length capture or a one-line PDF costs no more than a page."""
+    if end - start <= HEAD_LINES + TAIL_LINES:
+        return list(range(start, end))
+    return list(range(start, start + HEAD_LINES)) + list(range(end - TAIL_LINES, end))
+
+
 def add_inferred(visible: Visible, *, html: str | None = None) -> Visible:
     """Infer each page's title, date, source and language (see :mod:`.infer`)."""
     from dataclasses import asdict
@@ -113,13 +124,13 @@ def add_inferred(visible: Visible, *, html: str | None = None) -> Visible:
     for page in visible.pages:
         if page.inferred:
             continue
-        a, b = page.line_start - 1, page.line_end
+        view = _inference_view(page.line_start - 1, page.line_end)
         found = infer(
-            visible.lines[a:b],
-            visible.given[a:b],
+            [visible.lines[i][:LINE_CHARS] for i in view],
+            [visible.given[i] for i in view],
             page.meta,
             url=page.url,
-            first_line=page.line_start,
+            first_line=[i + 1 for i in view],
             html=html if len(visible.pages) == 1 else None,
         )
         page.inferred = {k: v for k, v in asdict(found).items() if v not in ("", 0)}

@@ -71,13 +71,15 @@ def infer(
     meta: dict[str, str],
     *,
     url: str = "",
-    first_line: int = 1,
+    first_line: int | list[int] = 1,
     html: str | None = None,
 ) -> Inferred:
     """Infer title, date, source and language from one page's visible lines.
 
     ``given`` holds the reasons the format gave (``not_main_text`` ...): a page's
     header and footer lines still count as evidence for dates and sources.
+    ``first_line`` is the file's number of the first line, or the numbers of every
+    line when the lines are a view (the head and tail of a long document).
     """
     norm = [normalise_line(line) for line in lines]
     title, title_evidence, title_at = _title(norm, given, meta, first_line)
@@ -147,15 +149,15 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
                 and not _PUBLISHED_LABEL.search(line)
                 and len(line.split()) <= 2  # not a menu of short items
             ):
-                return line, f"headline above the main text (line {first_line + i})", i
+                return line, f"headline above the main text (line {_ln(first_line, i)})", i
     if best is not None:
         _, source, value, at = best
-        where = f"line {first_line + at}" if at >= 0 else "not shown on the page"
+        where = f"line {_ln(first_line, at)}" if at >= 0 else "not shown on the page"
         return value, f"{source}: {value} ({where})", at
     for i in usable:  # no tag at all: the first heading-like line of the main text
         line = norm[i]
         if given[i] is None and count_cjk(line) <= 60 and not re.search(r"[。；]$", line):
-            return line, f"first line of the main text (line {first_line + i})", i
+            return line, f"first line of the main text (line {_ln(first_line, i)})", i
     return "", "", -1
 
 
@@ -246,9 +248,9 @@ def _adoption(norm, given, meta, title_at, first_line, considered):
             after = line[d.end : d.end + 60]
             inside = re.sub(r"[()（）\s]", "", after)
             if _ADOPTED.search(inside[:50]) or _ADOPTED.search(line[d.end : d.end + 50]):
-                return _result(d, "adoption", f"line {first_line + i}: {line[:80]}")
+                return _result(d, "adoption", f"line {_ln(first_line, i)}: {line[:80]}")
             if _PROMULGATED.search(inside[:40]):
-                return _result(d, "promulgation", f"line {first_line + i}: {line[:80]}")
+                return _result(d, "promulgation", f"line {_ln(first_line, i)}: {line[:80]}")
             considered.add(d.date)
     return None
 
@@ -268,7 +270,9 @@ def _issuance(norm, given, meta, title_at, first_line, considered):
             and _ISSUER_LINE.search(issuer)
         ):
             return _result(
-                dates[0], "issuance", f"lines {first_line + a}-{first_line + b}: {issuer} {line}"
+                dates[0],
+                "issuance",
+                f"lines {_ln(first_line, a)}-{_ln(first_line, b)}: {issuer} {line}",
             )
     return None
 
@@ -293,7 +297,7 @@ def _publication(norm, given, meta, title_at, first_line, considered):
         labelled = _PUBLISHED_LABEL.search(line[: d.start + 1]) is not None
         alone = len(line) <= len(d.raw) + 40
         if d.has_time or labelled or alone:
-            return _result(d, "publication", f"line {first_line + i}: {line[:80]}")
+            return _result(d, "publication", f"line {_ln(first_line, i)}: {line[:80]}")
         considered.add(d.date)
     return None
 
@@ -336,19 +340,19 @@ def _source(norm, given, meta, first_line, title_at) -> tuple[str, str]:
     for i in range(start, min(len(norm), start + HEADER_LINES)):
         m = _SOURCE.search(norm[i])
         if m:
-            return m.group(1), f"line {first_line + i}: {norm[i][:80]}"
+            return m.group(1), f"line {_ln(first_line, i)}: {norm[i][:80]}"
         adopted = re.search(
             r"(第[一二三四五六七八九十]+届)?([^\d\s]{2,20}?)(第[^\s]{1,12}次)?会议", norm[i]
         )
         if adopted and _ADOPTED.search(norm[i]):
             body = re.sub(r"^(第[一二三四五六七八九十]+届)", "", adopted.group(2))
-            return body, f"line {first_line + i}: {norm[i][:80]}"
+            return body, f"line {_ln(first_line, i)}: {norm[i][:80]}"
         decree = re.search(
             r"(中华人民共和国国务院|国务院|[^\s\d]{2,16}(部|局|委员会|办公室))令", norm[i]
         )
         if decree:
             body = decree.group(1).replace("中华人民共和国国务院", "国务院")
-            return body, f"line {first_line + i}: {norm[i][:80]}"
+            return body, f"line {_ln(first_line, i)}: {norm[i][:80]}"
     return "", ""
 
 
@@ -379,6 +383,11 @@ def _written_in(html: str, iso: str) -> bool:
     m, d = int(m), int(d)
     pattern = rf"{y}\s*[-/.年]\s*0?{m}\s*[-/.月]\s*0?{d}(?!\d)|{y}{m:02d}{d:02d}(?!\d)"
     return re.search(pattern, html) is not None
+
+
+def _ln(first_line, i: int) -> int:
+    """The file's line number of line ``i`` of the view inference read."""
+    return first_line[i] if isinstance(first_line, list) else first_line + i
 
 
 def _lang(text: str) -> str:
