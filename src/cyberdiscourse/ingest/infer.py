@@ -135,7 +135,7 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
         rank = (near(at), at >= 0, source.startswith("front_matter"), len(k))
         if best is None or rank > best[0]:
             best = (rank, source, shown or value, at)
-    section_name = best is not None and best[0][3] <= 6 and not best[0][0]  # "新闻动态"
+    section_name = best is not None and best[0][3] <= 6  # "新闻动态": a section, maybe a title
     if (best is None or section_name or not best[0][1]) and start > 0:
         # The tag names a section ("新闻动态--学会官网"): the headline right above the
         # article is the title.
@@ -143,7 +143,7 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
             line = norm[i]
             if (
                 given[i] not in _NOT_TEXT
-                and 6 <= count_cjk(line) <= 60
+                and max(6, len(best[2]) + 1 if best else 6) <= count_cjk(line) <= 60
                 and not line.endswith("。")
                 and not find_dates(line)
                 and not _PUBLISHED_LABEL.search(line)
