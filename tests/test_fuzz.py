@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from conftest import CAPTURES_HEADER, WORKS_HEADER, assert_ledger_invariant
+from conftest import CAPTURES_HEADER, WORKS_HEADER, assert_ledger_invariant, make_data_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,16 +72,6 @@ def _digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.iterdir())
         if p.is_file()
     }
-
-
-def _data_dir(root: Path, files: dict[str, bytes], works: str, captures: str) -> Path:
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name, data in files.items():
-        (raw / name).write_bytes(data)
-    (raw / "works.csv").write_text(WORKS_HEADER + works, encoding="utf-8")
-    (raw / "captures.csv").write_text(CAPTURES_HEADER + captures, encoding="utf-8")
-    return root / "data"
 
 
 @given(data=st.binary(max_size=4096), suffix=SUFFIXES)
@@ -157,7 +147,7 @@ def test_any_capture_builds_or_fails_with_a_message_and_keeps_the_ledger(
     data = lines_to_bytes(lines, encoding, newline)
     with tempfile.TemporaryDirectory() as tmp:
         title_cell = '"' + title.replace('"', '""') + '"'
-        d = _data_dir(
+        d = make_data_dir(
             Path(tmp),
             {"a.txt": data, "b.txt": "网络主权是国家主权在网络空间的延伸。\n".encode()},
             f"wa,{title_cell},,2020,,,true,,\nwb,乙,,2021,,,true,,\n",
@@ -184,7 +174,7 @@ FILE_NAME = st.text(
 @given(name=FILE_NAME, title=st.text(min_size=0, max_size=12), date=st.text(max_size=12))
 def test_add_takes_any_name_and_title_or_refuses_without_writing(name, title, date):
     with tempfile.TemporaryDirectory() as tmp:
-        d = _data_dir(
+        d = make_data_dir(
             Path(tmp),
             {"b.txt": "网络主权是国家主权在网络空间的延伸。\n".encode()},
             "wb,乙,,2021,,,true,,\n",

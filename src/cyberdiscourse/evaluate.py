@@ -58,6 +58,12 @@ def works_by_file(documents: pd.DataFrame) -> dict[str, str]:
     return dict(zip(documents["source_file"], documents["work_id"]))
 
 
+def _work_texts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Each work's paragraphs in order, joined, in the compared form."""
+    paragraphs = tables["paragraphs"].sort_values(["work_id", "position"])
+    return {wid: gold_key("".join(g["text"])) for wid, g in paragraphs.groupby("work_id")}
+
+
 def _work_of(record: dict, by_file: dict[str, str]) -> str:
     return by_file.get(Path(record["file"]).name, work_id_for(record))
 
@@ -72,10 +78,7 @@ def score_documents(data_dir: Path, records: list[dict]) -> pd.DataFrame:
 
     tables = load_processed(data_dir)
     works = tables["works"].set_index("work_id")
-    paragraphs = tables["paragraphs"].sort_values(["work_id", "position"])
-    text_of = {
-        wid: gold_key("".join(group["text"])) for wid, group in paragraphs.groupby("work_id")
-    }
+    text_of = _work_texts(tables)
     by_file = works_by_file(tables["documents"])
     rows = []
     for record in records:
@@ -134,12 +137,9 @@ def lost_text(data_dir: Path, records: list[dict]) -> pd.DataFrame:
     from .readers import read_raw
 
     tables = load_processed(data_dir)
-    paragraphs = tables["paragraphs"].sort_values(["work_id", "position"])
     discarded = tables["discarded"]
     discarded = discarded[~discarded["partial"]]
-    text_of = {
-        wid: gold_key("".join(group["text"])) for wid, group in paragraphs.groupby("work_id")
-    }
+    text_of = _work_texts(tables)
     by_file = works_by_file(tables["documents"])
     rows = []
     for record in records:
