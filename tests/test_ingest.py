@@ -383,3 +383,16 @@ def test_check_lists_inferred_values_until_works_csv_confirms_them(tmp_path, cap
     works.write_text(text, encoding="utf-8")
     assert main(["check", "--data-dir", str(data)]) == 0
     assert "1 inferred value(s) not yet confirmed" in capsys.readouterr().out  # the issuer
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("nul.html", b"\x00"), ("bom.txt", b"\xef\xbb\xbf"), ("spaces.md", b"---\n---\n")],
+)
+def test_a_capture_with_nothing_visible_reads_as_no_lines(tmp_path, name, data):
+    """Found by the fuzz suite: inference once indexed past the end of an empty page."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    raw = read_raw(path)
+    assert all(not line.strip() for line in raw.lines)
+    assert raw.pages[0].inferred.get("title", "") == ""

@@ -124,7 +124,7 @@ def add_inferred(visible: Visible, *, html: str | None = None) -> Visible:
     for page in visible.pages:
         if page.inferred:
             continue
-        view = _inference_view(page.line_start - 1, page.line_end)
+        view = _inference_view(page.line_start - 1, min(page.line_end, len(visible.lines)))
         found = infer(
             [visible.lines[i][:LINE_CHARS] for i in view],
             [visible.given[i] for i in view],
