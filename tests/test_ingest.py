@@ -394,5 +394,6 @@ def test_a_capture_with_nothing_visible_reads_as_no_lines(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
     raw = read_raw(path)
-    assert all(not line.strip() for line in raw.lines)
+    given = raw.given or [None] * len(raw.lines)
+    assert all(not line.strip() or reason for line, reason in zip(raw.lines, given))
     assert raw.pages[0].inferred.get("title", "") == ""
