@@ -24,8 +24,13 @@ LEDGER_REASONS = {
     "duplicate": "duplicate of another copy",
     "duplicate_line": "repeated line within a capture",
     "truncation_marker": "truncation marker (……)",
-    "news_lead": "news agency lead",
+    "news_lead": "news agency dateline",
     "unassigned": "outside every capture span",
+    "not_main_text": "outside the main text (extractors)",
+    "front_matter": "front matter of a saved page",
+    "image": "image-only lines",
+    "link_only": "link-only lines",
+    "markup": "markup (comments, table rules)",
 }
 
 
