@@ -40,18 +40,29 @@ def test_lexicon_forms_are_single_tokens(seg):
     assert "的" not in seg.zh("中国的网络主权")
 
 
+def test_a_domain_term_longer_than_a_concept_form_is_one_token(seg):
+    toks = seg.zh("推进全球网络空间治理体系变革,维护网络空间安全。")
+    assert "网络空间治理" in toks and "网络空间安全" in toks and "网络空间" not in toks
+
+
 def test_a_dedicated_tokenizer_leaves_the_global_one_alone(seg):
     seg.zh("网络空间命运共同体")
     assert "网络空间命运共同体" not in jieba.dt.FREQ
 
 
 def test_lexicon_counts_equal_an_independent_count_of_the_clean_text(seed_corpus, lexicon, seg):
-    """Tokens of each form equal a leftmost-longest regex count over the paragraph text."""
+    """Tokens of each form and domain term equal a leftmost-longest regex count over the
+    paragraph text, forms and domain terms together (a longer domain term wins)."""
     zh = seed_corpus.paragraphs[seed_corpus.paragraphs["lang"] == "zh"]
-    pattern = re.compile("|".join(map(re.escape, lexicon.zh_forms)))
+    words = sorted({*lexicon.zh_forms, *lexicon.domain_terms}, key=lambda w: (-len(w), w))
+    pattern = re.compile("|".join(map(re.escape, words)))
     expected = Counter(m.group(0) for text in zh["text"] for m in pattern.finditer(text))
-    got = Counter(t for text in zh["text"] for t in seg.zh(text) if t in lexicon.form_to_concept)
+    got = Counter(t for text in zh["text"] for t in seg.zh(text) if t in set(words))
     assert got == expected
+    # Domain terms whole: 13 of 13 网络空间治理; 6 of the 7 网络空间安全, the seventh standing
+    # in "信息网络空间安全", where the concept form 信息网络空间 starts first (leftmost wins).
+    assert got["网络空间治理"] == sum(t.count("网络空间治理") for t in zh["text"]) == 13
+    assert got["网络空间安全"] == sum(t.count("网络空间安全") for t in zh["text"]) - 1 == 6
     assert got["网络主权"] == sum(t.count("网络主权") for t in zh["text"]) > 10
     assert got["网络空间命运共同体"] == sum(t.count("网络空间命运共同体") for t in zh["text"]) > 30
 

@@ -5,7 +5,8 @@ user dictionary: by default rjieba (jieba's algorithm and dictionary compiled,
 about 20 times faster), or a dedicated :class:`jieba.Tokenizer` (never the
 global ``jieba.dt``) when ``engine="jieba"`` or part-of-speech filtering is
 asked for. The concept lexicon's
-Chinese forms are protected: the text is cut around them first, so 网络主权 and
+Chinese forms and domain terms are protected (longest first): the text is cut
+around them first, so 网络空间治理, 网络主权 and
 网络空间命运共同体 are always one token and never split by the HMM. English is
 lower-cased and split into words. Stopwords come from stopwords-iso (zh),
 scikit-learn (en) and the project's own list.
@@ -33,7 +34,7 @@ import pandas as pd
 from .config import processed_dir_of, resolve_data_dir
 from .lexicon import Lexicon, load_lexicon
 
-TOKENIZER_VERSION = "3"  # bump when the tokenisation code changes its output
+TOKENIZER_VERSION = "4"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
 PARALLEL_MIN_PARAGRAPHS = 20_000  # the same for partitions of a built corpus
@@ -109,8 +110,12 @@ class Segmenter:
 
     @cached_property
     def _protected(self) -> re.Pattern[str] | None:
-        forms = self.lexicon.zh_forms
-        return re.compile("|".join(map(re.escape, forms))) if forms else None
+        """Concept forms and domain terms together, longest first: an alternation takes its
+        first alternative that matches, so at each position the longest word wins
+        (网络空间治理, a domain term, over 网络空间, a concept form)."""
+        words = {*self.lexicon.zh_forms, *(t for t in self.lexicon.domain_terms if t.strip())}
+        ordered = sorted(words, key=lambda w: (-len(w), w))
+        return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def _cut(self, chunk: str) -> list[str]:
         if self.settings.pos_keep is None and self.settings.engine == "rjieba":
@@ -205,7 +210,8 @@ class Segmenter:
     def _forms_array(self):
         import pyarrow as pa
 
-        return pa.array(sorted(self.lexicon.form_to_concept), type=pa.string())
+        words = {*self.lexicon.form_to_concept, *self.lexicon.domain_terms}
+        return pa.array(sorted(w.lower() for w in words), type=pa.string())
 
     @cached_property
     def _stop_array(self):
