@@ -698,6 +698,16 @@ def test_a_name_with_a_newline_builds_after_add(tmp_path, capsys):
     assert "line_break_.txt:1" in out and "2 occurrence(s)" in out
 
 
+def test_a_name_that_is_only_a_suffix_gets_a_name(tmp_path):
+    """Found by the fuzz suite: " .txt" was stored as ".txt", which no build could read."""
+    data = small_data(tmp_path)
+    src = tmp_path / " .txt"
+    src.write_text(ZH_A, encoding="utf-8")
+    assert main(["add", str(src), "--title", "无名", "--data-dir", str(data)]) == 0
+    assert (data / "raw" / "capture.txt").is_file()
+    assert main(["build", "--data-dir", str(data)]) == 0
+
+
 def test_quoted_fields_survive_a_round_trip_through_add(tmp_path):
     from cyberdiscourse.metadata import read_works
 

@@ -34,10 +34,15 @@ def safe_file_name(name: str) -> str:
     """A file name without control characters, line breaks or invisible characters.
 
     They would break the metadata CSV in a spreadsheet and the ``file:line`` a
-    reader follows; each run becomes one ``_``.
+    reader follows; each run becomes one ``_``. A name left starting with a dot
+    (" .txt") gets ``capture`` in front, so it is neither hidden nor nameless.
     """
     cleaned = _UNSAFE_IN_NAME.sub("_", name).strip()
-    return cleaned if cleaned not in ("", ".", "..") else "capture"
+    if cleaned in ("", ".", ".."):
+        return "capture"
+    if cleaned.startswith("."):  # " .txt" would become ".txt": hidden, and with no name
+        cleaned = "capture" + cleaned
+    return cleaned
 
 
 def clean_title(title: str) -> str:
