@@ -10,10 +10,11 @@ Why combined this way: on the development pages each extractor alone fails on
 pages the other gets right, in two different ways.
 
 - *Wrong block*: one extractor returns a block that is not the article (a
-  related-links box, a comment area, the page's first screen), so almost none
-  of the other's text is in it. The two disagree wholesale; the output whose
-  lines read as prose (long, sentence-final punctuation, few links) wins, and
-  the other abstains for this page.
+  related-links box, a comment area, the page's first screen), so little of
+  the other's running text is in it, or what they share is a small part of
+  the other's (a side box both kept: under ``LOPSIDED`` of it, measured in
+  running text). Then the output whose lines read as prose (long,
+  sentence-final punctuation) wins, and the other abstains for this page.
 - *Right block, extra furniture*: both find the article, but one also keeps a
   comment disclaimer, a "related reading" line or a QR-code prompt. Where they
   agree on the block, a line is main text when both vote for it; a line only
@@ -21,8 +22,11 @@ pages the other gets right, in two different ways.
   which restores the paragraphs one of them skips (a caption-like short line,
   a quotation) without taking in the furniture above and below the article.
 
-The project's own line rules (footers, share widgets, disclaimers) run on the
-result, as they do for text captures. A line left out carries the reason
+A page without running text (a portal, a list of links) makes both fall back
+to the whole page; there, lines that are mostly link text are left out. A
+crawler's Markdown has no markup to read, so :func:`main_block` keeps its
+block of running text instead. The project's own line rules (footers, share
+widgets, disclaimers) run on the result, as they do for text captures. A line left out carries the reason
 ``not_main_text`` and its evidence (``trafilatura: no; gne: no``).
 """
 
