@@ -26,8 +26,9 @@ A page without running text (a portal, a list of links) makes both fall back
 to the whole page; there, lines that are mostly link text are left out. A
 crawler's Markdown has no markup to read, so :func:`main_block` keeps its
 block of running text instead. The project's own line rules (footers, share
-widgets, disclaimers) run on the result, as they do for text captures. A line left out carries the reason
-``not_main_text`` and its evidence (``trafilatura: no; gne: no``).
+widgets, disclaimers) run on the result, as they do for text captures. A line
+left out carries the reason ``not_main_text`` and its evidence
+(``trafilatura: no; gne: no``).
 """
 
 from __future__ import annotations
