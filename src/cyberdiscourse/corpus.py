@@ -25,7 +25,7 @@ from .alignment import align_pairs
 from .config import raw_dir_of
 from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
-from .ingest.formats import SUPPORTED, Page, suffix_of
+from .ingest.formats import SUPPORTED, Page, page_inferred, suffix_of
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
 from .normalise import count_cjk, normalise_line
@@ -216,7 +216,9 @@ _INFERRED_FIELDS = (
 
 
 def _unconfirmed(work: Work, cap: Capture, raw: RawText) -> list[Problem]:
-    found = _whole_page(cap, page_of(raw, cap))
+    if work.has_title and work.date and work.issuer:
+        return []
+    found = _whole_page(cap, page_of(raw, cap), raw)
     out = []
     for field_name, evidence, curated in _INFERRED_FIELDS:
         if getattr(work, curated) or not found.get(field_name):
@@ -248,6 +250,7 @@ class _Span:
     fragments: list[Fragment]
     page: Page | None = None  # the page of the file this span is (URL, inferred values)
     kind: str = "text"
+    raw: RawText | None = None
 
 
 def _span_lines(cap: Capture, lines: list[str]) -> list[tuple[int, str]]:
@@ -292,7 +295,9 @@ def _clean_file(
         lines = _span_lines(cap, norm)
         claimed.update(no for no, _ in lines)
         page = page_of(raw, cap)
-        inferred_title = (page.inferred.get("title", "") if page else "") or ""
+        inferred_title = (
+            "" if work.has_title or page is None else page_inferred(raw, page).get("title", "")
+        )
         verdicts = cleaning.classify_lines(
             lines,
             titles=[work.title_zh, work.title_en] if work.has_title else [inferred_title],
@@ -304,9 +309,9 @@ def _clean_file(
         if not work.include:
             for x in verdicts:
                 ledger.append(_discard(raw, cap, x.line_no, "excluded_work", work.exclude_reason))
-            spans.append(_Span(cap, work, verdicts, [], page, raw.kind))
+            spans.append(_Span(cap, work, verdicts, [], page, raw.kind, raw))
             continue
-        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts), page, raw.kind))
+        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts), page, raw.kind, raw))
     for no, text in enumerate(norm, start=1):
         if no not in claimed:
             reason = _given(raw, no)[0] or cleaning.line_rule(text, watermarks) or "unassigned"
@@ -381,17 +386,19 @@ def _resolve(frag: Fragment) -> Fragment:
 
 
 def _inferred(s: _Span) -> dict:
-    return _whole_page(s.capture, s.page)
+    if s.work.has_title and s.work.date and s.work.issuer:
+        return {}  # all curated: nothing to infer
+    return _whole_page(s.capture, s.page, s.raw)
 
 
-def _whole_page(cap: Capture, page: Page | None) -> dict:
+def _whole_page(cap: Capture, page: Page | None, raw: RawText) -> dict:
     """What a page says of itself, when the span is that whole page (a span cut from a
     longer file holds only part of the page the inference read)."""
-    if page is None or not page.inferred:
+    if page is None:
         return {}
     start, end = cap.line_start, cap.line_end
     whole = start is None or (start <= page.line_start and end >= page.line_end)
-    return page.inferred if whole else {}
+    return page_inferred(raw, page) if whole else {}
 
 
 def _work_date(work: Work, spans: list[_Span]) -> dict:

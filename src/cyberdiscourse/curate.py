@@ -14,6 +14,7 @@ from pathlib import Path
 from .config import raw_dir_of
 from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
+from .ingest.formats import page_inferred
 from .io import write_atomic
 from .metadata import CAPTURE_COLUMNS, CAPTURES_FILE, WORK_COLUMNS, WORKS_FILE, read_works
 from .normalise import count_cjk
@@ -193,7 +194,7 @@ def _plan(
     planned = _Planned(file, target, [], [])
     pages = raw.pages or []
     for page in pages:
-        found = page.inferred or {}
+        found = page_inferred(raw, page)
         zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
         shown = en or zh or found.get("title", "")
         wid = work_id if work_id and len(pages) == 1 else None
@@ -233,7 +234,7 @@ def _plan(
 
 
 def _review_row(file: Path, wid: str, raw, page, title: str, date: str, issuer: str) -> dict:
-    found = page.inferred or {}
+    found = page_inferred(raw, page)
     a, b = page.line_start - 1, page.line_end
     lines, given = raw.lines[a:b], (raw.given or [None] * len(raw.lines))[a:b]
     kept = sum(len(t) for t, g in zip(lines, given) if g is None)

@@ -271,9 +271,11 @@ def read_raw(
         raise CorpusError(
             Problem(name, "", "the file is empty", "replace it with the real capture")
         )
-    visible = _cached(cache_dir, digest, suffix) or formats.add_inferred(
-        _visible(data, suffix, name)
-    )
+    visible = _cached(cache_dir, digest, suffix)
+    if visible is None:
+        visible = _visible(data, suffix, name)
+        if visible.kind != "text":  # plain text is inferred on demand (formats.page_inferred)
+            formats.add_inferred(visible)
     if cache_dir is not None and visible.kind in _CACHED_KINDS:
         _store(cache_dir, digest, suffix, visible)
     return RawText(
@@ -307,7 +309,7 @@ def _visible(data: bytes, suffix: str, name: str):
     return formats.plain(split_lines(text), encoding, "text")
 
 
-EXTRACT_VERSION = "8"  # bump when visible lines or the main-text decision change
+EXTRACT_VERSION = "9"  # bump when visible lines or the main-text decision change
 _CACHED_KINDS = {"html", "mhtml", "warc"}
 
 

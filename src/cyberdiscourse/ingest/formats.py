@@ -115,6 +115,17 @@ def _inference_view(start: int, end: int) -> list[int]:
     return list(range(start, start + HEAD_LINES)) + list(range(end - TAIL_LINES, end))
 
 
+def page_inferred(raw, page: Page) -> dict[str, str]:
+    """A page's inferred values, inferring them now if the reader left them for later
+    (plain text: most text corpora curate their metadata, and inference costs as much
+    as cleaning)."""
+    if not page.inferred and raw.kind == "text":
+        one = Visible(raw.lines, raw.given or [None] * len(raw.lines), [], [page], "", "text")
+        add_inferred(one)
+        page.inferred = page.inferred or {"inferred": "nothing"}
+    return {k: v for k, v in page.inferred.items() if k != "inferred"}
+
+
 def add_inferred(visible: Visible, *, html: str | None = None) -> Visible:
     """Infer each page's title, date, source and language (see :mod:`.infer`)."""
     from dataclasses import asdict

@@ -44,6 +44,8 @@ _TITLE_SEPARATORS = re.compile(
     r"\s*(?:_|\||｜|--|—|–|\s-\s|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*"
 )
 _ISSUER_LINE = re.compile(r"(办公室|委员会|部|局|院|署|厅|政府|中心|协会|办|会)$")
+_ADOPTING_BODY = re.compile(r"(第[一二三四五六七八九十]+届)?([^\d\s]{2,20}?)(第[^\s]{1,12}次)?会议")
+_DECREE = re.compile(r"(中华人民共和国国务院|国务院|[^\s\d]{2,16}(部|局|委员会|办公室))令")
 HEADER_LINES = 12  # a law's or a page's header: the lines right below its title
 NEAR_TITLE = 8  # a publication date stands this close to the title
 
@@ -341,15 +343,12 @@ def _source(norm, given, meta, first_line, title_at) -> tuple[str, str]:
         m = _SOURCE.search(norm[i])
         if m:
             return m.group(1), f"line {_ln(first_line, i)}: {norm[i][:80]}"
-        adopted = re.search(
-            r"(第[一二三四五六七八九十]+届)?([^\d\s]{2,20}?)(第[^\s]{1,12}次)?会议", norm[i]
-        )
+        # The two patterns backtrack on long lines: test cheap substrings first.
+        adopted = _ADOPTING_BODY.search(norm[i]) if "会议" in norm[i] else None
         if adopted and _ADOPTED.search(norm[i]):
             body = re.sub(r"^(第[一二三四五六七八九十]+届)", "", adopted.group(2))
             return body, f"line {_ln(first_line, i)}: {norm[i][:80]}"
-        decree = re.search(
-            r"(中华人民共和国国务院|国务院|[^\s\d]{2,16}(部|局|委员会|办公室))令", norm[i]
-        )
+        decree = _DECREE.search(norm[i]) if "令" in norm[i] else None
         if decree:
             body = decree.group(1).replace("中华人民共和国国务院", "国务院")
             return body, f"line {_ln(first_line, i)}: {norm[i][:80]}"
