@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -309,3 +311,63 @@ def test_network_is_the_same_whatever_the_string_hash_seed(tmp_path):
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1 and "网络主权" in outputs.pop()
+
+
+# ------------------------------------------------------------------ honest intervals
+
+
+def test_exact_poisson_interval_has_its_defining_coverage():
+    """Checked with scipy's Poisson distribution, not the chi-square the code uses:
+    P(X >= k | low) = P(X <= k | high) = 2.5%."""
+    from scipy.stats import poisson
+
+    counts = np.array([0, 1, 2, 3, 10, 36])
+    low, high = cc.poisson_interval(counts, 10_000, ci=0.95)  # exposure 10,000: rates = counts
+    for k, lo, hi in zip(counts, low, high):
+        assert poisson.cdf(k, hi) == pytest.approx(0.025, abs=1e-9)
+        if k == 0:
+            assert lo == 0 and hi == pytest.approx(-np.log(0.025))  # 3.689, not 0
+        else:
+            assert poisson.sf(k - 1, lo) == pytest.approx(0.025, abs=1e-9)
+
+
+def test_intervals_are_meaningful_at_zero_on_the_seed_corpus(seed_stats):
+    zero = seed_stats[seed_stats["count"] == 0]
+    assert len(zero) > 20  # the cells that used to read [0, 0]
+    assert (zero["ci_low"] == 0).all() and (zero["ci_high"] > 0).all()
+    assert set(seed_stats["interval"]) == {"both"}
+
+
+def test_a_works_interval_does_not_depend_on_the_other_works(seed_corpus, lexicon):
+    p, w = seed_corpus.paragraphs, seed_corpus.works
+    one = "wic-concept-2019"
+    alone_w = w[w["work_id"] == one]
+    for interval in ("bootstrap", "both"):
+        kw = {"n_boot": 300, "random_state": 5, "interval": interval}
+        together = cc.textstat_concepts(p, w, lexicon, **kw)
+        alone = cc.textstat_concepts(p[p["work_id"] == one], alone_w, lexicon, **kw)
+        a = together[together["work_id"] == one].reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, alone.reset_index(drop=True))
+
+
+def test_one_definition_of_characters_across_the_package(seed_corpus, lexicon, tmp_path):
+    """per_10k_chars of 网络主权 in 2016 is the same in the term and the concept tables."""
+    from cyberdiscourse import frequency as fq
+    from cyberdiscourse.corpus import write_processed
+    from cyberdiscourse.tokens import load_tokens
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "raw", data / "raw")
+    write_processed(seed_corpus, data / "processed")
+    tokens = load_tokens(data, lexicon=lexicon)
+    works = seed_corpus.works
+    tokens = tokens.merge(works[["work_id", "date"]], on="work_id")
+    tokens["year"] = tokens["date"].str.slice(0, 4)
+    terms = fq.textstat_frequency(tokens[tokens["lang"] == "zh"], groups="year")
+    term = terms[(terms["year"] == "2016") & (terms["term"] == "网络主权")].iloc[0]
+    concept = cc.textstat_concepts(
+        seed_corpus.paragraphs, works, lexicon, by="year", concepts=["cyber_sovereignty"]
+    ).set_index("year")
+    assert concept.loc["2016", "count"] == term["count"] == 2
+    assert term["per_10k_chars"] == pytest.approx(concept.loc["2016", "per_10k_chars"])
+    assert round(term["per_10k_chars"], 2) == 19.42

@@ -7,9 +7,21 @@ Counting semantics
   ``cyber_community_shared_future`` and is not also a bare 命运共同体.
 - A parent counts its children: ``community_shared_future`` = bare 命运共同体 +
   网络空间命运共同体 + 人类命运共同体 (``count``); ``own_count`` is the bare form only.
-- Rates are per 10,000 Chinese characters of the unit's clean paragraphs (and per
-  10,000 tokens when tokens are given). Intervals come from resampling the unit's
-  paragraphs with replacement (percentile bootstrap).
+- Rates are per 10,000 Chinese (Han) characters of the unit's clean paragraphs, the
+  package's one definition of "characters" for Chinese text (and per 10,000 tokens
+  when tokens are given).
+- Intervals (95% by default), ``interval=``:
+
+  * ``"poisson"``: the exact (Garwood) interval of a Poisson count with the unit's
+    characters as exposure. Meaningful at zero (0 occurrences in 5,000 characters:
+    0 to 7.4 per 10,000) and at one or two; it assumes occurrences independent.
+  * ``"bootstrap"``: percentile interval over the unit's paragraphs resampled with
+    replacement, which carries the clustering of mentions in a few paragraphs, but
+    is [0, 0] at a zero count and ragged at small ones. Each unit has its own random
+    stream (seeded by ``random_state`` and the unit's name), so adding a work never
+    moves another work's interval.
+  * ``"both"`` (default): the wider of the two at each end, so neither the zero-count
+    case nor the clustering is understated.
 """
 
 from __future__ import annotations
@@ -81,6 +93,30 @@ def _with_parents(hits: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
 # ---------------------------------------------------------------- counts
 
 
+def poisson_interval(counts: np.ndarray, exposure: float, *, ci: float) -> tuple:
+    """Exact (Garwood) interval of Poisson counts, as rates per 10,000 of ``exposure``."""
+    from scipy.stats import chi2
+
+    counts = np.asarray(counts, dtype=float)
+    alpha = 1 - ci
+    low = np.where(counts > 0, chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
+    high = chi2.ppf(1 - alpha / 2, 2 * (counts + 1)) / 2
+    if exposure <= 0:
+        return np.full_like(counts, np.nan), np.full_like(counts, np.nan)
+    return low / exposure * 10_000, high / exposure * 10_000
+
+
+def unit_rng(random_state: int, unit: str) -> np.random.Generator:
+    """A random stream of one unit (a work, a year): independent of which others exist."""
+    import hashlib
+
+    key = int(hashlib.sha256(str(unit).encode("utf-8")).hexdigest()[:12], 16)
+    return np.random.default_rng([random_state, key])
+
+
+INTERVALS = ("both", "poisson", "bootstrap")
+
+
 def _bootstrap(
     counts: np.ndarray, chars: np.ndarray, *, n_boot: int, ci: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -97,6 +133,17 @@ def _bootstrap(
     return np.nanquantile(rates, alpha, axis=0), np.nanquantile(rates, 1 - alpha, axis=0)
 
 
+def _interval(counts, totals, chars, interval, *, n_boot, ci, rng) -> tuple:
+    """Per-concept interval of one unit (see the module's notes)."""
+    p_low, p_high = poisson_interval(totals, float(chars.sum()), ci=ci)
+    if interval == "poisson":
+        return p_low, p_high
+    b_low, b_high = _bootstrap(counts, chars, n_boot=n_boot, ci=ci, rng=rng)
+    if interval == "bootstrap":
+        return b_low, b_high
+    return np.fmin(p_low, b_low), np.fmax(p_high, b_high)
+
+
 def textstat_concepts(
     paragraphs: pd.DataFrame,
     works: pd.DataFrame,
@@ -107,9 +154,10 @@ def textstat_concepts(
     concepts: list[str] | None = None,
     n_boot: int = 1000,
     ci: float = 0.95,
+    interval: str = "both",
     random_state: int = 0,
 ) -> pd.DataFrame:
-    """Count, rate and bootstrap interval of each concept in each work (or year).
+    """Count, rate and interval of each concept in each work (or year).
 
     Parameters
     ----------
@@ -119,12 +167,17 @@ def textstat_concepts(
         The token table, to add ``per_10k_tokens``.
     concepts
         Concept ids to report (default: all).
+    interval
+        ``"both"`` (default), ``"poisson"`` or ``"bootstrap"``: see the module's notes.
 
     Returns
     -------
     DataFrame ``<by>, date, concept_id, label, count, own_count, n_chars, per_10k_chars,
-    ci_low, ci_high[, n_tokens, per_10k_tokens]``, every unit x concept (zeros included).
+    ci_low, ci_high, interval[, n_tokens, per_10k_tokens]``, every unit x concept (zeros
+    included).
     """
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
     inc = works[works["include"]]
     zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc["work_id"])]
     ids = concepts or [c.concept_id for c in lexicon.concepts]
@@ -139,7 +192,6 @@ def textstat_concepts(
     date = inc.set_index("work_id")["date"]
     unit = zh["work_id"] if by == "work_id" else zh["work_id"].map(date).str.slice(0, 4)
     chars = zh["text"].map(count_cjk).to_numpy()
-    rng = np.random.default_rng(random_state)
     label = {c.concept_id: c.label for c in lexicon.concepts}
     all_counts, all_own = per_para.to_numpy(), own.to_numpy()
     rows = []
@@ -148,7 +200,15 @@ def textstat_concepts(
         counts = all_counts[mask]
         totals, own_totals = counts.sum(axis=0), all_own[mask].sum(axis=0)
         n_chars = int(chars[mask].sum())
-        low, high = _bootstrap(counts, chars[mask], n_boot=n_boot, ci=ci, rng=rng)
+        low, high = _interval(
+            counts,
+            totals,
+            chars[mask],
+            interval,
+            n_boot=n_boot,
+            ci=ci,
+            rng=unit_rng(random_state, key),
+        )
         for j, cid in enumerate(ids):
             rows.append(
                 {
@@ -162,6 +222,7 @@ def textstat_concepts(
                     "per_10k_chars": totals[j] / n_chars * 10_000 if n_chars else 0,
                     "ci_low": low[j],
                     "ci_high": high[j],
+                    "interval": interval,
                 }
             )
     out = pd.DataFrame(rows)

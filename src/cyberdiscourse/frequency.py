@@ -70,7 +70,9 @@ def textstat_frequency(
     -------
     DataFrame with the group columns, ``term, count, docfreq, rank, per_10k_tokens,
     per_10k_chars``; ``docfreq`` counts paragraphs. Characters are those of the
-    group's paragraphs, so rates compare fairly across groups of unequal length.
+    group's paragraphs, so rates compare fairly across groups of unequal length, in
+    the package's one definition (:func:`cyberdiscourse.normalise.text_size`): Han
+    characters of Chinese paragraphs, non-space characters of English ones.
     """
     keys = _as_list(groups)
     long = explode(tokens)

@@ -96,3 +96,14 @@ def match_key(text: str) -> str:
 def count_cjk(text: str) -> int:
     """Number of Chinese (Han) characters in ``text``."""
     return len(_CJK.findall(text))
+
+
+HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # what count_cjk counts
+_SPACE = re.compile(r"\s")
+
+
+def text_size(text: str, lang: str) -> int:
+    """The package's one measure of a text's length for per-10,000-character rates:
+    Han characters in Chinese text (punctuation, digits and Latin do not count), and
+    non-space characters in English text."""
+    return count_cjk(text) if lang == "zh" else len(_SPACE.sub("", text))

@@ -34,7 +34,7 @@ import pandas as pd
 from .config import processed_dir_of, resolve_data_dir
 from .lexicon import Lexicon, load_lexicon
 
-TOKENIZER_VERSION = "4"  # bump when the tokenisation code changes its output
+TOKENIZER_VERSION = "5"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
 PARALLEL_MIN_PARAGRAPHS = 20_000  # the same for partitions of a built corpus
@@ -231,6 +231,20 @@ def _cut_symbol_runs(toks: list[str]) -> list[str]:
     return out
 
 
+def _text_sizes(texts, langs):
+    """:func:`normalise.text_size` over Arrow columns: Han characters of Chinese
+    paragraphs, non-space characters of English ones."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .normalise import HAN_CLASS
+
+    han = pc.count_substring_regex(texts, HAN_CLASS)
+    spaces = pc.count_substring_regex(texts, r"\s")
+    other = pc.subtract(pc.utf8_length(texts), spaces)
+    return pc.if_else(pc.equal(langs, "zh"), han, other).cast(pa.int64())
+
+
 def _token_table(paragraphs, lists):
     """The token table of some paragraphs (an Arrow table with para_id, work_id, lang, text)."""
     import pyarrow as pa
@@ -246,7 +260,7 @@ def _token_table(paragraphs, lists):
             "lang": text("lang"),
             "tokens": lists,
             "n_tokens": pc.list_value_length(lists).cast(pa.int64()),
-            "n_chars": pc.utf8_length(text("text")).cast(pa.int64()),
+            "n_chars": _text_sizes(text("text"), text("lang")),
         }
     )
 
