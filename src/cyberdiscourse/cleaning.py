@@ -229,9 +229,10 @@ def is_heading(text: str) -> bool:
 
 
 def protected_pattern(forms: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    """One alternation of the forms, longest first; None when there are none."""
-    forms = sorted({f for f in forms if len(f) >= 2}, key=lambda f: (-len(f), f))
-    return re.compile("|".join(map(re.escape, forms))) if forms else None
+    """One alternation of the forms of two characters or more, longest first."""
+    from .lexicon import longest_first_pattern
+
+    return longest_first_pattern(f for f in forms if len(f) >= 2)
 
 
 def find_watermarks(lines: list[str], *, min_repeats: int = 3) -> list[str]:

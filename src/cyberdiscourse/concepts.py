@@ -33,17 +33,13 @@ import numpy as np
 import pandas as pd
 
 from .dates import as_dates
-from .lexicon import Lexicon
+from .lexicon import Lexicon, longest_first_pattern
 from .normalise import count_cjk
 
 _SENTENCE = re.compile(r"[^。!?;]*[。!?;]?")
 
 
 # ---------------------------------------------------------------- matching
-
-
-def _pattern(forms) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(forms, key=lambda f: (-len(f), f)))))
 
 
 HIT_COLUMNS = ["work_id", "para_id", "concept_id", "form", "start", "end", "source_file", "line_no"]
@@ -72,7 +68,7 @@ def concept_hits(paragraphs: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
     source_file, line_no``.
     """
     zh = paragraphs[paragraphs["lang"] == "zh"]
-    return _matches(zh, _pattern(lexicon.zh_forms), lexicon.form_to_concept.get)
+    return _matches(zh, longest_first_pattern(lexicon.zh_forms), lexicon.form_to_concept.get)
 
 
 def ancestors(lexicon: Lexicon, concept_id: str) -> list[str]:

@@ -31,6 +31,17 @@ STOPWORDS_FILE = "stopwords_domain.txt"
 _REQUIRED = ["concept_id", "label", "parent", "zh_forms", "en_patterns"]
 
 
+def longest_first_pattern(words) -> re.Pattern[str] | None:
+    """One alternation of ``words``, longest first (ties in code-point order), or None.
+
+    Python's alternation takes its first alternative that matches, so at each
+    position the longest word wins: leftmost-longest matching, as the counts and
+    the segmenter's protection both need.
+    """
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
 def lexicon_dir(data_dir: Path | None) -> Path:
     """``<data_dir>/lexicon`` if it has a concepts file, else the repository's ``data/lexicon``."""
     if data_dir is not None and (Path(data_dir) / "lexicon" / CONCEPTS_FILE).is_file():

@@ -113,9 +113,10 @@ class Segmenter:
         """Concept forms and domain terms together, longest first: an alternation takes its
         first alternative that matches, so at each position the longest word wins
         (网络空间治理, a domain term, over 网络空间, a concept form)."""
+        from .lexicon import longest_first_pattern
+
         words = {*self.lexicon.zh_forms, *(t for t in self.lexicon.domain_terms if t.strip())}
-        ordered = sorted(words, key=lambda w: (-len(w), w))
-        return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        return longest_first_pattern(words)
 
     def _cut(self, chunk: str) -> list[str]:
         if self.settings.pos_keep is None and self.settings.engine == "rjieba":
