@@ -14,6 +14,7 @@ from conftest import REAL_CAPTURES, assert_ledger_invariant, needs_real_captures
 from cyberdiscourse.corpus import build, build_corpus, load_processed
 from cyberdiscourse.curate import add_captures, expand_paths
 from cyberdiscourse.errors import CorpusError
+from cyberdiscourse.ingest.formats import page_inferred
 from cyberdiscourse.ingest.infer import infer
 from cyberdiscourse.readers import read_raw
 
@@ -396,4 +397,4 @@ def test_a_capture_with_nothing_visible_reads_as_no_lines(tmp_path, name, data):
     raw = read_raw(path)
     given = raw.given or [None] * len(raw.lines)
     assert all(not line.strip() or reason for line, reason in zip(raw.lines, given))
-    assert raw.pages[0].inferred.get("title", "") == ""
+    assert page_inferred(raw, raw.pages[0]).get("title", "") == ""

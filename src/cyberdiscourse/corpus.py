@@ -248,9 +248,8 @@ class _Span:
     work: Work
     verdicts: list[cleaning.LineVerdict]
     fragments: list[Fragment]
-    page: Page | None = None  # the page of the file this span is (URL, inferred values)
-    kind: str = "text"
-    raw: RawText | None = None
+    page: Page | None  # the page of the file this span is (URL, inferred values)
+    raw: RawText
 
 
 def _span_lines(cap: Capture, lines: list[str]) -> list[tuple[int, str]]:
@@ -309,9 +308,9 @@ def _clean_file(
         if not work.include:
             for x in verdicts:
                 ledger.append(_discard(raw, cap, x.line_no, "excluded_work", work.exclude_reason))
-            spans.append(_Span(cap, work, verdicts, [], page, raw.kind, raw))
+            spans.append(_Span(cap, work, verdicts, [], page, raw))
             continue
-        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts), page, raw.kind, raw))
+        spans.append(_Span(cap, work, verdicts, _fragments(cap, verdicts), page, raw))
     for no, text in enumerate(norm, start=1):
         if no not in claimed:
             reason = _given(raw, no)[0] or cleaning.line_rule(text, watermarks) or "unassigned"
@@ -336,7 +335,7 @@ def _given(raw: RawText, line_no: int) -> tuple[str | None, str]:
     """The reason the file's format gave a line, and its evidence."""
     if not raw.given:
         return None, ""
-    return raw.given[line_no - 1], (raw.evidence or [""] * line_no)[line_no - 1]
+    return raw.given[line_no - 1], raw.evidence[line_no - 1]
 
 
 def _discard(
@@ -412,7 +411,7 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
     evidence = []
     for s in spans:
         for rank, line_no, date, precision, raw in (
-            cleaning.date_evidence(s.verdicts) if s.kind == "text" else []
+            cleaning.date_evidence(s.verdicts) if s.raw.kind == "text" else []
         ):
             evidence.append(
                 (rank, s.capture.doc_id, line_no, date, precision, raw, s.capture.source_file)
@@ -602,7 +601,7 @@ def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[dict]) -> None:
 
 
 def _work_row(work: Work, spans: list[_Span]) -> dict:
-    found = next((_inferred(s) for s in spans if _inferred(s)), {})
+    found = next(filter(None, map(_inferred, spans)), {})
     title_zh, title_en, title_source = work.title_zh, work.title_en, "metadata"
     if not work.has_title:
         title = found.get("title", "") or work.work_id
@@ -709,7 +708,7 @@ def _combine(captures, results, problems, texts_of) -> Corpus:
     documents = documents.iloc[documents["doc_id"].map(row_of).argsort(kind="stable")]
     pairs_found = candidate_pairs(Signatures.concat([r.signatures for r in results]))
     text = texts_of({x for pair in pairs_found for x in pair})
-    duplicates = _duplicatesframe(verify_pairs(pairs_found, text), text)
+    duplicates = _duplicates_frame(verify_pairs(pairs_found, text), text)
     by_lang: dict[str, int] = {}
     for r in results:
         for lang, n in r.paragraphs_by_lang.items():
@@ -855,7 +854,7 @@ def _documents(
     return frame(rows, DOCUMENT_COLUMNS)
 
 
-def _duplicatesframe(found: list[tuple[str, str, str, float]], text: dict[str, str]):
+def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, str]):
     rows = [
         {
             "para_id_a": a,

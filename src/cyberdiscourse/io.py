@@ -103,16 +103,13 @@ class BuildLock:
     the lock when its holder dies, so a killed build never leaves a stale lock.
     """
 
-    def __init__(self, processed: Path, *, wait: bool = True, announce=None):
+    def __init__(self, processed: Path, *, announce=None):
         self.path = Path(processed) / ".build.lock"
-        self.wait = wait
         self.announce = announce
         self._fh = None
 
     def __enter__(self) -> BuildLock:
         import fcntl
-
-        from .errors import CorpusError, Problem
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until __exit__)
@@ -121,14 +118,11 @@ class BuildLock:
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
-            message = f"another build of this folder is running (process {holder})"
-            if not self.wait:
-                fh.close()
-                raise CorpusError(
-                    Problem(str(self.path.parent), "", message, "wait for it to finish")
-                ) from None
             if self.announce:
-                self.announce(f"{message}; waiting for it to finish")
+                self.announce(
+                    f"another build of this folder is running (process {holder}); "
+                    "waiting for it to finish"
+                )
             fcntl.flock(fh, fcntl.LOCK_EX)
         fh.seek(0)
         fh.truncate()

@@ -60,7 +60,7 @@ class Page:
     meta: dict[str, str] = field(default_factory=dict)  # meta tags, front matter, <title>
     hidden_chars: int = 0  # characters in scripts, styles and hidden elements
     extractors: str = ""  # which extractors decided its main text, e.g. "trafilatura+gne"
-    inferred: dict[str, str] = field(default_factory=dict)  # infer.Inferred as a dict
+    inferred: dict[str, str] | None = None  # infer.Inferred as a dict; None: not inferred yet
 
 
 @dataclass
@@ -119,33 +119,38 @@ def page_inferred(raw, page: Page) -> dict[str, str]:
     """A page's inferred values, inferring them now if the reader left them for later
     (plain text: most text corpora curate their metadata, and inference costs as much
     as cleaning)."""
-    if not page.inferred and raw.kind == "text":
-        one = Visible(raw.lines, raw.given or [None] * len(raw.lines), [], [page], "", "text")
-        add_inferred(one)
-        page.inferred = page.inferred or {"inferred": "nothing"}
-    return {k: v for k, v in page.inferred.items() if k != "inferred"}
+    if page.inferred is None:
+        infer_page(raw.lines, raw.given or [None] * len(raw.lines), page)
+    return page.inferred
 
 
 def add_inferred(visible: Visible, *, html: str | None = None) -> Visible:
-    """Infer each page's title, date, source and language (see :mod:`.infer`)."""
+    """Infer the title, date, source and language of each page not inferred yet."""
+    for page in visible.pages:
+        if page.inferred is None:
+            one_page = html if len(visible.pages) == 1 else None
+            infer_page(visible.lines, visible.given, page, html=one_page)
+    return visible
+
+
+def infer_page(
+    lines: list[str], given: list[str | None], page: Page, *, html: str | None = None
+) -> None:
+    """Set ``page.inferred`` from the page's lines (see :mod:`.infer`)."""
     from dataclasses import asdict
 
     from .infer import infer
 
-    for page in visible.pages:
-        if page.inferred:
-            continue
-        view = _inference_view(page.line_start - 1, min(page.line_end, len(visible.lines)))
-        found = infer(
-            [visible.lines[i][:LINE_CHARS] for i in view],
-            [visible.given[i] for i in view],
-            page.meta,
-            url=page.url,
-            first_line=[i + 1 for i in view],
-            html=html if len(visible.pages) == 1 else None,
-        )
-        page.inferred = {k: v for k, v in asdict(found).items() if v not in ("", 0)}
-    return visible
+    view = _inference_view(page.line_start - 1, min(page.line_end, len(lines)))
+    found = infer(
+        [lines[i][:LINE_CHARS] for i in view],
+        [given[i] for i in view],
+        page.meta,
+        url=page.url,
+        first_line=[i + 1 for i in view],
+        html=html,
+    )
+    page.inferred = {k: v for k, v in asdict(found).items() if v not in ("", 0)}
 
 
 def mhtml_page(data: bytes, *, name: str) -> Visible:
