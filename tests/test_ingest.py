@@ -398,3 +398,25 @@ def test_a_capture_with_nothing_visible_reads_as_no_lines(tmp_path, name, data):
     given = raw.given or [None] * len(raw.lines)
     assert all(not line.strip() or reason for line, reason in zip(raw.lines, given))
     assert page_inferred(raw, raw.pages[0]).get("title", "") == ""
+
+
+def test_the_review_flags_a_file_or_a_title_already_in_the_corpus(tmp_path):
+    law = (
+        "# 中华人民共和国数据安全法\n\n2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次"
+        f"会议通过\n\n第一条 {ARTICLE}\n"
+    )
+    first, copy, other = (tmp_path / n for n in ("law.md", "law-copy.md", "law-2.md"))
+    first.write_text(law, encoding="utf-8")
+    copy.write_text(law, encoding="utf-8")
+    other.write_text(law.replace(ARTICLE, SECOND), encoding="utf-8")
+    data = tmp_path / "data"
+
+    def duplicates(row):
+        return [f for f in row["flags"] if f.startswith("same ")]
+
+    assert duplicates(add_captures(data, [first]).added[0]) == []
+    rows = add_captures(data, [copy, other]).added
+    assert duplicates(rows[0]) == ["same file as law.md"]
+    # Titles are known from works.csv and from this call: the first add left its title to
+    # inference (works.csv blank), so the second file is matched with the copy's work.
+    assert duplicates(rows[1]) == ["same title as work shuju-anquanfa-2021-2"]

@@ -16,8 +16,15 @@ from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
 from .ingest.formats import page_inferred
 from .io import write_atomic
-from .metadata import CAPTURE_COLUMNS, CAPTURES_FILE, WORK_COLUMNS, WORKS_FILE, read_works
-from .normalise import count_cjk
+from .metadata import (
+    CAPTURE_COLUMNS,
+    CAPTURES_FILE,
+    WORK_COLUMNS,
+    WORKS_FILE,
+    Work,
+    read_works,
+)
+from .normalise import count_cjk, match_key
 from .readers import read_raw
 
 
@@ -208,7 +215,7 @@ def _plan(
                     "pass --work-id with a new id",
                 )
             )
-        taken_ids[wid] = f"{file.name}"
+        taken_ids[wid] = file.name
         planned.works.append(
             {
                 "work_id": wid,
@@ -229,12 +236,13 @@ def _plan(
                 "line_end": page.line_end if span else "",
             }
         )
-        planned.review.append(_review_row(file, wid, raw, page, shown, date, issuer))
+        planned.review.append(_review_row(file, wid, raw, page, found, shown, date, issuer))
     return planned, problems
 
 
-def _review_row(file: Path, wid: str, raw, page, title: str, date: str, issuer: str) -> dict:
-    found = page_inferred(raw, page)
+def _review_row(
+    file: Path, wid: str, raw, page, found: dict, title: str, date: str, issuer: str
+) -> dict:
     a, b = page.line_start - 1, page.line_end
     lines, given = raw.lines[a:b], (raw.given or [None] * len(raw.lines))[a:b]
     kept = sum(len(t) for t, g in zip(lines, given) if g is None)
@@ -258,6 +266,7 @@ def _review_row(file: Path, wid: str, raw, page, title: str, date: str, issuer: 
             for t, g in zip(lines, given)
         ),
         "sha256": raw.sha256,
+        "n_bytes": file.stat().st_size,
     }
 
 
@@ -271,14 +280,20 @@ def unique_id(wid: str, taken: dict[str, str]) -> str:
     return f"{wid}-{n}"
 
 
-def _taken_ids(raw_dir: Path) -> dict[str, str]:
-    """Work ids in use; an unusable works.csv stops here, before anything is written."""
+def _existing_works(raw_dir: Path) -> dict[str, Work]:
+    """The works already listed; an unusable works.csv stops here, before anything is
+    written."""
     if not (raw_dir / WORKS_FILE).is_file():
         return {}
     problems: list[Problem] = []
     works = read_works(raw_dir, problems)
     if works is None:
         raise CorpusError(problems)  # appending to a file we cannot read would damage it
+    return works
+
+
+def _taken_ids(works: dict[str, Work]) -> dict[str, str]:
+    """Work id -> where it is taken."""
     return {wid: f"{WORKS_FILE} row {w.row}" for wid, w in works.items()}
 
 
@@ -385,8 +400,9 @@ def add_captures(
                 "capture's own title is used",
             )
         )
-    taken = _taken_ids(raw_dir)
-    known = _known_captures(raw_dir)
+    existing = _existing_works(raw_dir)
+    taken = _taken_ids(existing)
+    known = _Known.of(raw_dir, existing)
     planned, refused = [], []
     inside = Path(data_dir).resolve()
     for file in files:
@@ -425,8 +441,7 @@ def add_captures(
             continue
         for row in plan.review:
             row["flags"] = review_flags(row, known)
-            known["sha256"].setdefault(row["sha256"], row["work_id"])
-            known["titles"].setdefault(_title_key(row["title"]), row["work_id"])
+            known.remember(row)
         taken.update({w["work_id"]: file.name for w in plan.works})
         planned.append(plan)
     if not planned:
@@ -444,26 +459,42 @@ def add_captures(
     return Added([row for p in planned for row in p.review], refused)
 
 
-def _title_key(title: str) -> str:
-    from .normalise import match_key
+@dataclass
+class _Known:
+    """Captures already in the corpus (and those added before in the same call), to flag
+    duplicates. Raw files are hashed only when a new file has their size, so adding one
+    capture to a large corpus does not read every file in it."""
 
-    return match_key(title)
+    by_size: dict[int, list[Path]]
+    hashes: dict[str, str]  # sha256 -> the raw file (or the work added in this call)
+    titles: dict[str, str]  # title key -> work id
 
+    @classmethod
+    def of(cls, raw_dir: Path, works: dict[str, Work]) -> _Known:
+        by_size: dict[int, list[Path]] = {}
+        for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
+            if path.is_file() and path.suffix.lower() != ".csv":
+                by_size.setdefault(path.stat().st_size, []).append(path)
+        titles: dict[str, str] = {}
+        for wid, w in works.items():
+            for t in (w.title_zh, w.title_en):
+                if len(match_key(t)) >= 4:
+                    titles.setdefault(match_key(t), wid)
+        return cls(by_size, {}, titles)
 
-def _known_captures(raw_dir: Path) -> dict[str, dict[str, str]]:
-    """The raw files (by content) and work titles already in the corpus, for duplicates."""
-    known: dict[str, dict[str, str]] = {"sha256": {}, "titles": {}}
-    if not raw_dir.is_dir():
-        return known
-    for path in sorted(raw_dir.iterdir()):
-        if path.is_file() and path.suffix.lower() != ".csv":
-            known["sha256"][hashlib.sha256(path.read_bytes()).hexdigest()] = path.name
-    works = read_works(raw_dir, []) if (raw_dir / WORKS_FILE).is_file() else None
-    for wid, w in (works or {}).items():
-        for t in (w.title_zh, w.title_en):
-            if len(_title_key(t)) >= 4:
-                known["titles"].setdefault(_title_key(t), wid)
-    return known
+    def same_file(self, sha256: str, size: int) -> str | None:
+        for path in self.by_size.pop(size, []):
+            self.hashes.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path.name)
+        return self.hashes.get(sha256)
+
+    def same_title(self, title: str) -> str | None:
+        key = match_key(title)
+        return self.titles.get(key) if len(key) >= 4 else None
+
+    def remember(self, row: dict) -> None:
+        self.same_file(row["sha256"], row["n_bytes"])  # hash the raw files of its size first
+        self.hashes.setdefault(row["sha256"], row["work_id"])
+        self.titles.setdefault(match_key(row["title"]), row["work_id"])
 
 
 _TRUNCATED = re.compile(r"(\.\.\.|…|未完|待续|展开全文|阅读全文|查看全文|点击查看更多)\s*$")
@@ -471,7 +502,7 @@ _SENTENCE_END = re.compile(r"[。！？!?.…”」』》)）]\s*$")
 SHORT_TEXT = 200  # characters of main text under which a capture is flagged
 
 
-def review_flags(row: dict, known: dict[str, dict[str, str]]) -> list[str]:
+def review_flags(row: dict, known: _Known) -> list[str]:
     """What a researcher should check before trusting a capture's values."""
     flags = []
     if not row["date"]:
@@ -487,10 +518,10 @@ def review_flags(row: dict, known: dict[str, dict[str, str]]) -> list[str]:
     last = row["last_line"].strip()
     if _TRUNCATED.search(last) or (len(last) > 40 and not _SENTENCE_END.search(last)):
         flags.append("looks truncated")
-    if row["sha256"] in known["sha256"]:
-        flags.append(f"same file as {known['sha256'][row['sha256']]}")
-    elif len(_title_key(row["title"])) >= 4 and _title_key(row["title"]) in known["titles"]:
-        flags.append(f"same title as work {known['titles'][_title_key(row['title'])]}")
+    if same := known.same_file(row["sha256"], row["n_bytes"]):
+        flags.append(f"same file as {same}")
+    elif same := known.same_title(row["title"]):
+        flags.append(f"same title as work {same}")
     return flags
 
 
@@ -553,7 +584,7 @@ def import_tsv(
         raise CorpusError(problems)
     prefix = id_prefix or slugify(tsv.stem) or "doc"
     raw_dir = raw_dir_of(Path(data_dir))
-    taken = _taken_ids(raw_dir)
+    taken = _taken_ids(_existing_works(raw_dir))
     planned: list[_Planned] = []
     with tempfile.TemporaryDirectory() as tmp:
         for no, year, text in rows:
