@@ -152,8 +152,8 @@ def _read_csv(
                     )
                 )
                 continue
-            row = {h: (v or "").strip() for h, v in zip(header, values) if h}
-            rows.append((row_no, {c: row.get(c, "") for c in header if c}))
+            cells = [v.strip() for v in values] + [""] * (len(header) - len(values))
+            rows.append((row_no, {h: v for h, v in zip(header, cells) if h}))
     except csv.Error as exc:
         problems.append(
             Problem(
