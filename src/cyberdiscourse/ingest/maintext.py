@@ -234,20 +234,20 @@ def _active(lines: list[str], votes: dict[str, list[bool]]) -> list[str]:
     """Extractors whose output counts for this page: all, unless they disagree wholesale,
     then the one whose lines read most as prose."""
     chosen = {n: {i for i, v in enumerate(vs) if v} for n, vs in votes.items()}
-    nonempty = [n for n in EXTRACTORS if prose_score([lines[i] for i in chosen[n]]) > 0]
+    # Sizes in running text only: menus and lists of headlines weigh nothing.
+    scores = {n: prose_score([lines[i] for i in chosen[n]]) for n in EXTRACTORS}
+    nonempty = [n for n in EXTRACTORS if scores[n] > 0]
     if not nonempty:  # a page without running text (a short notice): both count
         return [n for n in EXTRACTORS if chosen[n]]
     if len(nonempty) < 2:
         return nonempty
     a, b = (chosen[n] for n in nonempty[:2])
-    # Sizes in running text only: menus and lists of headlines weigh nothing.
     common = prose_score([lines[i] for i in a & b])
-    smaller, larger = sorted(prose_score([lines[i] for i in chosen[n]]) for n in nonempty[:2])
+    smaller, larger = sorted(scores[n] for n in nonempty[:2])
     # Agreement on a block that is a small part of the other's (a side box both kept)
     # is no agreement on the article.
     if common >= 0.5 * smaller and smaller >= LOPSIDED * larger:
         return nonempty
-    scores = {n: prose_score([lines[i] for i in chosen[n]]) for n in nonempty}
     return [max(nonempty, key=lambda n: (scores[n], -EXTRACTORS.index(n)))]
 
 
