@@ -71,11 +71,21 @@ def test_kwic_command_prints_and_exports(seed_copy, tmp_path, capsys):
     assert main(["kwic", "网络主权", "--data-dir", str(seed_copy)]) == 0
     out = capsys.readouterr().out
     assert "[网络主权]" in out and "(003_9bf46ce2aec8518c.txt:36)" in out
-    assert "13 occurrence(s) of '网络主权'" in out
+    assert "20 occurrence(s) of '网络主权'" in out  # 13 forms, 7 wording rules
+    assert "[主权原则应适用于网络空间]" in out and "(004_e9e04761fada368c.txt:749)" in out
     csv = tmp_path / "kwic.csv"
     assert main(["kwic", "cyber_sovereignty", "--csv", str(csv), "--data-dir", str(seed_copy)]) == 0
     import pandas as pd
 
     table = pd.read_csv(csv, encoding="utf-8-sig")
-    assert list(table.columns) == ["work_id", "date", "left", "match", "right", "context", "source"]
-    assert len(table) == 13
+    assert list(table.columns) == [
+        "work_id",
+        "date",
+        "left",
+        "match",
+        "right",
+        "context",
+        "source",
+        "rule",
+    ]
+    assert len(table) == 20 and table["rule"].str.startswith("form ").sum() == 13

@@ -256,7 +256,8 @@ def test_streaming_build_writes_what_the_in_memory_build_writes(tmp_path, seed_c
     assert json.loads(in_memory.pop("manifest.json"))["partitions"] == manifest["partitions"]
     assert streamed == in_memory
     pd.testing.assert_frame_equal(load_processed(seed_copy)["paragraphs"], corpus.paragraphs)
-    assert result.summary["paragraphs_by_lang"] == {"en": 102, "zh": 304}
+    # zh 303: the 2017 paragraph whose copies differ by 其它/其他 is kept once
+    assert result.summary["paragraphs_by_lang"] == {"en": 102, "zh": 303}
 
 
 def test_build_never_writes_into_raw(seed_copy):

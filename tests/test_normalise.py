@@ -54,3 +54,28 @@ def test_match_key_ignores_punctuation_spacing_width_and_case():
 
 def test_count_cjk():
     assert count_cjk("网络主权 cyber 5G") == 4
+
+
+def test_variant_characters_fold_in_the_match_key_from_the_kept_list():
+    from cyberdiscourse.normalise import _variant_table, fold_variants, variant_differences
+
+    assert match_key("其它国际机制和平台") == match_key("其他国际机制和平台")
+    assert match_key("帐户") == match_key("账户")
+    assert match_key("网络主权") != match_key("网络主义")
+    assert fold_variants("其它") == fold_variants("其他")
+    table = _variant_table()
+    assert len(table) > 200  # from yitizi's sets, not a hand-typed pair or two
+    assert all(len(v) == 1 for v in table.values())  # one character for one: offsets kept
+    assert variant_differences("其它国际机制", "其他国际机制,提供有益补充") == ["它/他"]
+    assert variant_differences("其他", "其他") == []
+
+
+def test_copies_differing_only_by_variants_merge_and_the_ledger_names_them(seed_corpus):
+    p = seed_corpus.paragraphs
+    both = p[p["text"].str.contains("国际机制和平台也应发挥各自优势")]
+    assert len(both[both["lang"] == "zh"]) == 1  # the 2017 paragraph is kept once
+    d = seed_corpus.discarded
+    row = d[d["detail"].str.contains("variant characters", na=False)]
+    assert row["source_file"].tolist() == ["001_c3395b16cd9682d1.txt"]
+    assert row["line_no"].tolist() == [68]
+    assert row["detail"].iloc[0].endswith("(variant characters 它/他)")

@@ -1,4 +1,4 @@
-"""Command line: ``cyberdiscourse build | check | add | report``."""
+"""Command line: ``cyberdiscourse build | check | add | import-tsv | kwic | lexicon | report``."""
 
 from __future__ import annotations
 
@@ -177,6 +177,59 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lexicon_audit(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from .audit import lexicon_audit
+    from .corpus import load_processed
+    from .io import check_output, write_atomic
+    from .lexicon import load_lexicon
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.csv_dir:
+        check_output(Path(args.csv_dir), data_dir=data_dir, what="folder")
+    lexicon = load_lexicon(data_dir)
+    if args.forms_only:
+        kept = tuple(r for r in lexicon.rules if r.kind not in ("near", "construction"))
+        lexicon = dataclasses.replace(lexicon, rules=kept)
+    tables = lexicon_audit(load_processed(data_dir)["paragraphs"], lexicon)
+    if args.csv_dir:
+        folder = Path(args.csv_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            write_atomic(
+                folder / f"lexicon_audit_{name}.csv",
+                lambda tmp, t=table: t.to_csv(tmp, index=False, encoding="utf-8-sig"),
+            )
+            print(f"Wrote {len(table)} rows to {folder / f'lexicon_audit_{name}.csv'}")
+        return 0
+    _print_audit(tables, lexicon.source_dir, args.limit)
+    return 0
+
+
+def _print_audit(tables: dict, source_dir: Path, limit: int) -> None:
+    misses = tables["near_misses"]
+    print(f"Lexicon {source_dir}")
+    print(f"\nNear misses: {len(misses)} sentence(s) hold a concept's head words, nothing matched")
+    for cid, group in misses.groupby("concept_id", sort=False):
+        print(f"  {cid}: {len(group)}")
+        for row in group.head(limit).itertuples():
+            sentence = row.sentence if len(row.sentence) <= 70 else row.sentence[:69] + "…"
+            print(f"    {row.source:<34} [{row.matched}] {sentence}")
+        if len(group) > limit:
+            print(f"    … {len(group) - limit} more (--limit, or --csv-dir for all)")
+    dead = tables["dead_entries"]
+    print(f"\nDead entries: {len(dead)}")
+    for row in dead.itertuples():
+        inside = f" (always inside {row.inside})" if row.inside else ""
+        print(f"  {row.kind} {row.entry}: {row.problem}{inside}")
+    names = tables["collisions"]
+    print(f"\nForms inside names: {len(names)} (excluded ones are not counted)")
+    for row in names.head(limit * 4).itertuples():
+        state = "excluded" if row.excluded else "COUNTED"
+        print(f"  {state:<8} {row.form} in {row.name} x{row.count}   ({row.example_source})")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .io import check_output
     from .report import make_reports
@@ -251,6 +304,21 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="write the lines to this CSV file instead (never into raw/)")
     p.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
     p.set_defaults(func=cmd_kwic)
+    p = sub.add_parser("lexicon", help="check the concept lexicon against the corpus")
+    lex = p.add_subparsers(dest="lexicon_command", required=True)
+    p = lex.add_parser(
+        "audit",
+        parents=[common],
+        help="near misses, dead entries and forms inside names, with file:line",
+    )
+    p.add_argument(
+        "--forms-only",
+        action="store_true",
+        help="audit as if concept_rules.csv had no near/construction rows",
+    )
+    p.add_argument("--limit", type=int, default=10, help="passages shown per concept")
+    p.add_argument("--csv-dir", help="write the three tables as CSV files into this folder")
+    p.set_defaults(func=cmd_lexicon_audit)
     p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
     p.add_argument("--reports-dir", type=Path, help="default: reports/")
     p.add_argument("--figures-dir", help="default: figures/")

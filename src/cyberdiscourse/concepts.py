@@ -3,10 +3,14 @@ dispersion, co-occurrence networks and the English renderings of each concept.
 
 Counting semantics
 ------------------
-- Chinese forms are matched leftmost-longest: 网络空间命运共同体 is one match of
-  ``cyber_community_shared_future`` and is not also a bare 命运共同体.
+- Mentions come from :mod:`cyberdiscourse.matching`: forms leftmost-longest
+  (网络空间命运共同体 is one match of ``cyber_community_shared_future``, not also a
+  bare 命运共同体), minus excluded names (数据安全法), then the wording rules of
+  ``concept_rules.csv`` over what the forms did not match, each passage once.
+  ``from_forms`` and ``from_rules`` say how many of ``count`` came from each.
 - A parent counts its children: ``community_shared_future`` = bare 命运共同体 +
-  网络空间命运共同体 + 人类命运共同体 (``count``); ``own_count`` is the bare form only.
+  网络空间命运共同体 + 人类命运共同体 (``count``); ``own_count`` is the concept's own
+  mentions only.
 - Rates are per 10,000 Chinese (Han) characters of the unit's clean paragraphs, the
   package's one definition of "characters" for Chinese text (and per 10,000 tokens
   when tokens are given).
@@ -26,65 +30,28 @@ Counting semantics
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from .dates import as_dates
-from .lexicon import Lexicon, longest_first_pattern
+from .lexicon import Lexicon
+from .matching import (  # noqa: F401  (the concept API, re-exported for the notebooks)
+    HIT_COLUMNS,
+    ancestors,
+    concept_hits,
+    resolve_concept,
+    sentence_at,
+    sentence_span,
+    term_hits,
+    with_parents,
+)
 from .normalise import count_cjk
-
-_SENTENCE = re.compile(r"[^。!?;]*[。!?;]?")
-
-
-# ---------------------------------------------------------------- matching
-
-
-HIT_COLUMNS = ["work_id", "para_id", "concept_id", "form", "start", "end", "source_file", "line_no"]
-
-
-def _matches(paragraphs: pd.DataFrame, pattern: re.Pattern[str], concept_of) -> pd.DataFrame:
-    """One row per match of ``pattern``; ``concept_of(form)`` names its concept."""
-    rows = [
-        (w, p, concept_of(m.group(0)), m.group(0), m.start(), m.end(), f, n)
-        for w, p, text, f, n in zip(
-            paragraphs["work_id"],
-            paragraphs["para_id"],
-            paragraphs["text"],
-            paragraphs["source_file"],
-            paragraphs["line_no"],
-        )
-        for m in pattern.finditer(text)
-    ]
-    return pd.DataFrame(rows, columns=HIT_COLUMNS)
-
-
-def concept_hits(paragraphs: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
-    """Every match of a Chinese concept form in the Chinese paragraphs.
-
-    Returns one row per match: ``work_id, para_id, concept_id, form, start, end,
-    source_file, line_no``.
-    """
-    zh = paragraphs[paragraphs["lang"] == "zh"]
-    return _matches(zh, longest_first_pattern(lexicon.zh_forms), lexicon.form_to_concept.get)
-
-
-def ancestors(lexicon: Lexicon, concept_id: str) -> list[str]:
-    """The concept and its parents, nearest first."""
-    parent = {c.concept_id: c.parent for c in lexicon.concepts}
-    chain = [concept_id]
-    while parent.get(chain[-1]):
-        chain.append(parent[chain[-1]])
-    return chain
-
-
-def _with_parents(hits: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
-    """One row per (match, concept it counts for): a child match also counts for its parents."""
-    rows = hits.assign(counts_for=hits["concept_id"].map(lambda c: ancestors(lexicon, c)))
-    return rows.explode("counts_for")
-
+from .renderings import (  # noqa: F401  (re-exported for the notebooks)
+    textplot_renderings,
+    textstat_renderings,
+    translation_coverage,
+    translation_variants,
+)
 
 # ---------------------------------------------------------------- counts
 
@@ -168,9 +135,9 @@ def textstat_concepts(
 
     Returns
     -------
-    DataFrame ``<by>, date, concept_id, label, count, own_count, n_chars, per_10k_chars,
-    ci_low, ci_high, interval[, n_tokens, per_10k_tokens]``, every unit x concept (zeros
-    included).
+    DataFrame ``<by>, date, concept_id, label, count, own_count, from_forms, from_rules,
+    n_chars, per_10k_chars, ci_low, ci_high, interval[, n_tokens, per_10k_tokens]``, every
+    unit x concept (zeros included).
     """
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
@@ -178,8 +145,12 @@ def textstat_concepts(
     zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc["work_id"])]
     ids = concepts or [c.concept_id for c in lexicon.concepts]
     hits = concept_hits(zh, lexicon)
-    counted = _with_parents(hits, lexicon)
+    counted = with_parents(hits, lexicon)
     per_para = pd.crosstab(counted["para_id"], counted["counts_for"]).reindex(
+        index=zh["para_id"], columns=ids, fill_value=0
+    )
+    by_form = counted[counted["rule"] == "form"]
+    form_per_para = pd.crosstab(by_form["para_id"], by_form["counts_for"]).reindex(
         index=zh["para_id"], columns=ids, fill_value=0
     )
     own = pd.crosstab(hits["para_id"], hits["concept_id"]).reindex(
@@ -189,12 +160,13 @@ def textstat_concepts(
     unit = zh["work_id"] if by == "work_id" else zh["work_id"].map(date).str.slice(0, 4)
     chars = zh["text"].map(count_cjk).to_numpy()
     label = {c.concept_id: c.label for c in lexicon.concepts}
-    all_counts, all_own = per_para.to_numpy(), own.to_numpy()
+    all_counts, all_own, all_forms = per_para.to_numpy(), own.to_numpy(), form_per_para.to_numpy()
     rows = []
     for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
         mask = (unit == key).to_numpy()
         counts = all_counts[mask]
         totals, own_totals = counts.sum(axis=0), all_own[mask].sum(axis=0)
+        form_totals = all_forms[mask].sum(axis=0)
         n_chars = int(chars[mask].sum())
         low, high = _interval(
             counts,
@@ -214,6 +186,8 @@ def textstat_concepts(
                     "label": label[cid],
                     "count": int(totals[j]),
                     "own_count": int(own_totals[j]),
+                    "from_forms": int(form_totals[j]),
+                    "from_rules": int(totals[j] - form_totals[j]),
                     "n_chars": n_chars,
                     "per_10k_chars": totals[j] / n_chars * 10_000 if n_chars else 0,
                     "ci_low": low[j],
@@ -234,35 +208,6 @@ def textstat_concepts(
 # ---------------------------------------------------------------- context
 
 
-def sentence_at(text: str, start: int, end: int) -> str:
-    """The sentence (up to 。!?;) around ``text[start:end]``."""
-    for m in _SENTENCE.finditer(text):
-        if m.start() <= start < max(m.end(), m.start() + 1):
-            return m.group(0).strip()
-    return text[start:end]
-
-
-def term_hits(paragraphs: pd.DataFrame, term: str, lexicon: Lexicon) -> pd.DataFrame:
-    """Matches of a concept (id, label or one of its forms: with its children) or any literal term.
-
-    Returns ``work_id, para_id, concept_id, form, start, end, source_file, line_no``.
-    """
-    concept = resolve_concept(term, lexicon)
-    if concept is not None:
-        forms = set(lexicon.forms_of(concept))
-        hits = concept_hits(paragraphs, lexicon)
-        return hits[hits["form"].isin(forms)].reset_index(drop=True)
-    return _matches(paragraphs, re.compile(re.escape(term), re.I), lambda form: "")
-
-
-def resolve_concept(term: str, lexicon: Lexicon) -> str | None:
-    """The concept a term names: its id, its label, or one of its Chinese forms."""
-    for c in lexicon.concepts:
-        if term in (c.concept_id, c.label) or term in c.zh_forms:
-            return c.concept_id
-    return None
-
-
 def kwic(
     paragraphs: pd.DataFrame,
     works: pd.DataFrame,
@@ -273,8 +218,10 @@ def kwic(
 ) -> pd.DataFrame:
     """Keyword in context: every occurrence with its sentence (or ``chars`` either side).
 
-    Returns ``work_id, date, left, match, right, context, source`` where ``source`` is
-    ``source_file:line`` of the raw capture, so a reader can find the original.
+    Returns ``work_id, date, left, match, right, context, source, para_id, rule``:
+    ``source`` is ``source_file:line`` of the raw capture, so a reader can find the
+    original; ``rule`` says what matched (``form 网络主权``, ``near (concept_rules.csv
+    row 2)``, ``literal`` for a term outside the lexicon).
     """
     hits = term_hits(paragraphs, term, lexicon)
     text = paragraphs.set_index("para_id")["text"]
@@ -298,11 +245,11 @@ def kwic(
                 "context": left + h.form + right,
                 "source": f"{h.source_file}:{h.line_no}",
                 "para_id": h.para_id,
+                "rule": f"form {h.rule_name}" if h.rule == "form" else h.rule_name,
             }
         )
-    out = pd.DataFrame(
-        rows, columns=["work_id", "date", "left", "match", "right", "context", "source", "para_id"]
-    )
+    columns = ["work_id", "date", "left", "match", "right", "context", "source", "para_id", "rule"]
+    out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["date", "work_id", "para_id"], kind="stable").reset_index(drop=True)
 
 
@@ -312,7 +259,7 @@ def textstat_first_use(
     """For each concept (children counted for parents): the earliest work that uses it,
     its date, the sentence and where it is in the raw capture."""
     inc = works[works["include"]].set_index("work_id")
-    counted = _with_parents(concept_hits(paragraphs, lexicon), lexicon)
+    counted = with_parents(concept_hits(paragraphs, lexicon), lexicon)
     counted = counted[counted["work_id"].isin(inc.index)]
     position = paragraphs.set_index("para_id")["position"]
     counted = counted.assign(
@@ -414,94 +361,6 @@ def write_graphml(graph, path) -> None:
     write_atomic(path, lambda tmp: nx.write_graphml(graph, tmp))
 
 
-# ---------------------------------------------------------------- translations
-
-
-@dataclass(frozen=True)
-class _Rendering:
-    concept_id: str
-    pattern: str
-    regex: re.Pattern[str]
-
-
-def _renderings(lexicon: Lexicon) -> dict[str, list[_Rendering]]:
-    """English patterns to try for each concept: its own first, then its parents'."""
-    own = {
-        c.concept_id: [
-            _Rendering(c.concept_id, p, re.compile(rf"\b(?:{p})\b", re.I)) for p in c.en_patterns
-        ]
-        for c in lexicon.concepts
-    }
-    return {cid: [r for a in ancestors(lexicon, cid) for r in own[a]] for cid in own}
-
-
-def translation_variants(
-    paragraphs: pd.DataFrame, pairs: pd.DataFrame, works: pd.DataFrame, lexicon: Lexicon
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Which English rendering the aligned English uses for each concept in the Chinese.
-
-    Returns ``(variants, unmatched)``: ``variants`` has one row per (pair, concept) with
-    ``rendering`` (the English words found) and ``pattern``; ``unmatched`` lists the pairs
-    whose Chinese has the concept but whose English matches no known rendering, with
-    both texts, so the rendering can be added to the lexicon.
-    """
-    text = paragraphs.set_index("para_id")["text"]
-    date = works.set_index("work_id")["date"]
-    hits = concept_hits(paragraphs[paragraphs["para_id"].isin(pairs["zh_para_id"])], lexicon)
-    found = hits.groupby("para_id")["concept_id"].agg(lambda s: sorted(set(s)))
-    rend = _renderings(lexicon)
-    variants, unmatched = [], []
-    for p in pairs.itertuples():
-        en = text[p.en_para_id]
-        for cid in found.get(p.zh_para_id, []):
-            base = {
-                "work_id": p.work_id,
-                "date": date.get(p.work_id, ""),
-                "concept_id": cid,
-                "zh_para_id": p.zh_para_id,
-                "en_para_id": p.en_para_id,
-            }
-            match = next(((r, m) for r in rend[cid] for m in [r.regex.search(en)] if m), None)
-            if match is None:
-                unmatched.append({**base, "zh": text[p.zh_para_id], "en": en})
-                continue
-            r, m = match
-            variants.append(
-                {
-                    **base,
-                    "rendering": m.group(0).lower(),
-                    "pattern": r.pattern,
-                    "pattern_of": r.concept_id,
-                }
-            )
-    v_cols = [
-        "work_id",
-        "date",
-        "concept_id",
-        "rendering",
-        "pattern",
-        "pattern_of",
-        "zh_para_id",
-        "en_para_id",
-    ]
-    u_cols = ["work_id", "date", "concept_id", "zh_para_id", "en_para_id", "zh", "en"]
-    return (
-        pd.DataFrame(variants, columns=v_cols).sort_values(["concept_id", "date"], kind="stable"),
-        pd.DataFrame(unmatched, columns=u_cols),
-    )
-
-
-def textstat_renderings(variants: pd.DataFrame) -> pd.DataFrame:
-    """Renderings of each concept by work and date, with counts."""
-    return (
-        variants.groupby(["concept_id", "rendering", "date", "work_id"])
-        .size()
-        .rename("count")
-        .reset_index()
-        .sort_values(["concept_id", "date", "rendering"])
-    )
-
-
 # ---------------------------------------------------------------- figures
 
 
@@ -509,7 +368,9 @@ def textplot_timeline(
     stats: pd.DataFrame, concepts: list[str], *, value: str = "per_10k_chars", ncols: int = 2
 ):
     """Small multiples, one concept each: rate per work on a real time axis, with the
-    bootstrap interval as an error bar. Returns the array of Axes."""
+    interval as an error bar. Each point is labelled with its count and, in brackets,
+    how many of those mentions the wording rules found (when any did). Returns the
+    array of Axes."""
     import math
 
     import matplotlib.dates as mdates
@@ -537,8 +398,10 @@ def textplot_timeline(
             color=LINE_PALETTE[i % len(LINE_PALETTE)],
             ecolor="0.55",
         )
-        for xi, yi, n in zip(x, y, sub["count"]):
-            ax.annotate(str(n), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=6)
+        by_rule = sub["from_rules"] if "from_rules" in sub else [0] * len(sub)
+        for xi, yi, n, r in zip(x, y, sub["count"], by_rule):
+            text = f"{n} ({r})" if r else str(n)
+            ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=6)
         ax.set_title(sub["label"].iloc[0] if len(sub) else cid, fontsize=8)
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_locator(mdates.YearLocator(max(1, len(set(x.dt.year)) // 8 or 1)))
@@ -658,49 +521,3 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     if title:
         ax.set_title(title)
     return ax
-
-
-def textplot_renderings(
-    variants: pd.DataFrame,
-    *,
-    labels: dict[str, str] | None = None,
-    concepts: list[str] | None = None,
-):
-    """For each concept, the English renderings (rows) used over time (x), sized by count."""
-    import matplotlib.dates as mdates
-
-    from .plotting import LINE_PALETTE, new_figure
-
-    table = textstat_renderings(variants)
-    concepts = concepts or list(dict.fromkeys(table["concept_id"]))
-    heights = [max(1, table[table["concept_id"] == c]["rendering"].nunique()) for c in concepts]
-    fig, axes = new_figure(
-        "two_column_tall",
-        nrows=len(concepts),
-        squeeze=False,
-        sharex=True,
-        gridspec_kw={"height_ratios": heights},
-    )
-    for i, (ax, cid) in enumerate(zip(axes[:, 0], concepts)):
-        sub = table[table["concept_id"] == cid]
-        rows = list(dict.fromkeys(sub.sort_values("date")["rendering"]))
-        y = sub["rendering"].map({r: k for k, r in enumerate(rows)})
-        ax.scatter(
-            as_dates(sub["date"]),
-            y,
-            s=18 + 10 * sub["count"],
-            color=LINE_PALETTE[i % len(LINE_PALETTE)],
-            zorder=3,
-        )
-        for xi, yi, n in zip(as_dates(sub["date"]), y, sub["count"]):
-            ax.annotate(str(n), (xi, yi), textcoords="offset points", xytext=(6, -3), fontsize=6)
-        ax.set_yticks(range(len(rows)), rows, fontsize=6.5)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_title((labels or {}).get(cid, cid), fontsize=7.5, loc="left")
-        ax.grid(axis="x", color="0.9")
-    dates = as_dates(table["date"])
-    pad = pd.Timedelta(days=120)
-    axes[-1, 0].set_xlim(dates.min() - pad, dates.max() + pad)
-    axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
-    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return axes

@@ -28,7 +28,7 @@ from .errors import CorpusError, Problem
 from .ingest.formats import SUPPORTED, Page, page_inferred, suffix_of
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
-from .normalise import count_cjk, normalise_line
+from .normalise import count_cjk, normalise_line, variant_differences
 from .partitions import Partition, plan_partitions
 from .readers import RawText, read_raw
 from .schemas import (
@@ -763,10 +763,18 @@ def _ledger_duplicates(s: _Span, raws: dict[str, RawText], ledger: list[dict]) -
                     s.capture,
                     f.line_no,
                     "duplicate",
-                    f"same as {f.duplicate_of.para_id}",
+                    _duplicate_detail(f),
                     text=f.text,
                 )
             )
+
+
+def _duplicate_detail(f: Fragment) -> str:
+    """``same as <para_id>``, naming the variant characters if the copies differ by them."""
+    variants = variant_differences(f.text, f.duplicate_of.text)
+    return f"same as {f.duplicate_of.para_id}" + (
+        f" (variant characters {', '.join(variants)})" if variants else ""
+    )
 
 
 def _pair_rows(work_id: str, s: _Span) -> list[dict]:
@@ -871,7 +879,7 @@ def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, 
     return frame(rows, DUPLICATE_COLUMNS)
 
 
-BUILD_VERSION = "4"  # bump when the build's output changes for the same input
+BUILD_VERSION = "5"  # bump when the build's output changes for the same input
 
 
 def protected_forms(data_dir: Path) -> tuple[str, ...]:

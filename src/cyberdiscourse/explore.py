@@ -7,7 +7,7 @@ import pandas as pd
 from . import concepts as cc
 from .dates import as_dates
 from .lexicon import Lexicon
-from .normalise import count_cjk
+from .normalise import count_cjk, text_size
 
 
 def term_by_work(
@@ -15,15 +15,15 @@ def term_by_work(
 ) -> pd.DataFrame:
     """Count and rate per 10,000 characters of any term or concept in each included work.
 
-    The rate has the denominator of the concept timelines: Chinese characters of the
-    Chinese paragraphs for a concept or a Chinese term, characters of the English
-    paragraphs for an English term.
+    The rate has the package's one denominator (:func:`~cyberdiscourse.normalise.text_size`):
+    Han characters of the Chinese paragraphs for a concept or a Chinese term,
+    non-space characters of the English paragraphs for an English term.
     """
     inc = works[works["include"]]
     chinese = cc.resolve_concept(term, lexicon) is not None or count_cjk(term) > 0
     searched = paragraphs[paragraphs["lang"] == ("zh" if chinese else "en")]
     counts = cc.term_hits(searched, term, lexicon).groupby("work_id").size()
-    size = searched["text"].map(count_cjk if chinese else len)
+    size = searched["text"].map(lambda t: text_size(t, "zh" if chinese else "en"))
     chars = size.groupby(searched["work_id"]).sum()
     out = inc[["work_id", "date"]].copy()
     out["count"] = out["work_id"].map(counts).fillna(0).astype(int)
@@ -65,7 +65,7 @@ def show_term(
                 f"`{first['source']}`: {first['context']}"
             )
         )
-        display(lines[["date", "work_id", "left", "match", "right", "source"]].head(n_kwic))
+        display(lines[["date", "work_id", "left", "match", "right", "source", "rule"]].head(n_kwic))
 
 
 def concept_explorer(

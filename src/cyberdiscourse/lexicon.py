@@ -9,6 +9,8 @@ Files in ``<data_dir>/lexicon/`` (falling back to this repository's
   case-insensitive regular expressions matched on word boundaries. A concept with a
   ``parent`` is counted under the parent too (命运共同体 is the umbrella over
   网络空间命运共同体 and 人类命运共同体).
+- ``concept_rules.csv`` (optional): ``concept_id, rule, words, near, window, example,
+  notes``, the wordings of a concept beyond its forms (see :func:`read_rules`).
 - ``domain_terms.txt``: extra words for the segmenter, one per line.
 - ``stopwords_domain.txt``: project stopwords added to the maintained lists.
 """
@@ -26,6 +28,7 @@ from .config import REPO_ROOT
 from .errors import CorpusError, Problem
 
 CONCEPTS_FILE = "concepts.csv"
+RULES_FILE = "concept_rules.csv"
 DOMAIN_TERMS_FILE = "domain_terms.txt"
 STOPWORDS_FILE = "stopwords_domain.txt"
 _REQUIRED = ["concept_id", "label", "parent", "zh_forms", "en_patterns"]
@@ -166,6 +169,173 @@ def read_concepts(path: Path) -> list[Concept]:
     return concepts
 
 
+RULE_KINDS = ("near", "construction", "exclude", "audit")
+RULE_COLUMNS = ["concept_id", "rule", "words", "near", "window", "example", "notes"]
+SENTENCE_END = "。！？；!?;"
+_HAN_GAP = "[\u3400-\u4dbf\u4e00-\u9fff]"  # a gap of Han characters: no punctuation
+AUDIT_WINDOW = 20
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of ``concept_rules.csv``.
+
+    ``kind`` is one of:
+
+    - ``near``: one of ``words`` within ``window`` Han characters of one of ``near``,
+      in either order, with nothing but Han characters between (no punctuation, so
+      never across a clause). 明确网络空间的主权: 主权 within 1 of 网络空间.
+    - ``construction``: ``words`` is one regular expression, for a fixed
+      construction (国家主权原则应适用于网络空间).
+    - ``exclude``: ``words`` are names (a law, an institution) that hold a form of
+      the concept but are not the concept: 数据安全法 is not 数据安全. Where one
+      matches, no form of the concept inside it counts. ``near`` may list what,
+      right after the name, undoes the exclusion (个人信息保护法律 is about the
+      concept, 个人信息保护法 is a law's name: ``near`` = 律).
+    - ``audit``: not counted; ``lexicon audit`` lists sentences where one of ``words``
+      stands within ``window`` characters (default 20) of one of ``near`` and no
+      form or rule of the concept matched, so the lexicon grows on evidence.
+    """
+
+    concept_id: str
+    kind: str
+    words: tuple[str, ...]
+    near: tuple[str, ...]
+    window: int
+    example: str
+    row: int
+
+    @property
+    def name(self) -> str:
+        """How tables and KWIC name the rule: ``near (concept_rules.csv row 3)``."""
+        return f"{self.kind} ({RULES_FILE} row {self.row})"
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        if self.kind == "construction":
+            return re.compile(self.words[0])
+        if self.kind == "exclude":
+            undo = f"(?!{_alternation(self.near)})" if self.near else ""
+            return re.compile(_alternation(self.words) + undo)
+        gap = _HAN_GAP if self.kind == "near" else f"[^{SENTENCE_END}\n]"
+        a = _alternation(self.words)
+        b = _alternation(self.near)
+        lazy = f"{gap}{{0,{self.window}}}?"
+        return re.compile(f"{a}{lazy}{b}|{b}{lazy}{a}")
+
+
+def _alternation(words) -> str:
+    return "(?:" + "|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))) + ")"
+
+
+def _rule_problem(row_no: int, what: str, fix: str) -> Problem:
+    return Problem(RULES_FILE, f"row {row_no}", what, fix)
+
+
+def _parse_rule(row: dict, row_no: int, forms_of: dict) -> tuple[Rule | None, list[Problem]]:
+    cid, kind = row["concept_id"], row["rule"]
+    if cid not in forms_of:
+        return None, [
+            _rule_problem(row_no, f"unknown concept {cid!r}", "use a concept_id of concepts.csv")
+        ]
+    if kind not in RULE_KINDS:
+        return None, [
+            _rule_problem(row_no, f"unknown rule {kind!r}", f"write one of {', '.join(RULE_KINDS)}")
+        ]
+    words = (row["words"],) if kind == "construction" else _split(row["words"])
+    near = _split(row["near"])
+    if not words or (kind in ("near", "audit") and not near):
+        need = "words and near" if kind in ("near", "audit") else "words"
+        return None, [_rule_problem(row_no, f"a {kind} rule without {need}", f"fill {need}")]
+    window_cell = row["window"] or (str(AUDIT_WINDOW) if kind == "audit" else "")
+    if kind in ("near", "audit") and not (window_cell.isdigit() and 0 < int(window_cell) <= 200):
+        return None, [
+            _rule_problem(
+                row_no, f"window {row['window']!r} is not a number of characters", "write 1 to 200"
+            )
+        ]
+    rule = Rule(cid, kind, words, near, int(window_cell or 0), row["example"], row_no)
+    try:
+        _ = rule.regex  # compiled here, so a bad expression is reported with its row
+    except re.error as exc:
+        return None, [
+            _rule_problem(
+                row_no,
+                f"bad regular expression {words[0]!r}: {exc}",
+                "fix it (escape ( ) . with \\)",
+            )
+        ]
+    return rule, _check_rule(rule, forms_of[cid])
+
+
+def _check_rule(rule: Rule, forms: tuple[str, ...]) -> list[Problem]:
+    """A rule must match its own example; an exclusion must hold a form of its concept."""
+    problems = []
+    if rule.kind == "exclude":
+        pointless = [w for w in rule.words if not any(f in w and f != w for f in forms)]
+        if pointless:
+            problems.append(
+                _rule_problem(
+                    rule.row,
+                    f"excluded {'、'.join(pointless)} holds no form of {rule.concept_id!r}",
+                    "an exclusion names a longer wording that holds one of the concept's forms",
+                )
+            )
+    if not rule.example:
+        problems.append(
+            _rule_problem(
+                rule.row, "no example", "give a phrase from a real text that the rule matches"
+            )
+        )
+    elif not rule.regex.search(rule.example):
+        problems.append(
+            _rule_problem(
+                rule.row,
+                f"the rule does not match its own example {rule.example!r}",
+                "fix the rule or the example",
+            )
+        )
+    return problems
+
+
+def read_rules(path: Path, concepts) -> list[Rule]:
+    """Parse and validate ``concept_rules.csv`` (absent: no rules).
+
+    Raises
+    ------
+    CorpusError
+        Listing every bad row: unknown concept or rule kind, missing words, a bad
+        window or regular expression, a rule that does not match its own example,
+        an exclusion that holds none of its concept's forms.
+    """
+    if not path.is_file():
+        return []
+    reader = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
+    missing = [c for c in RULE_COLUMNS[:5] if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CorpusError(
+            Problem(
+                RULES_FILE,
+                "row 1",
+                f"missing column(s): {', '.join(missing)}",
+                f"the header must name {', '.join(RULE_COLUMNS)}",
+            )
+        )
+    forms_of = {c.concept_id: c.zh_forms for c in concepts}
+    rules, problems = [], []
+    for row_no, row in enumerate(reader, start=2):
+        row = {k: (row.get(k) or "").strip() for k in RULE_COLUMNS}
+        if not row["concept_id"] or row["concept_id"].startswith("#"):
+            continue
+        rule, found = _parse_rule(row, row_no, forms_of)
+        problems += found
+        if rule is not None:
+            rules.append(rule)
+    if problems:
+        raise CorpusError(problems)
+    return rules
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Concepts, extra segmenter words and stopwords, with a fingerprint of their files."""
@@ -174,6 +344,7 @@ class Lexicon:
     domain_terms: tuple[str, ...]
     domain_stopwords: tuple[str, ...]
     source_dir: Path
+    rules: tuple[Rule, ...] = ()
 
     @cached_property
     def zh_forms(self) -> tuple[str, ...]:
@@ -184,6 +355,12 @@ class Lexicon:
     @cached_property
     def form_to_concept(self) -> dict[str, str]:
         return {f: c.concept_id for c in self.concepts for f in c.zh_forms}
+
+    def rules_of(self, concept_id: str, *kinds: str) -> tuple[Rule, ...]:
+        """The rules of one concept, of the given kinds (all kinds when none is given)."""
+        return tuple(
+            r for r in self.rules if r.concept_id == concept_id and (not kinds or r.kind in kinds)
+        )
 
     @cached_property
     def zh_stopwords(self) -> frozenset[str]:
@@ -212,7 +389,7 @@ class Lexicon:
     def fingerprint(self) -> str:
         """Hash of the lexicon files' bytes: any edit changes it."""
         h = hashlib.sha256()
-        for name in (CONCEPTS_FILE, DOMAIN_TERMS_FILE, STOPWORDS_FILE):
+        for name in (CONCEPTS_FILE, RULES_FILE, DOMAIN_TERMS_FILE, STOPWORDS_FILE):
             path = self.source_dir / name
             h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
         return h.hexdigest()
@@ -221,9 +398,11 @@ class Lexicon:
 def load_lexicon(data_dir: Path | str | None = None) -> Lexicon:
     """Read the lexicon that belongs to ``data_dir`` (see :func:`lexicon_dir`)."""
     folder = lexicon_dir(Path(data_dir) if data_dir else None)
+    concepts = tuple(read_concepts(folder / CONCEPTS_FILE))
     return Lexicon(
-        tuple(read_concepts(folder / CONCEPTS_FILE)),
+        concepts,
         tuple(_word_list(folder / DOMAIN_TERMS_FILE)),
         tuple(_word_list(folder / STOPWORDS_FILE)),
         folder,
+        tuple(read_rules(folder / RULES_FILE, concepts)),
     )

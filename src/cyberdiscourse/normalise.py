@@ -84,13 +84,74 @@ normalise_line: Normaliser = chain(DEFAULT_PIPELINE)
 normalise_line.__doc__ = "Apply the default pipeline: NFKC, invisibles, controls, spaces, t2s."
 
 
+def _gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _variant_table() -> dict[int, str]:
+    """Orthographic variants of simplified text, each folded to one character.
+
+    From yitizi's variant sets (Project NK2028's data), kept only where both
+    characters are in GB 2312 (text here is already converted to simplified, so
+    a traditional form never reaches the key), then closed under union: 它 and 他
+    (其它/其他), 帐 and 账 fall together. The representative is the
+    lowest code point of each group.
+    """
+    import yitizi
+
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            c = parent[c]
+        return c
+
+    for char, variants in sorted(yitizi.yitizi_data.items()):
+        if not _gb2312(char):
+            continue
+        for other in sorted(variants):
+            if _gb2312(other):
+                a, b = root(char), root(other)
+                parent[max(a, b)] = min(a, b)
+    return {ord(c): root(c) for c in parent if root(c) != c}
+
+
+def fold_variants(text: str) -> str:
+    """Fold orthographic variant characters to one form (其它 -> 其他, 账 -> 帐)."""
+    return text.translate(_variant_table())
+
+
+def plain_key(text: str) -> str:
+    """:func:`match_key` without the variant folding: NFKC, case-folded, letters and digits."""
+    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
 def match_key(text: str) -> str:
     """A key for matching copies of one paragraph.
 
-    Tolerates punctuation, spacing, case and full/half-width differences:
-    NFKC, case-folded, then everything that is not a letter or digit removed.
+    Tolerates punctuation, spacing, case, full/half-width differences and
+    orthographic variant characters: NFKC, case-folded, everything that is not a
+    letter or digit removed, variants folded (:func:`fold_variants`).
     """
-    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return fold_variants(plain_key(text))
+
+
+def variant_differences(text: str, other: str) -> list[str]:
+    """The variant characters by which two texts with one match key differ: ``["它/他"]``.
+
+    ``text``'s key may also be contained in ``other``'s (a truncated copy).
+    """
+    a, b = plain_key(text), plain_key(other)
+    at = fold_variants(b).find(fold_variants(a))
+    if at < 0:
+        return []
+    pairs = {(x, y) for x, y in zip(a, b[at : at + len(a)]) if x != y}
+    return [f"{x}/{y}" for x, y in sorted(pairs)]
 
 
 def count_cjk(text: str) -> int:
