@@ -41,6 +41,7 @@ EXPECTED_FIGURES = {
         "cooccurrence_network",
     ],
     "05_translation_variants": ["renderings_over_time"],
+    "06_formulations_and_reuse": ["formulation_adoption", "reuse_graph"],
 }
 
 

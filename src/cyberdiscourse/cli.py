@@ -1,4 +1,5 @@
-"""Command line: ``cyberdiscourse build | check | add | import-tsv | kwic | lexicon | report``."""
+"""Command line: ``cyberdiscourse build | check | add | import-tsv | kwic | lexicon | formulations
+| reuse | report``."""
 
 from __future__ import annotations
 
@@ -230,6 +231,76 @@ def _print_audit(tables: dict, source_dir: Path, limit: int) -> None:
         print(f"  {state:<8} {row.form} in {row.name} x{row.count}   ({row.example_source})")
 
 
+def _export(table, path: str | None, data_dir: Path, force: bool) -> bool:
+    """Write ``table`` as CSV to ``path`` (never into raw/); False when no path was given."""
+    from .io import check_output, write_atomic
+
+    if not path:
+        return False
+    check_output(Path(path), data_dir=data_dir, force=force, what="file")
+    write_atomic(Path(path), lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    print(f"Wrote {len(table)} rows to {path}")
+    return True
+
+
+def cmd_formulations(args: argparse.Namespace) -> int:
+    from .corpus import load_processed
+    from .formulations import accept_formulation, textstat_formulations
+    from .lexicon import load_lexicon
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.accept:
+        cid, path = accept_formulation(data_dir, args.accept, concept_id=args.id)
+        print(f"Accepted {args.accept!r} as concept {cid!r} (category formulation) in {path}")
+        print("Run `cyberdiscourse build` again: tokens and counts then include it.")
+        return 0
+    tables = load_processed(data_dir)
+    found = textstat_formulations(
+        tables["paragraphs"],
+        tables["works"],
+        min_works=args.min_works,
+        lexicon=load_lexicon(data_dir),
+    )
+    if _export(found, args.csv, data_dir, args.force):
+        return 0
+    for row in found.head(args.top).itertuples():
+        print(
+            f"{row.rank:>3}. {row.formulation}  [{row.kind}, {row.n_works} works, "
+            f"{row.count}x]  first {row.first_date} {row.first_work} ({row.first_source})"
+        )
+    print(f"{len(found)} candidate(s); accept one with --accept PHRASE")
+    return 0
+
+
+def cmd_reuse(args: argparse.Namespace) -> int:
+    from .corpus import load_processed
+    from .formulations import accepted_formulations
+    from .lexicon import load_lexicon
+    from .reuse import reuse_share, textstat_reuse
+
+    data_dir = resolve_data_dir(args.data_dir)
+    tables = load_processed(data_dir)
+    mask = accepted_formulations(load_lexicon(data_dir))
+    found = textstat_reuse(
+        tables["paragraphs"], tables["works"], min_chars=args.min_chars, mask=mask
+    )
+    if _export(found, args.csv, data_dir, args.force):
+        return 0
+    for row in reuse_share(found, tables["paragraphs"], tables["works"]).itertuples():
+        print(
+            f"{row.date:<10} {row.work_id:<40} {row.share:6.1%} of {row.n_chars} characters "
+            f"reused from earlier works {row.sources}"
+        )
+    for row in found.head(args.top).itertuples():
+        text = row.target_text if len(row.target_text) <= 50 else row.target_text[:49] + "…"
+        print(
+            f"  {row.source_work} -> {row.target_work} ({row.n_chars}, {row.identity:.0%}) {text}"
+        )
+        print(f"      {row.source_source}  ->  {row.target_source}")
+    print(f"{len(found)} reused passage(s); --csv FILE for all")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .io import check_output
     from .report import make_reports
@@ -319,6 +390,22 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="passages shown per concept")
     p.add_argument("--csv-dir", help="write the three tables as CSV files into this folder")
     p.set_defaults(func=cmd_lexicon_audit)
+    p = sub.add_parser(
+        "formulations", parents=[common], help="set phrases (提法) with first use and works"
+    )
+    p.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
+    p.add_argument("--min-works", type=int, default=2, help="used in at least N works")
+    p.add_argument("--csv", help="write every candidate to this CSV file (never into raw/)")
+    p.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
+    p.add_argument("--accept", metavar="PHRASE", help="write PHRASE into the lexicon")
+    p.add_argument("--id", help="concept id for --accept (default: formulation_<pinyin>)")
+    p.set_defaults(func=cmd_formulations)
+    p = sub.add_parser("reuse", parents=[common], help="passages reused from earlier works")
+    p.add_argument("--top", type=int, default=20, help="passages to print (default 20)")
+    p.add_argument("--min-chars", type=int, default=20, help="shortest passage, Han characters")
+    p.add_argument("--csv", help="write every passage to this CSV file (never into raw/)")
+    p.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
+    p.set_defaults(func=cmd_reuse)
     p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
     p.add_argument("--reports-dir", type=Path, help="default: reports/")
     p.add_argument("--figures-dir", help="default: figures/")

@@ -1,0 +1,579 @@
+"""Official formulations (提法): set phrases found in the characters, dated and grouped.
+
+Candidates come from characters, not tokens (a segmenter with a protected lexicon
+hides new compounds), of four kinds:
+
+- ``enumeration``: lists of three or more short items joined by 、 (和平、安全、开放、
+  合作、有序). The first and last items are cut from the running text around them:
+  to the length of the inner items when those agree, else to the word jieba puts
+  at the edge.
+- ``template``: a numeral, a measure word and a noun (四项原则, 五点主张, 三个…).
+- ``quoted``: a phrase of 4 to 40 characters in quotation marks (“…”).
+- ``ngram``: character n-grams of ``min_len`` to ``max_len`` Han characters that
+  recur, are cohesive (pointwise mutual information of their weakest split, PMI)
+  and free (branching entropy of the characters on either side): the classic
+  test of a new word, applied to phrases.
+
+Each candidate's works, issuers and first use (work, date, sentence, file:line)
+come from its occurrences; candidates within ``family_similarity`` of each other
+(rapidfuzz's normalised Indel similarity, separators removed) form a variant
+family. N-grams must also begin and end on word boundaries and hold two or more
+words (jieba's cut of their sentence), and must not be a lexicon form or domain
+term already known. The table is ranked by :func:`salience` (works x log2 of
+the length, doubled for the constructed kinds), then issuers and occurrences.
+
+What it can and cannot show: "first use" is first in this corpus, not in the
+world; a formulation used by one issuer only is a house style, not adoption.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .matching import sentence_at
+
+KINDS = ("enumeration", "template", "quoted", "ngram")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_ITEM = f"[{_HAN}]{{1,8}}"
+_ENUMERATION = re.compile(f"{_ITEM}(?:、{_ITEM}){{2,}}")
+_TEMPLATE = re.compile(
+    f"(?:[两二三四五六七八九]|十[一二三四五六七八九]?)(?:个|项|点|条|大|种)[{_HAN}]{{2}}"
+)
+_QUOTED = re.compile('[“「『"]([^”」』"“]{4,40})[”」』"]')
+_B = np.uint64(1_000_003)
+
+
+@dataclass
+class Occurrence:
+    para: int  # row of the sorted paragraphs
+    start: int
+    text: str
+
+
+def _sorted_chinese(paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFrame:
+    """Chinese paragraphs of included works in date order (first use is the first row)."""
+    inc = works[works["include"]].set_index("work_id")
+    zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc.index)]
+    zh = zh.assign(
+        date=zh["work_id"].map(inc["date"]).fillna(""),
+        issuer=zh["work_id"].map(inc["issuer"]).fillna("") if "issuer" in inc else "",
+    )
+    return zh.sort_values(["date", "work_id", "position"], kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------ structured candidates
+
+
+def _edge(text: str, *, min_len: int, last: bool) -> str:
+    """The shortest run of whole words (jieba) at the end (``last``) or start of
+    ``text`` that is at least ``min_len`` characters long: 倡导构建和平 -> 和平."""
+    import jieba
+
+    words = jieba.lcut(text)
+    words = words[::-1] if last else words
+    taken = ""
+    for w in words:
+        taken = w + taken if last else taken + w
+        if len(taken) >= min_len:
+            break
+    return taken
+
+
+def enumeration_items(match: str) -> tuple[str, ...]:
+    """The items of an enumeration match, its first and last cut from the running text
+    to whole words: as long as the inner items when those agree (倡导构建和平 -> 和平),
+    else to the edge word (发挥政府 -> 政府)."""
+    items = match.split("、")
+    inner = items[1:-1]
+    lengths = {len(x) for x in inner}
+    n = lengths.pop() if len(lengths) == 1 else 2  # parallel items: as long as the inner ones
+    return (_edge(items[0], min_len=n, last=True), *inner, _edge(items[-1], min_len=n, last=False))
+
+
+def _structured(zh: pd.DataFrame) -> dict[tuple[str, str], list[Occurrence]]:
+    found: dict[tuple[str, str], list[Occurrence]] = defaultdict(list)
+    for row, text in enumerate(zh["text"]):
+        for m in _ENUMERATION.finditer(text):
+            items = enumeration_items(m.group(0))
+            phrase = "、".join(items)
+            start = m.start() + m.group(0).find(phrase) if phrase in m.group(0) else m.start()
+            found[("enumeration", phrase)].append(Occurrence(row, start, phrase))
+        for m in _TEMPLATE.finditer(text):
+            found[("template", m.group(0))].append(Occurrence(row, m.start(), m.group(0)))
+        for m in _QUOTED.finditer(text):
+            found[("quoted", m.group(1))].append(Occurrence(row, m.start(1), m.group(1)))
+    return found
+
+
+# ------------------------------------------------ character n-grams
+
+
+class _Ngrams:
+    """Counts of every character n-gram (within runs of Han characters), as hashes."""
+
+    def __init__(self, texts: list[str], *, max_len: int, min_count: int):
+        sep = "\n"
+        joined = sep.join(texts) + sep
+        self.codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        self.para = np.repeat(np.arange(len(texts), dtype=np.int64), [len(t) + 1 for t in texts])
+        self.start = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])[:-1]])
+        han = ((self.codes >= 0x3400) & (self.codes <= 0x4DBF)) | (
+            (self.codes >= 0x4E00) & (self.codes <= 0x9FFF)
+        )
+        # run[i]: Han characters from i onwards before the next other character
+        run = np.zeros(len(han) + 1, dtype=np.int64)
+        for_runs = np.flatnonzero(~han)
+        nxt = np.full(len(han), len(han), dtype=np.int64)
+        nxt[for_runs] = for_runs
+        nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+        run[:-1] = nxt - np.arange(len(han))
+        self.run = run[:-1]
+        self.min_count = min_count
+        self.max_len = max_len
+        self.total = int(han.sum())
+        self.counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def by_length(self):
+        """Yield ``(n, hashes)`` for n = 1 .. max_len, counting each length as it goes
+        (a hash is 0 where no n Han characters start); only the current length's
+        hashes are held, the counts of the shorter ones are kept for cohesion."""
+        h = np.zeros(len(self.codes), dtype=np.uint64)
+        for n in range(1, self.max_len + 1):
+            with np.errstate(over="ignore"):
+                h[: len(h) - n + 1] = h[: len(h) - n + 1] * _B + self.codes[n - 1 :].astype(
+                    np.uint64
+                )
+            valid = self.run >= n
+            keys, counts = np.unique(h[valid], return_counts=True)
+            # a substring occurs at least as often as the string: pruning below
+            # min_count never loses a count that cohesion will ask for
+            keep = counts >= (1 if n == 1 else self.min_count)
+            self.counts[n] = (keys[keep], counts[keep])
+            yield n, np.where(valid, h, np.uint64(0))
+
+    def count(self, n: int, key: np.uint64) -> int:
+        keys, counts = self.counts[n]
+        i = np.searchsorted(keys, key)
+        return int(counts[i]) if i < len(keys) and keys[i] == key else 0
+
+    @staticmethod
+    def hash_of(text: str) -> np.uint64:
+        h = np.uint64(0)
+        with np.errstate(over="ignore"):
+            for c in text:
+                h = h * _B + np.uint64(ord(c))
+        return h
+
+    def text_at(self, pos: int, n: int) -> str:
+        return self.codes[pos : pos + n].tobytes().decode("utf-32-le")
+
+    def cohesion(self, text: str) -> float:
+        """PMI of the weakest split: min over k of log2(c(w) N / (c(w[:k]) c(w[k:])))."""
+        cw = self.count(len(text), self.hash_of(text))
+        best = math.inf
+        for k in range(1, len(text)):
+            a = self.count(k, self.hash_of(text[:k]))
+            b = self.count(len(text) - k, self.hash_of(text[k:]))
+            if a and b:
+                best = min(best, math.log2(cw * self.total / (a * b)))
+        return best
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` begins and ends at word boundaries (jieba's cut of
+    its clause), holds at least two words and neither begins nor ends with a function
+    word: a phrase, not a word or a fragment (在网络空间的)."""
+    import jieba
+
+    a = max(text.rfind(c, 0, start) for c in "。!?;,、") + 1
+    b = min((i for i in (text.find(c, end) for c in "。!?;,、") if i >= 0), default=len(text))
+    bounds, at = {a}, a
+    for w in jieba.lcut(text[a:b], HMM=True):
+        at += len(w)
+        bounds.add(at)
+    inside = sorted(x for x in bounds if start <= x <= end)
+    if start not in bounds or end not in bounds or len(inside) < 3:
+        return False
+    first, last = text[inside[0] : inside[1]], text[inside[-2] : inside[-1]]
+    return first not in _function_words() and last not in _function_words()
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Words a phrase does not begin or end with (的, 和, 在 …): stopwords-iso's Chinese list."""
+    import stopwordsiso
+
+    return frozenset(stopwordsiso.stopwords("zh"))
+
+
+def _entropy(counts: np.ndarray) -> float:
+    p = counts / counts.sum()
+    return float(-(p * np.log2(p)).sum())
+
+
+def _ngram_candidates(
+    zh: pd.DataFrame,
+    *,
+    min_len: int,
+    max_len: int,
+    min_count: int,
+    min_works: int,
+    min_pmi: float,
+    min_entropy: float,
+    known: frozenset[str] = frozenset(),
+) -> dict[tuple[str, str], list[Occurrence]]:
+    texts = zh["text"].tolist()
+    grams = _Ngrams(texts, max_len=max_len, min_count=min_count)
+    work_of = pd.factorize(zh["work_id"])[0]
+    found: dict[tuple[str, str], list[Occurrence]] = {}
+    for n, h in grams.by_length():
+        keys, _ = grams.counts[n]
+        if n < min_len or not len(keys):
+            continue
+        pos = np.flatnonzero(np.isin(h, keys) & (grams.run >= n))
+        hp = h[pos]
+        works = work_of[grams.para[pos]]
+        pairs = np.unique(np.stack([hp, works.astype(np.uint64)]), axis=1)
+        key_w, n_w = np.unique(pairs[0], return_counts=True)
+        shared = set(key_w[n_w >= min_works].tolist())
+        if not shared:
+            continue
+        sel = np.isin(hp, list(shared))
+        pos, hp = pos[sel], hp[sel]
+        order = np.argsort(hp, kind="stable")
+        pos, hp = pos[order], hp[order]
+        bounds = np.flatnonzero(np.r_[True, hp[1:] != hp[:-1], True])
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            at = pos[a:b]
+            text = grams.text_at(int(at[0]), n)
+            left = grams.codes[at - 1].astype(np.int64)
+            right = grams.codes[at + n].astype(np.int64)
+            # a boundary (punctuation, paragraph end) counts as a new neighbour each time
+            left = np.where(grams.run[at - 1] > 0, left, -np.arange(1, len(at) + 1))
+            right = np.where(grams.run[at + n] > 0, right, -np.arange(1, len(at) + 1))
+            ent = min(
+                _entropy(np.unique(left, return_counts=True)[1]),
+                _entropy(np.unique(right, return_counts=True)[1]),
+            )
+            if ent < min_entropy or grams.cohesion(text) < min_pmi:
+                continue
+            paras = grams.para[at]
+            first = int(at[0] - grams.start[paras[0]])
+            if text in known or not _whole_words(texts[paras[0]], first, first + n):
+                continue
+            found[("ngram", text)] = [
+                Occurrence(int(p), int(s - grams.start[p]), text) for p, s in zip(paras, at)
+            ]
+    return found
+
+
+def _maximal(found: dict) -> dict:
+    """Drop an n-gram held in a longer candidate that occurs in the same works as often."""
+    sig = {key: (len(occ), frozenset(o.para for o in occ)) for key, occ in found.items()}
+    longer = sorted(found, key=lambda k: -len(k[1].replace("、", "")))
+    keep = {}
+    for key in found:
+        if key[0] != "ngram":
+            keep[key] = found[key]
+            continue
+        text = key[1]
+        covered = any(
+            other != key
+            and text in other[1].replace("、", "")
+            and len(other[1].replace("、", "")) > len(text)
+            and sig[other][0] >= sig[key][0] * 0.8
+            for other in longer
+        )
+        if not covered:
+            keep[key] = found[key]
+    return keep
+
+
+# ------------------------------------------------ table
+
+
+def _families(phrases: list[str], *, similarity: float) -> list[int]:
+    """Single-link groups of phrases whose separator-free forms are within ``similarity``."""
+    from rapidfuzz import fuzz
+
+    bare = [p.replace("、", "") for p in phrases]
+    parent = list(range(len(phrases)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(bare)):
+        for j in range(i + 1, len(bare)):
+            short, long_ = sorted((len(bare[i]), len(bare[j])))
+            if short / long_ < 0.6:
+                continue
+            if fuzz.ratio(bare[i], bare[j]) >= similarity * 100:
+                parent[root(j)] = root(i)
+    return [root(i) for i in range(len(phrases))]
+
+
+def textstat_formulations(
+    paragraphs: pd.DataFrame,
+    works: pd.DataFrame,
+    *,
+    min_works: int = 2,
+    min_len: int = 6,
+    max_len: int = 12,
+    min_count: int = 2,
+    min_pmi: float = 3.0,
+    min_entropy: float = 1.0,
+    family_similarity: float = 0.8,
+    top: int | None = None,
+    kinds: tuple[str, ...] = KINDS,
+    lexicon=None,
+) -> pd.DataFrame:
+    """Candidate formulations with their works, issuers, first use and variant family.
+
+    Parameters
+    ----------
+    min_works
+        Keep candidates used in at least this many works.
+    min_len, max_len
+        Length in Han characters of the n-gram candidates.
+    min_count, min_pmi, min_entropy
+        An n-gram must occur ``min_count`` times, have the PMI of its weakest
+        split at least ``min_pmi`` bits and branching entropy on both sides at
+        least ``min_entropy`` bits.
+    family_similarity
+        Normalised Indel similarity (0-1) at which two candidates join one family.
+    lexicon
+        A :class:`~cyberdiscourse.lexicon.Lexicon`: its forms and domain terms are
+        known words, not new formulations, and are left out of the n-grams.
+
+    Returns
+    -------
+    DataFrame ``rank, formulation, kind, n_works, n_issuers, count, first_work,
+    first_date, first_sentence, first_source, works, family, adoption`` where
+    ``adoption`` is the share of the works dated after the first use that use it.
+    """
+    zh = _sorted_chinese(paragraphs, works)
+    found: dict = {}
+    if {"enumeration", "template", "quoted"} & set(kinds):
+        found.update({k: v for k, v in _structured(zh).items() if k[0] in kinds})
+    if "ngram" in kinds:
+        found.update(
+            _ngram_candidates(
+                zh,
+                min_len=min_len,
+                max_len=max_len,
+                min_count=min_count,
+                min_works=min_works,
+                min_pmi=min_pmi,
+                min_entropy=min_entropy,
+                known=_known_words(lexicon),
+            )
+        )
+    found = _maximal(found)
+    rows = [_row(kind, phrase, occ, zh) for (kind, phrase), occ in found.items()]
+    out = pd.DataFrame(rows, columns=_COLUMNS[1:-2])
+    out = out[out["n_works"] >= min_works]
+    out["salience"] = [
+        round(salience(k, f, n), 3)
+        for k, f, n in zip(out["kind"], out["formulation"], out["n_works"])
+    ]
+    out = out.sort_values(
+        ["salience", "n_issuers", "count", "formulation"],
+        ascending=[False, False, False, True],
+        kind="stable",
+    ).reset_index(drop=True)
+    if top is not None:
+        out = out.head(top)
+    fam = _families(out["formulation"].tolist(), similarity=family_similarity)
+    first_of = {}
+    for i, f in enumerate(fam):
+        first_of.setdefault(f, out["formulation"].iloc[i])
+    out["family"] = [first_of[f] for f in fam]
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out[_COLUMNS]
+
+
+_COLUMNS = [
+    "rank",
+    "formulation",
+    "kind",
+    "n_works",
+    "n_issuers",
+    "count",
+    "first_work",
+    "first_date",
+    "first_sentence",
+    "first_source",
+    "works",
+    "adoption",
+    "salience",
+    "family",
+]
+
+
+def _known_words(lexicon) -> frozenset[str]:
+    if lexicon is None:
+        return frozenset()
+    return frozenset(lexicon.zh_forms) | frozenset(lexicon.domain_terms)
+
+
+def salience(kind: str, phrase: str, n_works: int) -> float:
+    """How strongly a candidate reads as a set phrase: works x log2(1 + Han characters),
+    doubled for the constructed kinds (an enumeration, a numbered template, a quoted
+    phrase): repeating 24 characters verbatim in two works is rarer by chance than
+    repeating 6 in four."""
+    weight = 1.0 if kind == "ngram" else 2.0
+    return n_works * math.log2(1 + len(phrase.replace("、", ""))) * weight
+
+
+def _row(kind: str, phrase: str, occ: list[Occurrence], zh: pd.DataFrame) -> dict:
+    first = min(occ, key=lambda o: (o.para, o.start))
+    rec = zh.iloc[first.para]
+    work_ids = list(dict.fromkeys(zh["work_id"].iloc[[o.para for o in occ]]))
+    issuers = {i for i in zh["issuer"].iloc[[o.para for o in occ]] if i}
+    dates = zh.drop_duplicates("work_id").set_index("work_id")["date"]
+    later = dates[dates > rec["date"]]
+    adoption = len(set(work_ids) & set(later.index)) / len(later) if len(later) else np.nan
+    return {
+        "formulation": phrase,
+        "kind": kind,
+        "n_works": len(work_ids),
+        "n_issuers": len(issuers),
+        "count": len(occ),
+        "first_work": rec["work_id"],
+        "first_date": rec["date"],
+        "first_sentence": sentence_at(rec["text"], first.start, first.start + len(phrase)),
+        "first_source": f"{rec['source_file']}:{rec['line_no']}",
+        "works": ";".join(work_ids),
+        "adoption": adoption,
+    }
+
+
+def formulation_timeline(
+    paragraphs: pd.DataFrame, works: pd.DataFrame, formulations: list[str]
+) -> pd.DataFrame:
+    """How often each formulation occurs in each included work: ``formulation, work_id,
+    date, issuer, count`` (works where it does not occur left out). An enumeration
+    is found with any of 、 , ， between its items."""
+    zh = _sorted_chinese(paragraphs, works)
+    rows = []
+    for phrase in formulations:
+        pattern = re.compile("[、,，]?".join(map(re.escape, phrase.split("、"))))
+        counts = zh["text"].map(lambda t, p=pattern: len(p.findall(t)))
+        by_work = counts.groupby(zh["work_id"]).sum()
+        for work_id, n in by_work[by_work > 0].items():
+            first = zh[zh["work_id"] == work_id].iloc[0]
+            rows.append((phrase, work_id, first["date"], first["issuer"], int(n)))
+    return pd.DataFrame(rows, columns=["formulation", "work_id", "date", "issuer", "count"])
+
+
+def textplot_formulations(timeline: pd.DataFrame, *, ax=None, max_label: int = 18):
+    """Adoption over time: a row per formulation, a dot per work that uses it (area: count),
+    the first use filled and the later ones hollow. Returns the Axes."""
+    from .dates import as_dates
+    from .plotting import PALETTE, new_figure
+
+    if ax is None:
+        _, ax = new_figure("two_column")
+    order = list(dict.fromkeys(timeline["formulation"]))
+    for i, phrase in enumerate(order):
+        sub = timeline[timeline["formulation"] == phrase].sort_values("date")
+        x = as_dates(sub["date"])
+        sizes = 14 + 8 * sub["count"].clip(upper=20)
+        ax.scatter(x.iloc[:1], [i], s=sizes.iloc[:1], color=PALETTE[0], zorder=3)
+        ax.scatter(
+            x.iloc[1:],
+            [i] * (len(sub) - 1),
+            s=sizes.iloc[1:],
+            facecolors="none",
+            edgecolors=PALETTE[0],
+            zorder=3,
+        )
+        ax.plot(x, [i] * len(sub), color="0.8", lw=0.8, zorder=1)
+    labels = [p if len(p) <= max_label else p[: max_label - 1] + "…" for p in order]
+    ax.set_yticks(range(len(order)), labels, fontsize=6.5)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.grid(axis="x", color="0.92")
+    ax.set_xlabel("date of the work (filled: first use in the corpus)")
+    return ax
+
+
+def accept_formulation(
+    data_dir, phrase: str, *, concept_id: str | None = None, label: str | None = None
+) -> tuple[str, Path]:
+    """Write an accepted formulation into the data folder's lexicon (``concepts.csv``).
+
+    The row has category ``formulation``; its forms are the phrase and, for an
+    enumeration, the phrase without its 、 (和平安全开放合作有序), so every other
+    analysis (concept counts, KWIC, the segmenter's protected words, the reuse mask)
+    counts it from the next run. A data folder without a lexicon of its own gets a
+    copy of the default one first, so the repository's lexicon is never changed for
+    somebody else's corpus.
+
+    Returns ``(concept_id, path of concepts.csv)``.
+
+    Raises
+    ------
+    CorpusError
+        When the phrase is empty or already a form of a concept.
+    """
+    import csv
+    import io
+    import shutil
+
+    from .config import REPO_ROOT
+    from .curate import pinyin_slug
+    from .errors import CorpusError, Problem
+    from .io import write_atomic
+    from .lexicon import CONCEPTS_FILE, load_lexicon
+
+    phrase = phrase.strip()
+    if not phrase:
+        raise CorpusError(
+            Problem("formulations --accept", "", "the phrase is empty", "give the phrase")
+        )
+    folder = Path(data_dir) / "lexicon"
+    if not (folder / CONCEPTS_FILE).is_file():
+        shutil.copytree(REPO_ROOT / "data" / "lexicon", folder, dirs_exist_ok=True)
+    lexicon = load_lexicon(data_dir)
+    forms = list(dict.fromkeys([phrase, phrase.replace("、", "")]))
+    taken = [f for f in forms if f in lexicon.form_to_concept]
+    if taken:
+        raise CorpusError(
+            Problem(
+                str(folder / CONCEPTS_FILE),
+                "",
+                f"{taken[0]} is already a form of {lexicon.form_to_concept[taken[0]]!r}",
+                "nothing to accept; edit that row instead",
+            )
+        )
+    cid = concept_id or "formulation_" + pinyin_slug(phrase).replace("-", "_")
+    ids = {c.concept_id for c in lexicon.concepts}
+    base, k = cid, 2
+    while cid in ids:
+        cid, k = f"{base}_{k}", k + 1
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        [cid, label or phrase, "", "formulation", ";".join(forms), "", "accepted formulation"]
+    )
+    path = folder / CONCEPTS_FILE
+    text = path.read_text(encoding="utf-8-sig")
+    text = text if text.endswith("\n") else text + "\n"
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text + buf.getvalue(), encoding="utf-8"))
+    load_lexicon(data_dir)  # the new row must validate, else the error names it
+    return cid, path
+
+
+def accepted_formulations(lexicon) -> list[str]:
+    """The forms of the lexicon's concepts of category ``formulation``."""
+    return [f for c in lexicon.concepts if c.category == "formulation" for f in c.zh_forms]

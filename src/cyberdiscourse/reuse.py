@@ -1,0 +1,394 @@
+"""Text reuse: passages carried from one document into a later one.
+
+1. **Seeds.** Every run of ``n`` Han characters (punctuation and spacing ignored) in
+   every Chinese paragraph is hashed. A hash used by more than ``max_df`` of the
+   works is register, not reuse (国际社会, 网络空间命运共同体 …) and is masked, as is
+   every seed that overlaps an accepted formulation. Each remaining hash links the
+   earliest paragraph that holds it (by the work's date) to each later one: linear in
+   the corpus, never a comparison of every pair of documents.
+2. **Alignment.** A pair of paragraphs with at least ``min_seeds`` seeds is aligned
+   locally (Smith-Waterman, Biopython's ``PairwiseAligner``) around each cluster of
+   seeds, so inserted qualifiers and changed words cost a little and do not break
+   the passage.
+3. **Passages** of at least ``min_chars`` Han characters with an identity of at
+   least ``min_identity`` are reported with both sources, dates, file:line, length
+   and identity; the direction runs from the earlier work to the later one (works
+   of one date: ``same date``).
+
+What it can and cannot show: reuse within this corpus, from the earliest work that
+holds the passage here; a common source outside the corpus looks like reuse
+between the two works that quote it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_B = np.uint64(1_000_003)
+REUSE_COLUMNS = [
+    "source_work",
+    "source_date",
+    "target_work",
+    "target_date",
+    "direction",
+    "source_text",
+    "target_text",
+    "n_chars",
+    "identity",
+    "source_source",
+    "target_source",
+    "source_para",
+    "target_para",
+]
+
+
+@dataclass
+class _Keys:
+    """Han-only text of each paragraph and where each of its characters is in the paragraph."""
+
+    text: list[str]
+    offsets: list[np.ndarray]
+
+
+def _han_keys(texts: list[str]) -> _Keys:
+    keys, offsets = [], []
+    for t in texts:
+        codes = np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32)
+        han = ((codes >= 0x3400) & (codes <= 0x4DBF)) | ((codes >= 0x4E00) & (codes <= 0x9FFF))
+        at = np.flatnonzero(han)
+        offsets.append(at)
+        keys.append(codes[at].tobytes().decode("utf-32-le"))
+    return _Keys(keys, offsets)
+
+
+def _seeds(keys: list[str], n: int, masked: list[np.ndarray] | None):
+    """``(hash, paragraph, position)`` of every unmasked n-gram of the keys."""
+    hashes, paras, positions = [], [], []
+    for i, key in enumerate(keys):
+        if len(key) < n:
+            continue
+        codes = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        h = np.zeros(len(codes) - n + 1, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(n):
+                h = h * _B + codes[j : len(codes) - n + 1 + j]
+        pos = np.arange(len(h))
+        if masked is not None and masked[i].any():
+            covered = np.convolve(masked[i].astype(np.int64), np.ones(n, dtype=np.int64))
+            keep = covered[n - 1 : n - 1 + len(h)] == 0
+            h, pos = h[keep], pos[keep]
+        hashes.append(h)
+        paras.append(np.full(len(h), i, dtype=np.int64))
+        positions.append(pos)
+    if not hashes:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), empty, empty
+    return np.concatenate(hashes), np.concatenate(paras), np.concatenate(positions)
+
+
+def _mask(keys: list[str], phrases: list[str]) -> list[np.ndarray] | None:
+    """Where the keys hold an accepted formulation (its Han characters)."""
+    import re
+
+    bare = [re.sub(r"[^\u3400-\u4dbf\u4e00-\u9fff]", "", p) for p in phrases]
+    bare = [b for b in bare if len(b) >= 2]
+    if not bare:
+        return None
+    from .lexicon import longest_first_pattern
+
+    pattern = longest_first_pattern(bare)
+    out = []
+    for key in keys:
+        m = np.zeros(len(key), dtype=bool)
+        for hit in pattern.finditer(key):
+            m[hit.start() : hit.end()] = True
+        out.append(m)
+    return out
+
+
+def _seed_links(h, para, pos, work, rank, *, max_works: int):
+    """Seeds linking the earliest paragraph holding a hash to each later one.
+
+    Returns arrays ``(first_para, first_pos, later_para, later_pos)``; hashes in more
+    than ``max_works`` works, or in one work only, are left out.
+    """
+    order = np.lexsort((pos, rank[para], h))
+    h, para, pos = h[order], para[order], pos[order]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(h)]))
+    w = work[para]
+    # works per hash: distinct (group, work) pairs
+    gw = np.unique(group * (work.max() + 1) + w)
+    n_works = np.bincount(gw // (work.max() + 1), minlength=len(starts))
+    ok_group = (n_works >= 2) & (n_works <= max_works)
+    first = starts[group]
+    keep = ok_group[group] & (w != w[first])
+    return para[first[keep]], pos[first[keep]], para[keep], pos[keep]
+
+
+def _clusters(pa: np.ndarray, pb: np.ndarray, *, gap: int) -> list[tuple[int, int, int, int, int]]:
+    """Seeds of one paragraph pair grouped where they run along one diagonal.
+
+    Returns ``(a_start, a_end, b_start, b_end, n_seeds)`` per cluster.
+    """
+    order = np.argsort(pa, kind="stable")
+    pa, pb = pa[order], pb[order]
+    out, begin = [], 0
+    for k in range(1, len(pa) + 1):
+        if (
+            k == len(pa)
+            or pa[k] - pa[k - 1] > gap
+            or abs((pb[k] - pa[k]) - (pb[k - 1] - pa[k - 1])) > gap
+        ):
+            out.append(
+                (
+                    int(pa[begin:k].min()),
+                    int(pa[begin:k].max()),
+                    int(pb[begin:k].min()),
+                    int(pb[begin:k].max()),
+                    k - begin,
+                )
+            )
+            begin = k
+    return out
+
+
+def _aligner():
+    from Bio.Align import PairwiseAligner
+
+    aligner = PairwiseAligner()
+    aligner.mode = "local"
+    aligner.match_score = 1.0
+    aligner.mismatch_score = -1.0
+    aligner.open_gap_score = -2.0
+    aligner.extend_gap_score = -0.5
+    return aligner
+
+
+def _align(aligner, a: str, b: str) -> tuple[int, int, int, int, float] | None:
+    """Best local alignment of ``a`` and ``b``: spans and identity (matches / columns)."""
+    if not a or not b:
+        return None
+    try:
+        best = next(iter(aligner.align(a, b)))
+    except (StopIteration, OverflowError):
+        return None
+    blocks_a, blocks_b = best.aligned
+    if not len(blocks_a):
+        return None
+    a0, a1 = int(blocks_a[0][0]), int(blocks_a[-1][1])
+    b0, b1 = int(blocks_b[0][0]), int(blocks_b[-1][1])
+    matches = sum(
+        sum(x == y for x, y in zip(a[s:e], b[t:u])) for (s, e), (t, u) in zip(blocks_a, blocks_b)
+    )
+    columns = max(a1 - a0, b1 - b0)
+    return a0, a1, b0, b1, matches / columns if columns else 0.0
+
+
+def textstat_reuse(
+    paragraphs: pd.DataFrame,
+    works: pd.DataFrame,
+    *,
+    n: int = 10,
+    max_df: float = 0.5,
+    min_seeds: int = 2,
+    min_chars: int = 20,
+    min_identity: float = 0.8,
+    mask: list[str] | tuple[str, ...] = (),
+    window: int = 40,
+) -> pd.DataFrame:
+    """Passages that a later work shares with an earlier one (see the module's notes).
+
+    Parameters
+    ----------
+    n
+        Seed length in Han characters.
+    max_df
+        Share of the works (or, above 1, a number of works) beyond which a seed is
+        register and masked. At least 2 works are always allowed.
+    min_seeds, min_chars, min_identity
+        A paragraph pair needs ``min_seeds`` seeds; a passage ``min_chars`` Han
+        characters and ``min_identity`` of its aligned columns equal.
+    mask
+        Phrases (accepted formulations) that never seed reuse.
+
+    Returns
+    -------
+    DataFrame of :data:`REUSE_COLUMNS`, sorted by target date, target and source.
+    """
+    inc = works[works["include"]].set_index("work_id")
+    zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc.index)]
+    zh = zh.assign(date=zh["work_id"].map(inc["date"]).fillna(""))
+    zh = zh.sort_values(["date", "work_id", "position"], kind="stable").reset_index(drop=True)
+    keys = _han_keys(zh["text"].tolist())
+    n_works = zh["work_id"].nunique()
+    max_works = max(2, int(max_df if max_df > 1 else max_df * n_works))
+    work = pd.factorize(zh["work_id"])[0].astype(np.int64)
+    rank = np.arange(len(zh))
+    h, para, pos = _seeds(keys.text, n, _mask(keys.text, list(mask)))
+    if not len(h):
+        return pd.DataFrame(columns=REUSE_COLUMNS)
+    a, apos, b, bpos = _seed_links(h, para, pos, work, rank, max_works=max_works)
+    pair = a * len(zh) + b
+    order = np.lexsort((apos, pair))
+    pair, apos, bpos = pair[order], apos[order], bpos[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    ends = np.r_[starts[1:], len(pair)]
+    aligner = _aligner()
+    rows = []
+    for s, e in zip(starts, ends):
+        if e - s < min_seeds:
+            continue
+        pa_, pb_ = int(pair[s] // len(zh)), int(pair[s] % len(zh))
+        ka, kb = keys.text[pa_], keys.text[pb_]
+        for a0, a1, b0, b1, k in _clusters(apos[s:e], bpos[s:e], gap=window):
+            if k < min_seeds:
+                continue
+            wa0, wb0 = max(0, a0 - window), max(0, b0 - window)
+            found = _align(aligner, ka[wa0 : a1 + n + window], kb[wb0 : b1 + n + window])
+            if found is None:
+                continue
+            x0, x1, y0, y1, identity = found
+            length = max(x1 - x0, y1 - y0)
+            if length < min_chars or identity < min_identity:
+                continue
+            rows.append(
+                _reuse_row(
+                    zh, keys, pa_, pb_, (wa0 + x0, wa0 + x1), (wb0 + y0, wb0 + y1), length, identity
+                )
+            )
+    out = pd.DataFrame(rows, columns=REUSE_COLUMNS)
+    out = out.drop_duplicates(["source_para", "target_para", "target_text"])
+    return out.sort_values(
+        ["target_date", "target_work", "source_date", "source_work", "target_source"], kind="stable"
+    ).reset_index(drop=True)
+
+
+def _span_text(zh, keys, p: int, span: tuple[int, int]) -> str:
+    at = keys.offsets[p]
+    return zh["text"].iloc[p][int(at[span[0]]) : int(at[span[1] - 1]) + 1]
+
+
+def _reuse_row(zh, keys, a: int, b: int, span_a, span_b, length: int, identity: float) -> dict:
+    ra, rb = zh.iloc[a], zh.iloc[b]
+    direction = "same date" if ra["date"] == rb["date"] else "earlier to later"
+    return {
+        "source_work": ra["work_id"],
+        "source_date": ra["date"],
+        "target_work": rb["work_id"],
+        "target_date": rb["date"],
+        "direction": direction,
+        "source_text": _span_text(zh, keys, a, span_a),
+        "target_text": _span_text(zh, keys, b, span_b),
+        "n_chars": int(length),
+        "identity": round(float(identity), 4),
+        "source_source": f"{ra['source_file']}:{ra['line_no']}",
+        "target_source": f"{rb['source_file']}:{rb['line_no']}",
+        "source_para": ra["para_id"],
+        "target_para": rb["para_id"],
+    }
+
+
+def reuse_share(reuse: pd.DataFrame, paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFrame:
+    """Per included work: Han characters in passages reused from earlier works, over its
+    Han characters (overlapping passages counted once): ``work_id, date, n_chars,
+    reused_chars, share, sources``."""
+    from .normalise import count_cjk
+
+    inc = works[works["include"]].set_index("work_id")
+    zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc.index)]
+    total = zh["text"].map(count_cjk).groupby(zh["work_id"]).sum()
+    earlier = reuse[reuse["direction"] == "earlier to later"]
+    rows = []
+    for work_id in inc.index:
+        sub = earlier[earlier["target_work"] == work_id]
+        covered: dict[str, set[int]] = {}
+        for r in sub.itertuples():
+            text = zh.loc[zh["para_id"] == r.target_para, "text"].iloc[0]
+            start = text.find(r.target_text)
+            span = range(start, start + len(r.target_text)) if start >= 0 else range(0)
+            covered.setdefault(r.target_para, set()).update(i for i in span if count_cjk(text[i]))
+        reused = sum(len(v) for v in covered.values())
+        n_chars = int(total.get(work_id, 0))
+        rows.append(
+            {
+                "work_id": work_id,
+                "date": inc.loc[work_id, "date"],
+                "n_chars": n_chars,
+                "reused_chars": reused,
+                "share": reused / n_chars if n_chars else np.nan,
+                "sources": ";".join(sorted(set(sub["source_work"]))),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def reuse_graph(reuse: pd.DataFrame, works: pd.DataFrame):
+    """A directed graph of works: an edge from the earlier to the later work, with the
+    number of passages and of reused Han characters. Returns a :class:`networkx.DiGraph`."""
+    import networkx as nx
+
+    inc = works[works["include"]].set_index("work_id")
+    graph = nx.DiGraph()
+    for work_id, row in inc.sort_values("date").iterrows():
+        graph.add_node(work_id, date=str(row["date"]), issuer=str(row.get("issuer", "") or ""))
+    earlier = reuse[reuse["direction"] == "earlier to later"]
+    for (a, b), sub in sorted(earlier.groupby(["source_work", "target_work"])):
+        graph.add_edge(a, b, passages=len(sub), chars=int(sub["n_chars"].sum()))
+    return graph
+
+
+def textplot_reuse(graph, *, labels: dict[str, str] | None = None, ax=None):
+    """Works on a time axis (x: date), an arrow from each work to the later works that reuse
+    its passages; arrow width grows with the reused characters, the label is the number of
+    passages. Returns the Axes."""
+    import matplotlib.dates as mdates
+    import networkx as nx
+
+    from .dates import as_dates
+    from .plotting import PALETTE, new_figure
+
+    if ax is None:
+        _, ax = new_figure("two_column")
+    nodes = list(graph.nodes)
+    x = as_dates(pd.Series([graph.nodes[v]["date"] for v in nodes]))
+    xnum = mdates.date2num(x)
+    y = [(i % 3) - 1 + 0.15 * (i // 3 % 2) for i in range(len(nodes))]
+    pos = {v: (xi, yi) for v, xi, yi in zip(nodes, xnum, y)}
+    widths = [0.6 + np.log10(1 + d["chars"]) for _, _, d in graph.edges(data=True)]
+    nx.draw_networkx_edges(
+        graph,
+        pos,
+        ax=ax,
+        width=widths,
+        edge_color="0.55",
+        arrows=True,
+        arrowsize=9,
+        connectionstyle="arc3,rad=0.15",
+        node_size=260,
+    )
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=260, node_color=PALETTE[0])
+    edge_labels = {(a, b): str(d["passages"]) for a, b, d in graph.edges(data=True)}
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=edge_labels, ax=ax, font_size=6)
+    for v, (xi, yi) in pos.items():
+        ax.annotate(
+            (labels or {}).get(v, v),
+            (xi, yi),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=6.5,
+        )
+    ax.set_ylim(-1.8, 1.8)
+    ax.set_yticks([])
+    ax.xaxis_date()
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(axis="x", labelbottom=True, bottom=True)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("date of the work (arrow: passages reused by the later work; label: how many)")
+    return ax
