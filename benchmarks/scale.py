@@ -12,7 +12,9 @@ memory of that process tree:
 - naive: ``jieba.lcut`` in a loop over the same paragraphs (one process, with
   the same user dictionary), and how many paragraphs get the same tokens as ours;
 - topics: on about 5 MB of the tokens (``--topic-mb``), model selection over k on all cores vs
-  one, and our LDA (tomotopy) vs a plain scikit-learn LDA on the same matrix.
+  one, and our LDA (tomotopy) vs a plain scikit-learn LDA on the same matrix;
+- formulations and reuse: the whole corpus, time and peak memory (the synthetic corpus
+  recombines real sentences, so nearly every passage is "reused": a worst case).
 
 Prints a table with the targets and writes it to ``reports/bench_scale.md``
 (or ``--out``). Usage::
@@ -37,7 +39,7 @@ from pathlib import Path
 from cyberdiscourse.config import REPO_ROOT
 
 DEFAULT_TSV = REPO_ROOT.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
-STAGES = ("build", "segment", "warm", "naive", "topics")
+STAGES = ("build", "segment", "warm", "naive", "topics", "formulations", "reuse")
 TOPIC_MB, K, KS, SEEDS = 5, 10, (6, 8, 10, 12), (0, 1)
 MB = 1e6
 
@@ -148,6 +150,34 @@ def stage_topics(data: Path, topic_mb: float = TOPIC_MB) -> dict:
         tp.select_k(dtm, list(KS), seeds=SEEDS, n_jobs=n_jobs)
         out[label] = time.perf_counter() - start
     return out
+
+
+def _corpus(data: Path):
+    from cyberdiscourse.corpus import load_processed
+
+    tables = load_processed(data)
+    return tables["paragraphs"], tables["works"]
+
+
+def stage_formulations(data: Path) -> dict:
+    from cyberdiscourse.formulations import textstat_formulations
+    from cyberdiscourse.lexicon import load_lexicon
+
+    paragraphs, works = _corpus(data)
+    start = time.perf_counter()
+    found = textstat_formulations(paragraphs, works, lexicon=load_lexicon(data))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "candidates": len(found), "works": int(works["include"].sum())}
+
+
+def stage_reuse(data: Path) -> dict:
+    from cyberdiscourse.reuse import textstat_reuse
+
+    paragraphs, works = _corpus(data)
+    start = time.perf_counter()
+    found = textstat_reuse(paragraphs, works)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "passages": len(found), "works": int(works["include"].sum())}
 
 
 def _text_bytes(data: Path) -> int:
@@ -372,6 +402,26 @@ def table_rows(results: dict) -> list[tuple[str, str, str]]:
                 f"uses all {os.cpu_count()} cores",
             ),
         ]
+    if "formulations" in results:
+        r, wall, rss = results["formulations"]
+        rows.append(
+            (
+                "formulations (enumerations, templates, quotes, n-grams)",
+                f"{r['seconds']:.0f} s for {r['works']:,} works, {r['candidates']:,} candidates; "
+                f"peak RSS {rss / gb:.2f} GiB",
+                f"< 4 GiB: {_met(rss < 4 * gb)}",
+            )
+        )
+    if "reuse" in results:
+        r, wall, rss = results["reuse"]
+        rows.append(
+            (
+                "text reuse (seeds, alignment)",
+                f"{r['seconds']:.0f} s for {r['works']:,} works, {r['passages']:,} passages; "
+                f"peak RSS {rss / gb:.2f} GiB",
+                f"< 4 GiB: {_met(rss < 4 * gb)}",
+            )
+        )
     peak = max((rss for _, _, rss in results.values()), default=0)
     rows.append(
         ("peak RSS of any stage", f"{peak / gb:.2f} GiB", f"< 4 GiB: {_met(peak < 4 * gb)}")

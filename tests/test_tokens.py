@@ -148,3 +148,22 @@ def test_symbol_runs_are_cut_as_jieba_cuts_them(lexicon):
 def test_an_unknown_engine_is_refused(lexicon):
     with pytest.raises(ValueError, match="engine must be one of"):
         Segmenter(lexicon, TokenSettings(engine="pkuseg"))
+
+
+def test_han_counts_from_bytes_equal_count_cjk(seed_corpus):
+    import pyarrow as pa
+
+    from cyberdiscourse.normalise import count_cjk
+    from cyberdiscourse.tokens import han_counts
+
+    edge = [
+        "\u3400\u4dbf\u4dc0\u4e00\u9fff\uf900\ufaff\u33ff\ufb00",  # range ends and neighbours
+        "",
+        "网络主权 cyber sovereignty、。《》",
+        "\U00020000𠀀",  # outside the counted ranges: not Han here
+    ]
+    texts = [*seed_corpus.paragraphs["text"], *edge]
+    for arr in (pa.array(texts), pa.array(texts, pa.large_string()), pa.array(texts)[3:]):
+        expected = [count_cjk(t) for t in arr.to_pylist()]
+        assert han_counts(arr).tolist() == expected
+    assert han_counts(pa.array([edge[0]])).tolist() == [6]

@@ -49,6 +49,7 @@ _TEMPLATE = re.compile(
 )
 _QUOTED = re.compile('[“「『"]([^”」』"“]{4,40})[”」』"]')
 _B = np.uint64(1_000_003)
+MAX_FAMILY_ROWS = 5000  # families are sought among the highest-ranked rows
 
 
 @dataclass
@@ -72,6 +73,7 @@ def _sorted_chinese(paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFra
 # ------------------------------------------------ structured candidates
 
 
+@lru_cache(maxsize=100_000)  # official text repeats its lists: cut each edge once
 def _edge(text: str, *, min_len: int, last: bool) -> str:
     """The shortest run of whole words (jieba) at the end (``last``) or start of
     ``text`` that is at least ``min_len`` characters long: 倡导构建和平 -> 和平."""
@@ -120,44 +122,40 @@ class _Ngrams:
     """Counts of every character n-gram (within runs of Han characters), as hashes."""
 
     def __init__(self, texts: list[str], *, max_len: int, min_count: int):
-        sep = "\n"
-        joined = sep.join(texts) + sep
-        self.codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        self.para = np.repeat(np.arange(len(texts), dtype=np.int64), [len(t) + 1 for t in texts])
-        self.start = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])[:-1]])
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        self.codes = np.frombuffer(("\n".join(texts) + "\n").encode("utf-32-le"), dtype=np.uint32)
+        self.para = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+        self.start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         han = ((self.codes >= 0x3400) & (self.codes <= 0x4DBF)) | (
             (self.codes >= 0x4E00) & (self.codes <= 0x9FFF)
         )
         # run[i]: Han characters from i onwards before the next other character
-        run = np.zeros(len(han) + 1, dtype=np.int64)
-        for_runs = np.flatnonzero(~han)
-        nxt = np.full(len(han), len(han), dtype=np.int64)
-        nxt[for_runs] = for_runs
-        nxt = np.minimum.accumulate(nxt[::-1])[::-1]
-        run[:-1] = nxt - np.arange(len(han))
-        self.run = run[:-1]
-        self.min_count = min_count
+        stop = np.where(han, len(han), np.arange(len(han))).astype(np.int32)
+        stop = np.minimum.accumulate(stop[::-1])[::-1]
+        self.run = stop - np.arange(len(han), dtype=np.int32)
+        del stop
         self.max_len = max_len
+        self.min_count = min_count
         self.total = int(han.sum())
         self.counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def by_length(self):
-        """Yield ``(n, hashes)`` for n = 1 .. max_len, counting each length as it goes
-        (a hash is 0 where no n Han characters start); only the current length's
-        hashes are held, the counts of the shorter ones are kept for cohesion."""
+        """Yield ``(n, hashes, valid)`` for n = 1 .. max_len, counting each length as it
+        goes (``valid``: n Han characters start there); only the current length's hashes
+        are held, the counts of the shorter ones are kept for cohesion."""
         h = np.zeros(len(self.codes), dtype=np.uint64)
         for n in range(1, self.max_len + 1):
             with np.errstate(over="ignore"):
-                h[: len(h) - n + 1] = h[: len(h) - n + 1] * _B + self.codes[n - 1 :].astype(
-                    np.uint64
-                )
+                h[: len(h) - n + 1] *= _B
+                h[: len(h) - n + 1] += self.codes[n - 1 :]
             valid = self.run >= n
             keys, counts = np.unique(h[valid], return_counts=True)
             # a substring occurs at least as often as the string: pruning below
             # min_count never loses a count that cohesion will ask for
             keep = counts >= (1 if n == 1 else self.min_count)
             self.counts[n] = (keys[keep], counts[keep])
-            yield n, np.where(valid, h, np.uint64(0))
+            del keys, counts
+            yield n, h, valid
 
     def count(self, n: int, key: np.uint64) -> int:
         keys, counts = self.counts[n]
@@ -229,24 +227,32 @@ def _ngram_candidates(
     min_pmi: float,
     min_entropy: float,
     known: frozenset[str] = frozenset(),
+    max_candidates: int = 5000,
 ) -> dict[tuple[str, str], list[Occurrence]]:
     texts = zh["text"].tolist()
     grams = _Ngrams(texts, max_len=max_len, min_count=min_count)
     work_of = pd.factorize(zh["work_id"])[0]
     found: dict[tuple[str, str], list[Occurrence]] = {}
-    for n, h in grams.by_length():
+    for n, h, valid in grams.by_length():
         keys, _ = grams.counts[n]
         if n < min_len or not len(keys):
             continue
-        pos = np.flatnonzero(np.isin(h, keys) & (grams.run >= n))
+        pos = np.flatnonzero(valid)
         hp = h[pos]
-        works = work_of[grams.para[pos]]
-        pairs = np.unique(np.stack([hp, works.astype(np.uint64)]), axis=1)
-        key_w, n_w = np.unique(pairs[0], return_counts=True)
-        shared = set(key_w[n_w >= min_works].tolist())
-        if not shared:
+        at = np.minimum(np.searchsorted(keys, hp), len(keys) - 1)
+        frequent = keys[at] == hp
+        pos, hp = pos[frequent], hp[frequent]
+        works = work_of[grams.para[pos]].astype(np.uint64)
+        key_w, n_w = np.unique(np.unique(np.stack([hp, works]), axis=1)[0], return_counts=True)
+        # the most widely used first: at most max_candidates per length get the
+        # per-candidate tests (entropy, cohesion, word boundaries)
+        wide = n_w >= min_works
+        key_w, n_w = key_w[wide], n_w[wide]
+        if not len(key_w):
             continue
-        sel = np.isin(hp, list(shared))
+        top = np.sort(key_w[np.argsort(-n_w, kind="stable")[:max_candidates]])
+        at = np.minimum(np.searchsorted(top, hp), len(top) - 1)
+        sel = top[at] == hp
         pos, hp = pos[sel], hp[sel]
         order = np.argsort(hp, kind="stable")
         pos, hp = pos[order], hp[order]
@@ -276,24 +282,26 @@ def _ngram_candidates(
 
 
 def _maximal(found: dict) -> dict:
-    """Drop an n-gram held in a longer candidate that occurs in the same works as often."""
-    sig = {key: (len(occ), frozenset(o.para for o in occ)) for key, occ in found.items()}
-    longer = sorted(found, key=lambda k: -len(k[1].replace("、", "")))
-    keep = {}
+    """Drop an n-gram held in a longer candidate that occurs nearly as often (80%)."""
+
+    def bare(key) -> str:
+        return key[1].replace("、", "")
+
+    lengths = {len(key[1]) for key in found if key[0] == "ngram"}
+    holders: dict[str, list] = defaultdict(list)
     for key in found:
-        if key[0] != "ngram":
-            keep[key] = found[key]
-            continue
-        text = key[1]
-        covered = any(
-            other != key
-            and text in other[1].replace("、", "")
-            and len(other[1].replace("、", "")) > len(text)
-            and sig[other][0] >= sig[key][0] * 0.8
-            for other in longer
+        text = bare(key)
+        for n in lengths:
+            for i in range(len(text) - n + 1):
+                if n < len(text):
+                    holders[text[i : i + n]].append(key)
+    keep = {}
+    for key, occ in found.items():
+        covered = key[0] == "ngram" and any(
+            len(found[other]) >= 0.8 * len(occ) for other in holders.get(key[1], ())
         )
         if not covered:
-            keep[key] = found[key]
+            keep[key] = occ
     return keep
 
 
@@ -301,8 +309,9 @@ def _maximal(found: dict) -> dict:
 
 
 def _families(phrases: list[str], *, similarity: float) -> list[int]:
-    """Single-link groups of phrases whose separator-free forms are within ``similarity``."""
-    from rapidfuzz import fuzz
+    """Single-link groups of phrases whose separator-free forms are within ``similarity``
+    (rapidfuzz's normalised Indel similarity, all pairs at once in C++)."""
+    from rapidfuzz import fuzz, process
 
     bare = [p.replace("、", "") for p in phrases]
     parent = list(range(len(phrases)))
@@ -313,13 +322,12 @@ def _families(phrases: list[str], *, similarity: float) -> list[int]:
             i = parent[i]
         return i
 
-    for i in range(len(bare)):
-        for j in range(i + 1, len(bare)):
-            short, long_ = sorted((len(bare[i]), len(bare[j])))
-            if short / long_ < 0.6:
-                continue
-            if fuzz.ratio(bare[i], bare[j]) >= similarity * 100:
-                parent[root(j)] = root(i)
+    if len(bare) > 1:
+        scores = process.cdist(
+            bare, bare, scorer=fuzz.ratio, score_cutoff=similarity * 100, dtype=np.uint8
+        )
+        for i, j in zip(*np.nonzero(np.triu(scores, 1))):
+            parent[root(int(j))] = root(int(i))
     return [root(i) for i in range(len(phrases))]
 
 
@@ -380,7 +388,12 @@ def textstat_formulations(
             )
         )
     found = _maximal(found)
-    rows = [_row(kind, phrase, occ, zh) for (kind, phrase), occ in found.items()]
+    ctx = {
+        "work": zh["work_id"].to_numpy(),
+        "issuer": zh["issuer"].to_numpy(),
+        "dates": zh.drop_duplicates("work_id").set_index("work_id")["date"],
+    }
+    rows = [_row(kind, phrase, occ, zh, ctx) for (kind, phrase), occ in found.items()]
     out = pd.DataFrame(rows, columns=_COLUMNS[1:-2])
     out = out[out["n_works"] >= min_works]
     out["salience"] = [
@@ -394,7 +407,8 @@ def textstat_formulations(
     ).reset_index(drop=True)
     if top is not None:
         out = out.head(top)
-    fam = _families(out["formulation"].tolist(), similarity=family_similarity)
+    fam = _families(out["formulation"].head(MAX_FAMILY_ROWS).tolist(), similarity=family_similarity)
+    fam += list(range(len(fam), len(out)))  # beyond the first rows: a family of its own
     first_of = {}
     for i, f in enumerate(fam):
         first_of.setdefault(f, out["formulation"].iloc[i])
@@ -436,13 +450,13 @@ def salience(kind: str, phrase: str, n_works: int) -> float:
     return n_works * math.log2(1 + len(phrase.replace("、", ""))) * weight
 
 
-def _row(kind: str, phrase: str, occ: list[Occurrence], zh: pd.DataFrame) -> dict:
+def _row(kind: str, phrase: str, occ: list[Occurrence], zh: pd.DataFrame, ctx: dict) -> dict:
     first = min(occ, key=lambda o: (o.para, o.start))
     rec = zh.iloc[first.para]
-    work_ids = list(dict.fromkeys(zh["work_id"].iloc[[o.para for o in occ]]))
-    issuers = {i for i in zh["issuer"].iloc[[o.para for o in occ]] if i}
-    dates = zh.drop_duplicates("work_id").set_index("work_id")["date"]
-    later = dates[dates > rec["date"]]
+    rows = [o.para for o in occ]
+    work_ids = list(dict.fromkeys(ctx["work"][rows]))
+    issuers = {i for i in ctx["issuer"][rows] if i}
+    later = ctx["dates"][ctx["dates"] > rec["date"]]
     adoption = len(set(work_ids) & set(later.index)) / len(later) if len(later) else np.nan
     return {
         "formulation": phrase,

@@ -75,16 +75,16 @@ def _seeds(keys: list[str], n: int, masked: list[np.ndarray] | None):
         with np.errstate(over="ignore"):
             for j in range(n):
                 h = h * _B + codes[j : len(codes) - n + 1 + j]
-        pos = np.arange(len(h))
+        pos = np.arange(len(h), dtype=np.int32)
         if masked is not None and masked[i].any():
             covered = np.convolve(masked[i].astype(np.int64), np.ones(n, dtype=np.int64))
             keep = covered[n - 1 : n - 1 + len(h)] == 0
             h, pos = h[keep], pos[keep]
         hashes.append(h)
-        paras.append(np.full(len(h), i, dtype=np.int64))
+        paras.append(np.full(len(h), i, dtype=np.int32))
         positions.append(pos)
     if not hashes:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return np.zeros(0, dtype=np.uint64), empty, empty
     return np.concatenate(hashes), np.concatenate(paras), np.concatenate(positions)
 
@@ -129,31 +129,35 @@ def _seed_links(h, para, pos, work, rank, *, max_works: int):
     return para[first[keep]], pos[first[keep]], para[keep], pos[keep]
 
 
-def _clusters(pa: np.ndarray, pb: np.ndarray, *, gap: int) -> list[tuple[int, int, int, int, int]]:
+def _clusters(pa, pb, *, gap: int):
     """Seeds of one paragraph pair grouped where they run along one diagonal.
 
-    Returns ``(a_start, a_end, b_start, b_end, n_seeds)`` per cluster.
+    Returns ``(a_start, a_end, b_start, b_end, n_seeds, exact)`` per cluster, where
+    ``exact`` means one diagonal with a seed at every position: an unbroken copy.
+    Plain Python: a pair has a handful of seeds, too few for numpy to pay.
     """
-    order = np.argsort(pa, kind="stable")
-    pa, pb = pa[order], pb[order]
-    out, begin = [], 0
-    for k in range(1, len(pa) + 1):
-        if (
-            k == len(pa)
-            or pa[k] - pa[k - 1] > gap
-            or abs((pb[k] - pa[k]) - (pb[k - 1] - pa[k - 1])) > gap
-        ):
-            out.append(
-                (
-                    int(pa[begin:k].min()),
-                    int(pa[begin:k].max()),
-                    int(pb[begin:k].min()),
-                    int(pb[begin:k].max()),
-                    k - begin,
-                )
-            )
-            begin = k
+    seeds = sorted(zip(pa.tolist(), pb.tolist()))
+    out, group = [], [seeds[0]]
+    for prev, cur in zip(seeds, seeds[1:]):
+        if cur[0] - prev[0] > gap or abs((cur[1] - cur[0]) - (prev[1] - prev[0])) > gap:
+            out.append(_cluster(group))
+            group = []
+        group.append(cur)
+    out.append(_cluster(group))
     return out
+
+
+def _cluster(group):
+    xs, ys = [x for x, _ in group], [y for _, y in group]
+    diag = {y - x for x, y in group}
+    exact = len(diag) == 1 and xs[-1] - xs[0] == len(group) - 1
+    return min(xs), max(xs), min(ys), max(ys), len(group), exact
+
+
+def _whole_copy(ka: str, kb: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """Both paragraphs are this one unbroken copy, end to end: the local alignment could
+    find nothing else, so it is skipped (a repost, the commonest kind of reuse)."""
+    return a0 == 0 and b0 == 0 and a1 == len(ka) and b1 == len(kb) and ka == kb
 
 
 def _aligner():
@@ -176,14 +180,17 @@ def _align(aligner, a: str, b: str) -> tuple[int, int, int, int, float] | None:
         best = next(iter(aligner.align(a, b)))
     except (StopIteration, OverflowError):
         return None
-    blocks_a, blocks_b = best.aligned
-    if not len(blocks_a):
+    coords = best.coordinates.tolist()  # a segment is aligned where both rows advance
+    xs, ys = coords
+    blocks = [
+        (xs[i], xs[i + 1], ys[i], ys[i + 1])
+        for i in range(len(xs) - 1)
+        if xs[i + 1] > xs[i] and ys[i + 1] > ys[i]
+    ]
+    if not blocks:
         return None
-    a0, a1 = int(blocks_a[0][0]), int(blocks_a[-1][1])
-    b0, b1 = int(blocks_b[0][0]), int(blocks_b[-1][1])
-    matches = sum(
-        sum(x == y for x, y in zip(a[s:e], b[t:u])) for (s, e), (t, u) in zip(blocks_a, blocks_b)
-    )
+    a0, a1, b0, b1 = blocks[0][0], blocks[-1][1], blocks[0][2], blocks[-1][3]
+    matches = sum(sum(x == y for x, y in zip(a[s:e], b[t:u])) for s, e, t, u in blocks)
     columns = max(a1 - a0, b1 - b0)
     return a0, a1, b0, b1, matches / columns if columns else 0.0
 
@@ -198,7 +205,8 @@ def textstat_reuse(
     min_chars: int = 20,
     min_identity: float = 0.8,
     mask: list[str] | tuple[str, ...] = (),
-    window: int = 40,
+    gap: int = 40,
+    flank: int = 10,
 ) -> pd.DataFrame:
     """Passages that a later work shares with an earlier one (see the module's notes).
 
@@ -214,6 +222,11 @@ def textstat_reuse(
         characters and ``min_identity`` of its aligned columns equal.
     mask
         Phrases (accepted formulations) that never seed reuse.
+    gap, flank
+        Seeds of a paragraph pair further apart than ``gap`` characters (or off their
+        diagonal by more) make separate passages; each is aligned over its seeds plus
+        ``flank`` characters either side (a seed breaks within ``n - 1`` characters of
+        a change, so a flank of ``n`` finds where the passage ends).
 
     Returns
     -------
@@ -232,23 +245,30 @@ def textstat_reuse(
     if not len(h):
         return pd.DataFrame(columns=REUSE_COLUMNS)
     a, apos, b, bpos = _seed_links(h, para, pos, work, rank, max_works=max_works)
-    pair = a * len(zh) + b
+    del h, para, pos  # the seeds are no longer needed: only their links
+    pair = a.astype(np.int64) * len(zh) + b
     order = np.lexsort((apos, pair))
     pair, apos, bpos = pair[order], apos[order], bpos[order]
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
     ends = np.r_[starts[1:], len(pair)]
     aligner = _aligner()
+    cols = {
+        c: zh[c].tolist() for c in ("work_id", "date", "text", "source_file", "line_no", "para_id")
+    }
     rows = []
     for s, e in zip(starts, ends):
         if e - s < min_seeds:
             continue
         pa_, pb_ = int(pair[s] // len(zh)), int(pair[s] % len(zh))
         ka, kb = keys.text[pa_], keys.text[pb_]
-        for a0, a1, b0, b1, k in _clusters(apos[s:e], bpos[s:e], gap=window):
+        for a0, a1, b0, b1, k, exact in _clusters(apos[s:e], bpos[s:e], gap=gap):
             if k < min_seeds:
                 continue
-            wa0, wb0 = max(0, a0 - window), max(0, b0 - window)
-            found = _align(aligner, ka[wa0 : a1 + n + window], kb[wb0 : b1 + n + window])
+            wa0, wb0 = max(0, a0 - flank), max(0, b0 - flank)
+            if exact and _whole_copy(ka, kb, a0, a1 + n, b0, b1 + n):
+                found = (a0 - wa0, a1 + n - wa0, b0 - wb0, b1 + n - wb0, 1.0)
+            else:
+                found = _align(aligner, ka[wa0 : a1 + n + flank], kb[wb0 : b1 + n + flank])
             if found is None:
                 continue
             x0, x1, y0, y1, identity = found
@@ -257,7 +277,14 @@ def textstat_reuse(
                 continue
             rows.append(
                 _reuse_row(
-                    zh, keys, pa_, pb_, (wa0 + x0, wa0 + x1), (wb0 + y0, wb0 + y1), length, identity
+                    cols,
+                    keys,
+                    pa_,
+                    pb_,
+                    (wa0 + x0, wa0 + x1),
+                    (wb0 + y0, wb0 + y1),
+                    length,
+                    identity,
                 )
             )
     out = pd.DataFrame(rows, columns=REUSE_COLUMNS)
@@ -267,29 +294,28 @@ def textstat_reuse(
     ).reset_index(drop=True)
 
 
-def _span_text(zh, keys, p: int, span: tuple[int, int]) -> str:
+def _span_text(cols: dict, keys, p: int, span: tuple[int, int]) -> str:
     at = keys.offsets[p]
-    return zh["text"].iloc[p][int(at[span[0]]) : int(at[span[1] - 1]) + 1]
+    return cols["text"][p][int(at[span[0]]) : int(at[span[1] - 1]) + 1]
 
 
-def _reuse_row(zh, keys, a: int, b: int, span_a, span_b, length: int, identity: float) -> dict:
-    ra, rb = zh.iloc[a], zh.iloc[b]
-    direction = "same date" if ra["date"] == rb["date"] else "earlier to later"
-    return {
-        "source_work": ra["work_id"],
-        "source_date": ra["date"],
-        "target_work": rb["work_id"],
-        "target_date": rb["date"],
-        "direction": direction,
-        "source_text": _span_text(zh, keys, a, span_a),
-        "target_text": _span_text(zh, keys, b, span_b),
-        "n_chars": int(length),
-        "identity": round(float(identity), 4),
-        "source_source": f"{ra['source_file']}:{ra['line_no']}",
-        "target_source": f"{rb['source_file']}:{rb['line_no']}",
-        "source_para": ra["para_id"],
-        "target_para": rb["para_id"],
-    }
+def _reuse_row(cols: dict, keys, a: int, b: int, span_a, span_b, length: int, identity: float):
+    same = cols["date"][a] == cols["date"][b]
+    return (
+        cols["work_id"][a],
+        cols["date"][a],
+        cols["work_id"][b],
+        cols["date"][b],
+        "same date" if same else "earlier to later",
+        _span_text(cols, keys, a, span_a),
+        _span_text(cols, keys, b, span_b),
+        int(length),
+        round(float(identity), 4),
+        f"{cols['source_file'][a]}:{cols['line_no'][a]}",
+        f"{cols['source_file'][b]}:{cols['line_no'][b]}",
+        cols["para_id"][a],
+        cols["para_id"][b],
+    )
 
 
 def reuse_share(reuse: pd.DataFrame, paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFrame:

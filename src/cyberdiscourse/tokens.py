@@ -29,6 +29,7 @@ from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import processed_dir_of, resolve_data_dir
@@ -232,18 +233,50 @@ def _cut_symbol_runs(toks: list[str]) -> list[str]:
     return out
 
 
+def han_counts(texts) -> np.ndarray:
+    """Han characters per string of an Arrow string array, what :func:`normalise.count_cjk`
+    counts, read from the UTF-8 bytes: a Han character's lead byte is E5-E9, E4 (but
+    not U+4DC0-U+4DFF, E4 B7), E3 from U+3400 (E3 90 and up) or EF for U+F900-U+FAFF
+    (EF A4-AB). One pass of numpy over the buffer, several times faster than a regex."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    arr = arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+    if len(arr) == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    data = arr.buffers()[2]
+    b = (
+        np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if data
+        else np.zeros(0, np.uint8)
+    )
+    nxt = np.zeros_like(b)
+    nxt[:-1] = b[1:]
+    han = (
+        ((b >= 0xE5) & (b <= 0xE9))
+        | ((b == 0xE4) & (nxt != 0xB7))
+        | ((b == 0xE3) & (nxt >= 0x90))
+        | ((b == 0xEF) & (nxt >= 0xA4) & (nxt <= 0xAB))
+    )
+    total = np.concatenate([[0], np.cumsum(han, dtype=np.int64)])
+    at = offsets - offsets[0]
+    return total[at[1:]] - total[at[:-1]]
+
+
 def _text_sizes(texts, langs):
     """:func:`normalise.text_size` over Arrow columns: Han characters of Chinese
     paragraphs, non-space characters of English ones."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .normalise import HAN_CLASS
-
-    han = pc.count_substring_regex(texts, HAN_CLASS)
+    han = pa.array(han_counts(texts))
     spaces = pc.count_substring_regex(texts, r"\s")
     other = pc.subtract(pc.utf8_length(texts), spaces)
-    return pc.if_else(pc.equal(langs, "zh"), han, other).cast(pa.int64())
+    return pc.if_else(pc.equal(langs, "zh"), han, other.cast(pa.int64())).cast(pa.int64())
 
 
 def _token_table(paragraphs, lists):
