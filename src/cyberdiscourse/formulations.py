@@ -281,13 +281,27 @@ def _ngram_candidates(
     return found
 
 
+def _merge_kinds(found: dict) -> dict:
+    """One candidate per phrase: a phrase found as a template and as a quotation (“三个代表”)
+    becomes one row of kind ``template+quoted`` with its occurrences counted once."""
+    by_phrase: dict[str, list] = defaultdict(list)
+    for kind, phrase in found:
+        by_phrase[phrase].append(kind)
+    out = {}
+    for phrase, kinds in by_phrase.items():
+        kinds = sorted(kinds, key=KINDS.index)
+        occ = {(o.para, o.start): o for k in kinds for o in found[(k, phrase)]}
+        out[("+".join(kinds), phrase)] = sorted(occ.values(), key=lambda o: (o.para, o.start))
+    return out
+
+
 def _maximal(found: dict) -> dict:
     """Drop an n-gram held in a longer candidate that occurs nearly as often (80%)."""
 
     def bare(key) -> str:
         return key[1].replace("、", "")
 
-    lengths = {len(key[1]) for key in found if key[0] == "ngram"}
+    lengths = {len(key[1]) for key in found if "ngram" in key[0]}
     holders: dict[str, list] = defaultdict(list)
     for key in found:
         text = bare(key)
@@ -387,7 +401,7 @@ def textstat_formulations(
                 known=_known_words(lexicon),
             )
         )
-    found = _maximal(found)
+    found = _maximal(_merge_kinds(found))
     ctx = {
         "work": zh["work_id"].to_numpy(),
         "issuer": zh["issuer"].to_numpy(),
@@ -446,7 +460,7 @@ def salience(kind: str, phrase: str, n_works: int) -> float:
     doubled for the constructed kinds (an enumeration, a numbered template, a quoted
     phrase): repeating 24 characters verbatim in two works is rarer by chance than
     repeating 6 in four."""
-    weight = 1.0 if kind == "ngram" else 2.0
+    weight = 1.0 if kind == "ngram" else 2.0  # "template+quoted" and the like are constructed
     return n_works * math.log2(1 + len(phrase.replace("、", ""))) * weight
 
 

@@ -58,7 +58,7 @@ def _han_keys(texts: list[str]) -> _Keys:
     for t in texts:
         codes = np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32)
         han = ((codes >= 0x3400) & (codes <= 0x4DBF)) | ((codes >= 0x4E00) & (codes <= 0x9FFF))
-        at = np.flatnonzero(han)
+        at = np.flatnonzero(han).astype(np.int32)
         offsets.append(at)
         keys.append(codes[at].tobytes().decode("utf-32-le"))
     return _Keys(keys, offsets)
@@ -109,20 +109,27 @@ def _mask(keys: list[str], phrases: list[str]) -> list[np.ndarray] | None:
     return out
 
 
-def _seed_links(h, para, pos, work, rank, *, max_works: int):
+def _seed_links(keys: list[str], n: int, masked, work: np.ndarray, *, max_works: int):
     """Seeds linking the earliest paragraph holding a hash to each later one.
 
-    Returns arrays ``(first_para, first_pos, later_para, later_pos)``; hashes in more
-    than ``max_works`` works, or in one work only, are left out.
+    Paragraphs are in date order, so the earliest holder is the lowest paragraph
+    number. Returns arrays ``(first_para, first_pos, later_para, later_pos)``; hashes
+    in more than ``max_works`` works, or in one work only, are left out. The seeds are
+    made here and dropped as soon as they are sorted, to keep the peak memory down.
     """
-    order = np.lexsort((pos, rank[para], h))
-    h, para, pos = h[order], para[order], pos[order]
-    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
-    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(h)]))
+    h, para, pos = _seeds(keys, n, masked)
+    order = np.lexsort((pos, para, h))
+    h = h[order]
+    para, pos = para[order], pos[order]
+    del order
+    new_hash = np.r_[True, h[1:] != h[:-1]]
+    del h
+    starts = np.flatnonzero(new_hash)
+    group = (np.cumsum(new_hash) - 1).astype(np.int32)
     w = work[para]
-    # works per hash: distinct (group, work) pairs
-    gw = np.unique(group * (work.max() + 1) + w)
-    n_works = np.bincount(gw // (work.max() + 1), minlength=len(starts))
+    # works are contiguous runs of paragraphs, so within a hash they come in order
+    new_work = new_hash | np.r_[True, w[1:] != w[:-1]]
+    n_works = np.bincount(group[new_work], minlength=len(starts))
     ok_group = (n_works >= 2) & (n_works <= max_works)
     first = starts[group]
     keep = ok_group[group] & (w != w[first])
@@ -239,23 +246,20 @@ def textstat_reuse(
     keys = _han_keys(zh["text"].tolist())
     n_works = zh["work_id"].nunique()
     max_works = max(2, int(max_df if max_df > 1 else max_df * n_works))
-    work = pd.factorize(zh["work_id"])[0].astype(np.int64)
-    rank = np.arange(len(zh))
-    h, para, pos = _seeds(keys.text, n, _mask(keys.text, list(mask)))
-    if not len(h):
+    work = pd.factorize(zh["work_id"])[0].astype(np.int32)
+    a, apos, b, bpos = _seed_links(
+        keys.text, n, _mask(keys.text, list(mask)), work, max_works=max_works
+    )
+    if not len(a):
         return pd.DataFrame(columns=REUSE_COLUMNS)
-    a, apos, b, bpos = _seed_links(h, para, pos, work, rank, max_works=max_works)
-    del h, para, pos  # the seeds are no longer needed: only their links
     pair = a.astype(np.int64) * len(zh) + b
+    del a, b
     order = np.lexsort((apos, pair))
     pair, apos, bpos = pair[order], apos[order], bpos[order]
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
     ends = np.r_[starts[1:], len(pair)]
     aligner = _aligner()
-    cols = {
-        c: zh[c].tolist() for c in ("work_id", "date", "text", "source_file", "line_no", "para_id")
-    }
-    rows = []
+    found_rows: list[tuple] = []  # (a, b, a0, a1, b0, b1, length, identity): small, no text
     for s, e in zip(starts, ends):
         if e - s < min_seeds:
             continue
@@ -275,46 +279,54 @@ def textstat_reuse(
             length = max(x1 - x0, y1 - y0)
             if length < min_chars or identity < min_identity:
                 continue
-            rows.append(
-                _reuse_row(
-                    cols,
-                    keys,
-                    pa_,
-                    pb_,
-                    (wa0 + x0, wa0 + x1),
-                    (wb0 + y0, wb0 + y1),
-                    length,
-                    identity,
-                )
+            found_rows.append(
+                (pa_, pb_, wa0 + x0, wa0 + x1, wb0 + y0, wb0 + y1, length, round(identity, 4))
             )
-    out = pd.DataFrame(rows, columns=REUSE_COLUMNS)
+    out = _reuse_table(zh, keys, found_rows)
     out = out.drop_duplicates(["source_para", "target_para", "target_text"])
     return out.sort_values(
         ["target_date", "target_work", "source_date", "source_work", "target_source"], kind="stable"
     ).reset_index(drop=True)
 
 
-def _span_text(cols: dict, keys, p: int, span: tuple[int, int]) -> str:
-    at = keys.offsets[p]
-    return cols["text"][p][int(at[span[0]]) : int(at[span[1] - 1]) + 1]
+def _reuse_table(zh: pd.DataFrame, keys, found: list[tuple]) -> pd.DataFrame:
+    """The reuse table from ``(a, b, a0, a1, b0, b1, length, identity)`` rows: columns
+    taken from the paragraphs by position (shared, not copied), texts cut once."""
+    if not found:
+        return pd.DataFrame(columns=REUSE_COLUMNS)
+    f = np.array(found, dtype=np.float64)
+    a, b = f[:, 0].astype(np.int64), f[:, 1].astype(np.int64)
+    text, offsets = zh["text"].to_numpy(), keys.offsets
 
+    def cut(rows, lo, hi) -> list[str]:
+        return [
+            text[p][int(offsets[p][x]) : int(offsets[p][y - 1]) + 1]
+            for p, x, y in zip(
+                rows.tolist(),
+                f[:, lo].astype(np.int64).tolist(),
+                f[:, hi].astype(np.int64).tolist(),
+            )
+        ]
 
-def _reuse_row(cols: dict, keys, a: int, b: int, span_a, span_b, length: int, identity: float):
-    same = cols["date"][a] == cols["date"][b]
-    return (
-        cols["work_id"][a],
-        cols["date"][a],
-        cols["work_id"][b],
-        cols["date"][b],
-        "same date" if same else "earlier to later",
-        _span_text(cols, keys, a, span_a),
-        _span_text(cols, keys, b, span_b),
-        int(length),
-        round(float(identity), 4),
-        f"{cols['source_file'][a]}:{cols['line_no'][a]}",
-        f"{cols['source_file'][b]}:{cols['line_no'][b]}",
-        cols["para_id"][a],
-        cols["para_id"][b],
+    source = (zh["source_file"].astype(str) + ":" + zh["line_no"].astype(str)).to_numpy()
+    date = zh["date"].to_numpy()
+    return pd.DataFrame(
+        {
+            "source_work": zh["work_id"].to_numpy()[a],
+            "source_date": date[a],
+            "target_work": zh["work_id"].to_numpy()[b],
+            "target_date": date[b],
+            "direction": np.where(date[a] == date[b], "same date", "earlier to later"),
+            "source_text": cut(a, 2, 3),
+            "target_text": cut(b, 4, 5),
+            "n_chars": f[:, 6].astype(np.int64),
+            "identity": f[:, 7],
+            "source_source": source[a],
+            "target_source": source[b],
+            "source_para": zh["para_id"].to_numpy()[a],
+            "target_para": zh["para_id"].to_numpy()[b],
+        },
+        columns=REUSE_COLUMNS,
     )
 
 
