@@ -22,6 +22,7 @@ import pandas as pd
 
 from .lexicon import Lexicon, longest_first_pattern
 from .matching import Matcher, concept_hits, sentence_span
+from .tokens import quiet_jieba
 
 SPLIT_GAP = 6
 _NAME_SUFFIX = re.compile(
@@ -45,7 +46,7 @@ def _split_heads(form: str) -> tuple[str, str] | None:
     """A form of 4+ characters in two, at the word boundary nearest its middle."""
     if len(form) < 4:
         return None
-    import jieba
+    jieba = quiet_jieba()
 
     bounds, at = [], 0
     for w in jieba.lcut(form, HMM=False):

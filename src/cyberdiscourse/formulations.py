@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .matching import sentence_at
+from .tokens import quiet_jieba
 
 KINDS = ("enumeration", "template", "quoted", "ngram")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -59,8 +60,9 @@ class Occurrence:
     text: str
 
 
-def _sorted_chinese(paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFrame:
-    """Chinese paragraphs of included works in date order (first use is the first row)."""
+def chinese_by_date(paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFrame:
+    """Chinese paragraphs of included works in date order, with ``date`` and ``issuer``
+    (first use is the first row; the earliest holder of a passage the lowest row)."""
     inc = works[works["include"]].set_index("work_id")
     zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc.index)]
     zh = zh.assign(
@@ -77,7 +79,7 @@ def _sorted_chinese(paragraphs: pd.DataFrame, works: pd.DataFrame) -> pd.DataFra
 def _edge(text: str, *, min_len: int, last: bool) -> str:
     """The shortest run of whole words (jieba) at the end (``last``) or start of
     ``text`` that is at least ``min_len`` characters long: 倡导构建和平 -> 和平."""
-    import jieba
+    jieba = quiet_jieba()
 
     words = jieba.lcut(text)
     words = words[::-1] if last else words
@@ -189,7 +191,7 @@ def _whole_words(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` begins and ends at word boundaries (jieba's cut of
     its clause), holds at least two words and neither begins nor ends with a function
     word: a phrase, not a word or a fragment (在网络空间的)."""
-    import jieba
+    jieba = quiet_jieba()
 
     a = max(text.rfind(c, 0, start) for c in "。!?;,、") + 1
     b = min((i for i in (text.find(c, end) for c in "。!?;,、") if i >= 0), default=len(text))
@@ -384,7 +386,7 @@ def textstat_formulations(
     first_date, first_sentence, first_source, works, family, adoption`` where
     ``adoption`` is the share of the works dated after the first use that use it.
     """
-    zh = _sorted_chinese(paragraphs, works)
+    zh = chinese_by_date(paragraphs, works)
     found: dict = {}
     if {"enumeration", "template", "quoted"} & set(kinds):
         found.update({k: v for k, v in _structured(zh).items() if k[0] in kinds})
@@ -493,7 +495,7 @@ def formulation_timeline(
     """How often each formulation occurs in each included work: ``formulation, work_id,
     date, issuer, count`` (works where it does not occur left out). An enumeration
     is found with any of 、 , ， between its items."""
-    zh = _sorted_chinese(paragraphs, works)
+    zh = chinese_by_date(paragraphs, works)
     rows = []
     for phrase in formulations:
         pattern = re.compile("[、,，]?".join(map(re.escape, phrase.split("、"))))

@@ -239,10 +239,9 @@ def textstat_reuse(
     -------
     DataFrame of :data:`REUSE_COLUMNS`, sorted by target date, target and source.
     """
-    inc = works[works["include"]].set_index("work_id")
-    zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc.index)]
-    zh = zh.assign(date=zh["work_id"].map(inc["date"]).fillna(""))
-    zh = zh.sort_values(["date", "work_id", "position"], kind="stable").reset_index(drop=True)
+    from .formulations import chinese_by_date
+
+    zh = chinese_by_date(paragraphs, works)
     keys = _han_keys(zh["text"].tolist())
     n_works = zh["work_id"].nunique()
     max_works = max(2, int(max_df if max_df > 1 else max_df * n_works))

@@ -233,6 +233,14 @@ def _cut_symbol_runs(toks: list[str]) -> list[str]:
     return out
 
 
+def quiet_jieba():
+    """The jieba module with its start-up messages silenced (they would land in reports)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
 def han_counts(texts) -> np.ndarray:
     """Han characters per string of an Arrow string array, what :func:`normalise.count_cjk`
     counts, read from the UTF-8 bytes: a Han character's lead byte is E5-E9, E4 (but
