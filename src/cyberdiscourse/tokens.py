@@ -281,10 +281,13 @@ def _text_sizes(texts, langs):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    han = pa.array(han_counts(texts))
-    spaces = pc.count_substring_regex(texts, r"\s")
-    other = pc.subtract(pc.utf8_length(texts), spaces)
-    return pc.if_else(pc.equal(langs, "zh"), han, other.cast(pa.int64())).cast(pa.int64())
+    sizes = han_counts(texts)
+    english = np.flatnonzero(pc.not_equal(langs, "zh").to_numpy(zero_copy_only=False))
+    if len(english):  # non-space characters, counted on the English rows only
+        en = pc.take(texts, pa.array(english))
+        spaces = pc.count_substring_regex(en, r"\s").to_numpy(zero_copy_only=False)
+        sizes[english] = pc.utf8_length(en).to_numpy(zero_copy_only=False) - spaces
+    return pa.array(sizes, type=pa.int64())
 
 
 def _token_table(paragraphs, lists):
@@ -293,7 +296,8 @@ def _token_table(paragraphs, lists):
     import pyarrow.compute as pc
 
     def text(name: str):  # a partition with no paragraph stores its columns as null
-        return paragraphs[name].cast(pa.string())
+        column = paragraphs[name]
+        return column.cast(pa.string()) if pa.types.is_null(column.type) else column
 
     return pa.table(
         {
