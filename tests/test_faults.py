@@ -56,6 +56,9 @@ def start_build(data: Path, *extra: str) -> subprocess.Popen:
         text=True,
         env=env,
         start_new_session=True,  # its own process group, as a terminal gives a command
+        # Ctrl-C as at a terminal: a shell running the tests in the background hands its
+        # children SIGINT ignored, and Python keeps an ignored SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
