@@ -106,3 +106,60 @@ def test_textplots_return_axes_with_the_terms():
     )
     ax = fq.textplot_keyness(k, n=2)
     assert {t.get_text() for t in ax.get_yticklabels()} == {"a", "b", "c"}
+
+
+def test_benjamini_hochberg_on_a_known_list():
+    # sorted p 0.005 0.01 0.03 0.04, m = 4: 0.02 0.02 0.04 0.04 (monotone from the top)
+    q = fq._bh(np.array([0.01, 0.04, 0.03, 0.005]))
+    assert q.tolist() == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert fq._bh(np.array([0.5])).tolist() == [0.5]
+
+
+def test_keyness_counts_documents_dispersion_and_guards():
+    # target documents d1 (8 tokens) and d2 (2 tokens); reference document r (10 tokens)
+    t = pd.concat(
+        [
+            toks(["x", "x", "y", "z", "z", "z", "z", "z"], work="d1"),
+            toks(["y", "w"], work="d2"),
+            toks(["w"] * 9 + ["z"], work="r"),
+        ]
+    )
+    target = t["work_id"].isin(["d1", "d2"]).to_numpy()
+    k = fq.textstat_keyness(t, target, min_count=1).set_index("term")
+    assert k.loc["x", ["docs_target", "docs_reference"]].tolist() == [1, 0]
+    assert k.loc["y", "docs_target"] == 2 and k.loc["w", "docs_reference"] == 1
+    # Gries' DP: x all in d1 (80% of the tokens): 0.5 * (|1 - .8| + |0 - .2|) = 0.2;
+    # y half and half: 0.5 * (|.5 - .8| + |.5 - .2|) = 0.3
+    assert k.loc["x", "dispersion"] == pytest.approx(0.2)
+    assert k.loc["y", "dispersion"] == pytest.approx(0.3)
+    # expected counts of x's table: row x = 2, columns 10 | 10, N = 20 -> smallest is 1
+    assert k.loc["x", "expected_min"] == pytest.approx(1.0)
+    # w (9 of 10 in the reference) has every expected count at 5 and q < 0.05; the
+    # others have an expected count under 5, however small their p
+    assert k.loc["w", "expected_min"] == pytest.approx(5.0) and k.loc["w", "significant"]
+    assert not k.loc[["x", "y", "z"], "significant"].any()
+    assert k.attrs["target_docs"] == 2 and k.attrs["reference_tokens"] == 10
+    q = fq._bh(k["p"].to_numpy())
+    assert k["q"].to_numpy() == pytest.approx(q)
+
+
+def test_significance_needs_q_expected_counts_and_documents():
+    rng = np.random.default_rng(0)
+    common = [f"c{i}" for i in range(40)]
+    frames = []
+    for w in range(6):
+        paras = [list(rng.choice(common, size=50)) for _ in range(10)]
+        if w < 3:  # "key" in the first three works, spread over all three
+            paras = [p + ["key"] * 5 for p in paras]
+        if w == 0:  # "lump": frequent, but in one work only
+            paras = [p + ["lump"] * 5 for p in paras]
+        frames.append(toks(*paras, work=f"w{w}"))
+    t = pd.concat(frames, ignore_index=True)
+    target = t["work_id"].isin(["w0", "w1", "w2"]).to_numpy()
+    k = fq.textstat_keyness(t, target, min_count=5, min_docs=2).set_index("term")
+    assert k.loc["key", "significant"] and k.loc["key", "docs_target"] == 3
+    assert k.loc["lump", "q"] < 0.05 and not k.loc["lump", "significant"]  # one document
+    assert k.loc[common, "significant"].sum() <= 2  # noise rarely passes BH
+    by = fq.textstat_keyness_by(t, by="work_id", n=3, min_count=5)
+    assert by[by["work_id"] == "w0"]["term"].iloc[0] == "lump"
+    assert (by["q"] < 0.05).all() and by["significant"].all()

@@ -135,25 +135,60 @@ def g2_2x2(o11, o12, o21, o22):
     return 2 * terms.sum(axis=0)
 
 
+KEYNESS_COLUMNS = [
+    "term",
+    "n_target",
+    "n_reference",
+    "docs_target",
+    "docs_reference",
+    "dispersion",
+    "expected_min",
+    "G2",
+    "p",
+    "q",
+    "log_ratio",
+    "significant",
+]
+
+
 def textstat_keyness(
-    tokens: pd.DataFrame, target: pd.Series | np.ndarray, *, min_count: int = 5
+    tokens: pd.DataFrame,
+    target: pd.Series | np.ndarray,
+    *,
+    min_count: int = 5,
+    docs: str = "work_id",
+    min_docs: int = 1,
+    alpha: float = 0.05,
+    min_expected: float = 5.0,
 ) -> pd.DataFrame:
-    """Keyness of every term in the target rows against the rest.
+    """Keyness of every term in the target rows against the rest, with the documents behind it.
 
     Parameters
     ----------
     target
         Boolean, one value per row of ``tokens`` (e.g. ``tokens["period"] == "2019 and after"``).
     min_count
-        Terms with fewer occurrences in both groups together are left out.
+        Terms with fewer occurrences in both groups together are left out (not tested).
+    docs
+        The column naming each row's document: a term's documents are counted in it.
+    min_docs, alpha, min_expected
+        A term is ``significant`` when its Benjamini-Hochberg ``q`` is below ``alpha``,
+        every expected cell of its 2x2 table is at least ``min_expected`` (below that
+        the chi-squared approximation of G² is poor) and it occurs in at least
+        ``min_docs`` documents of the group it is key for.
 
     Returns
     -------
-    DataFrame ``term, n_target, n_reference, G2, p, log_ratio``, most key for the target
-    first. ``G2`` is Dunning's log-likelihood on the full 2x2 table, signed negative when
-    the term is relatively more frequent in the reference; ``p`` is its chi-squared(1)
-    p-value; ``log_ratio`` is Hardie's binary log of the ratio of relative frequencies,
-    with a zero count replaced by 0.5.
+    DataFrame :data:`KEYNESS_COLUMNS`, most key for the target first. ``G2`` is Dunning's
+    log-likelihood on the full 2x2 table, signed negative when the term is relatively more
+    frequent in the reference; ``p`` its chi-squared(1) p-value and ``q`` the p-value
+    adjusted for the number of terms tested (Benjamini-Hochberg, scipy); ``log_ratio`` is
+    Hardie's binary log ratio of relative frequencies (a zero count taken as 0.5);
+    ``docs_target``/``docs_reference`` count the documents holding the term and
+    ``dispersion`` is Gries' DP over the target's documents (0: spread as the documents'
+    sizes, 1: all in one document). The frame's ``attrs`` record both groups' documents
+    and tokens. Tokens are not independent draws, so p and q rank rather than prove;
+    with few documents a group contrast is a contrast between those documents.
     """
     target = np.asarray(target, dtype=bool)
     a_counts = Counter(t for toks in tokens.loc[target, "tokens"] for t in toks)
@@ -167,17 +202,110 @@ def textstat_keyness(
     g2 = g2_2x2(a, b, c - a, d - b)
     sign = np.where(a / c >= b / d, 1.0, -1.0)
     log_ratio = np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / d))
+    p = chi2.sf(g2, 1)
     out = pd.DataFrame(
         {
             "term": terms,
             "n_target": a.astype(int),
             "n_reference": b.astype(int),
             "G2": sign * g2,
-            "p": chi2.sf(g2, 1),
+            "p": p,
+            "q": _bh(p),
             "log_ratio": log_ratio,
+            "expected_min": _expected_min(a, b, c, d),
         }
     )
-    return out.sort_values(["G2", "term"], ascending=[False, True]).reset_index(drop=True)
+    out = out.merge(_document_counts(tokens, target, docs), on="term", how="left")
+    out[["docs_target", "docs_reference"]] = (
+        out[["docs_target", "docs_reference"]].fillna(0).astype(int)
+    )
+    own_docs = np.where(out["G2"] > 0, out["docs_target"], out["docs_reference"])
+    out["significant"] = (
+        (out["q"] < alpha) & (out["expected_min"] >= min_expected) & (own_docs >= min_docs)
+    )
+    out = out[KEYNESS_COLUMNS].sort_values(["G2", "term"], ascending=[False, True])
+    out = out.reset_index(drop=True)
+    out.attrs = {
+        "target_docs": int(tokens.loc[target, docs].nunique()) if docs in tokens else 0,
+        "reference_docs": int(tokens.loc[~target, docs].nunique()) if docs in tokens else 0,
+        "target_tokens": int(c),
+        "reference_tokens": int(d),
+        "alpha": alpha,
+        "min_expected": min_expected,
+    }
+    return out
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (scipy's ``false_discovery_control``)."""
+    from scipy.stats import false_discovery_control
+
+    return false_discovery_control(p, method="bh") if len(p) else np.asarray(p, dtype=float)
+
+
+def _expected_min(a, b, c, d) -> np.ndarray:
+    """The smallest expected count of each term's 2x2 table (term/other x target/reference)."""
+    n = c + d
+    row_term, row_other = a + b, n - a - b
+    return np.minimum.reduce(
+        [row_term * c / n, row_term * d / n, row_other * c / n, row_other * d / n]
+    )
+
+
+def _document_counts(tokens: pd.DataFrame, target: np.ndarray, docs: str) -> pd.DataFrame:
+    """Per term: documents holding it in each group, and Gries' DP over the target's."""
+    if docs not in tokens:
+        return pd.DataFrame(columns=["term", "docs_target", "docs_reference", "dispersion"])
+    rows = tokens[[docs, "tokens"]].reset_index(drop=True).assign(_target=target)
+    long = rows.explode("tokens").dropna(subset=["tokens"]).rename(columns={"tokens": "term"})
+    counts = long.groupby(["term", docs, "_target"], sort=False).size().rename("k").reset_index()
+    held = counts.groupby(["term", "_target"])[docs].nunique().unstack(fill_value=0)
+    held = held.reindex(columns=[True, False], fill_value=0)
+    out = pd.DataFrame({"docs_target": held[True], "docs_reference": held[False]}, index=held.index)
+    in_target = counts[counts["_target"]]
+    size = rows[rows["_target"]].assign(n=rows["tokens"].map(len)).groupby(docs)["n"].sum()
+    share = in_target[docs].map(size / size.sum())  # s_i: the document's share of tokens
+    v = in_target["k"] / in_target.groupby("term")["k"].transform("sum")
+    # DP = 0.5 * sum_i |v_i - s_i|; documents without the term add s_i, hence the 1 - s_i
+    part = (v - share).abs() - share
+    out["dispersion"] = 0.5 * (1 + part.groupby(in_target["term"]).sum())
+    return out.reset_index()
+
+
+def textstat_keyness_by(
+    tokens: pd.DataFrame, *, by: str = "work_id", n: int | None = 10, **options
+) -> pd.DataFrame:
+    """Each unit (a work, by default) against all the others: what is distinctive of it.
+
+    For a small corpus this is the comparison that respects documents: every work
+    is compared with the rest, and ``q`` is adjusted over all tests of all units
+    together. Returns the :func:`textstat_keyness` columns plus ``by`` and ``rank``,
+    the top ``n`` significant terms of each unit with a positive G² (None: all rows).
+    ``options`` go to :func:`textstat_keyness` (``docs`` defaults to ``by``).
+    """
+    options.setdefault("docs", by)
+    alpha = options.get("alpha", 0.05)
+    frames = []
+    for unit in sorted(tokens[by].dropna().unique()):
+        k = textstat_keyness(tokens, (tokens[by] == unit).to_numpy(), **options)
+        frames.append(k.assign(**{by: unit}))
+    if not frames:
+        return pd.DataFrame(columns=[by, "rank", *KEYNESS_COLUMNS])
+    out = pd.concat(frames, ignore_index=True)
+    out["q"] = _bh(out["p"].to_numpy())
+    min_expected = options.get("min_expected", 5.0)
+    min_docs = options.get("min_docs", 1)
+    own_docs = np.where(out["G2"] > 0, out["docs_target"], out["docs_reference"])
+    out["significant"] = (
+        (out["q"] < alpha) & (out["expected_min"] >= min_expected) & (own_docs >= min_docs)
+    )
+    if n is not None:
+        out = out[(out["G2"] > 0) & out["significant"]]
+    out = out.sort_values([by, "G2", "term"], ascending=[True, False, True], kind="stable")
+    out["rank"] = out.groupby(by).cumcount() + 1
+    if n is not None:
+        out = out[out["rank"] <= n]
+    return out[[by, "rank", *KEYNESS_COLUMNS]].reset_index(drop=True)
 
 
 def _ngrams(toks, size: int):
@@ -338,16 +466,53 @@ def textplot_keyness(
     reference: str = "reference",
     ax=None,
 ):
-    """Two-sided bars: the ``n`` most key terms of the target (up) and of the reference."""
+    """Two-sided bars: the ``n`` most key terms of the target (right) and of the reference
+    (left). Significant terms (see :func:`textstat_keyness`) are coloured, the others
+    grey; the axis names both groups with their documents and tokens, and the title line
+    states the threshold. Returns the Axes."""
     if ax is None:
         _, ax = new_figure("one_column_tall")
     top = keyness[keyness["G2"] > 0].head(n)
     bottom = keyness[keyness["G2"] < 0].tail(n)
     both = pd.concat([top, bottom]).iloc[::-1]
-    colours = [PALETTE[0] if g > 0 else PALETTE[1] for g in both["G2"]]
+    sig = both["significant"] if "significant" in both else pd.Series(True, index=both.index)
+    colours = [
+        (PALETTE[0] if g > 0 else PALETTE[1]) if s else "0.78" for g, s in zip(both["G2"], sig)
+    ]
     ax.barh(both["term"], both["G2"], color=colours)
     ax.axvline(0, color="0.2", lw=0.6)
-    ax.set_xlabel(f"signed G²  (← {reference} | {target} →)")
+    at = keyness.attrs
+
+    def size(group: str) -> str:
+        if f"{group}_docs" not in at:
+            return ""
+        return f"\n{at[f'{group}_docs']} docs, {at[f'{group}_tokens']:,} tokens"
+
+    ax.set_xlabel("signed G²", fontsize=7)
+    for x, ha, text in (
+        (0, "left", f"← {reference}{size('reference')}"),
+        (1, "right", f"{target} →{size('target')}"),
+    ):
+        ax.annotate(
+            text,
+            (x, 0),
+            xycoords="axes fraction",
+            xytext=(0, -30),
+            textcoords="offset points",
+            ha=ha,
+            va="top",
+            fontsize=6.5,
+        )
+    if "alpha" in at:
+        ax.text(
+            0.0,
+            1.01,
+            f"coloured: BH q < {at['alpha']}, expected counts ≥ {at['min_expected']:g}; "
+            "grey: not significant",
+            transform=ax.transAxes,
+            fontsize=6,
+            va="bottom",
+        )
     ax.tick_params(axis="y", labelsize=7)
     return ax
 
