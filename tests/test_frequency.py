@@ -60,21 +60,60 @@ def test_keyness_equals_hand_computed_g2_and_log_ratio():
     assert "c" not in fq.textstat_keyness(t, np.array([True, False]), min_count=2)["term"].values
 
 
-def test_collocation_pmi_equals_hand_computation():
-    t = toks(["x", "y", "x", "y", "z"])
-    c = fq.textstat_collocations(t, size=2, min_count=1).set_index("collocation")
-    assert c.loc["x y", "count"] == 2
-    assert c.loc["x y", "PMI"] == pytest.approx(math.log2((2 / 4) / ((2 / 5) * (2 / 5))))
-    assert c.loc["x y", "G2"] > 0
+def streams(*paragraphs):
+    """Streams as :func:`fq.token_streams` gives them: one list of runs per paragraph."""
+    return pd.DataFrame({"para_id": range(len(paragraphs)), "runs": list(paragraphs)})
 
 
-def test_collocates_in_a_window():
-    t = toks(["n", "a", "b", "n", "a"])
-    c = fq.textstat_collocates(t, "n", window=1, min_count=1).set_index("collocate")
+def test_collocation_statistics_equal_hand_and_scipy_computation():
+    from scipy.stats import chi2_contingency
+
+    c = fq.textstat_collocations(streams([["x", "y", "x", "y", "z"]]), min_count=1)
+    c = c.set_index("collocation")
+    # slots: x y, y x, x y, y z (N = 4); "x y": O = 2, R = 2 (x first), C = 2 (y last)
+    assert c.loc["x y", "count"] == 2 and c.loc["x y", "expected"] == pytest.approx(1.0)
+    assert c.loc["x y", "PMI"] == pytest.approx(1.0)
+    assert c.loc["x y", "t_score"] == pytest.approx((2 - 1) / math.sqrt(2))
+    assert c.loc["x y", "log_dice"] == pytest.approx(14 + math.log2(2 * 2 / (2 + 2)))
+    table = [[2, 0], [0, 2]]
+    g2 = chi2_contingency(table, correction=False, lambda_="log-likelihood")[0]
+    assert c.loc["x y", "G2"] == pytest.approx(g2)
+
+
+def test_collocations_never_cross_punctuation_and_drop_stopwords_afterwards():
+    from cyberdiscourse.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    text = "发挥互联网企业、技术社群和公民个人作用。互联网企业、技术社群和公民个人共同参与。"
+    paragraphs = pd.DataFrame(
+        {"para_id": ["p:0"], "work_id": ["p"], "lang": ["zh"], "text": [text]}
+    )
+    s = fq.token_streams(paragraphs, lexicon)
+    assert s["runs"][0][1][:3] == ["技术社群", "和", "公民"]  # 、 and 。 cut the runs
+    c = fq.textstat_collocations(s, min_count=1, stopwords=lexicon.zh_stopwords)
+    pairs = set(c["collocation"])
+    assert "互联网企业 技术社群" not in pairs  # separated by 、 in the text
+    assert "技术社群 公民" not in pairs  # 和 stood between them
+    assert "公民 个人" in pairs
+    assert not any("和" in p.split() for p in pairs)  # a stopword never heads a candidate
+
+
+def test_collocates_windows_stop_at_edges_and_count_overlaps_once():
+    c = fq.textstat_collocates(streams([["n", "a", "b", "n", "a"]]), "n", window=1, min_count=1)
+    c = c.set_index("collocate")
+    # windows {1} and {2, 4}: 3 slots out of the 3 tokens that are not the node
     assert c.loc["a", "count"] == 2 and c.loc["b", "count"] == 1
-    assert c.loc["a", "PMI"] == pytest.approx(math.log2(2 / (2 * 2 * 2 / 5)))
-    both = fq.textstat_collocates(toks(["n", "a", "m", "a"]), ["n", "m"], window=1, min_count=1)
-    assert both.set_index("collocate").loc["a", "count"] == 3
+    assert c.loc["a", "expected"] == pytest.approx(2 * 3 / 3) and c.loc["a", "PMI"] == 0
+    overlap = fq.textstat_collocates(
+        streams([["a", "n", "a", "n", "a"]]), "n", window=1, min_count=1
+    ).set_index("collocate")
+    assert overlap.loc["a", "count"] == 3  # the middle a sits in both windows, counted once
+    split = fq.textstat_collocates(streams([["n", "a"], ["b"]]), "n", window=2, min_count=1)
+    assert split["collocate"].tolist() == ["a"]  # b is beyond the punctuation
+    both = fq.textstat_collocates(
+        streams([["n", "a", "m", "a"]]), ["n", "m"], window=1, min_count=1
+    )
+    assert both.set_index("collocate").loc["a", "count"] == 2
 
 
 def test_wordcloud_is_reproducible_and_seeded():

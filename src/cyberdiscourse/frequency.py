@@ -9,6 +9,7 @@ Grouping columns (``year``, ``period``) are added with :func:`add_groups`.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -308,90 +309,164 @@ def textstat_keyness_by(
     return out[[by, "rank", *KEYNESS_COLUMNS]].reset_index(drop=True)
 
 
-def _ngrams(toks, size: int):
-    return zip(*(toks[i:] for i in range(size)))
+_WORD = re.compile("[\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]")
+_EN_STREAM = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+|[^\sA-Za-z\d]")
+
+
+def token_streams(paragraphs: pd.DataFrame, lexicon, *, lang: str = "zh") -> pd.DataFrame:
+    """The text as written, for collocations: every token of every paragraph in order,
+    stopwords kept, split into runs at punctuation (and a paragraph is its own run).
+
+    Returns ``para_id, work_id, lang, runs`` where ``runs`` is a list of token lists.
+    Chinese is cut by the project's segmenter (lexicon forms whole); English into words.
+    """
+    from .tokens import Segmenter
+
+    sub = paragraphs[paragraphs["lang"] == lang]
+    cut = Segmenter(lexicon).raw_zh if lang == "zh" else _EN_STREAM.findall
+    runs = [_runs(cut(text), lower=lang != "zh") for text in sub["text"]]
+    return pd.DataFrame(
+        {"para_id": sub["para_id"], "work_id": sub["work_id"], "lang": lang, "runs": runs}
+    ).reset_index(drop=True)
+
+
+def _runs(tokens: list[str], *, lower: bool) -> list[list[str]]:
+    """Tokens split at every token without a letter, digit or Han character."""
+    out, run = [], []
+    for tok in tokens:
+        if _WORD.search(tok):
+            run.append(tok.lower() if lower else tok)
+        elif run:
+            out.append(run)
+            run = []
+    if run:
+        out.append(run)
+    return out
+
+
+def _candidate(words, stopwords) -> bool:
+    return not any(w in stopwords or len(w) < 2 and not w.isascii() for w in words)
+
+
+COLLOCATION_COLUMNS = ["collocation", "count", "expected", "PMI", "G2", "t_score", "log_dice"]
 
 
 def textstat_collocations(
-    tokens: pd.DataFrame, *, size: int = 2, min_count: int = 3
+    streams: pd.DataFrame,
+    *,
+    size: int = 2,
+    min_count: int = 3,
+    stopwords=frozenset(),
+    min_g2: float = 10.83,
 ) -> pd.DataFrame:
-    """Adjacent n-grams within paragraphs, with count, PMI and G².
+    """Adjacent n-grams of the text as written (:func:`token_streams`), never across
+    punctuation or a paragraph's edge; stopwords are dropped from the candidates only
+    afterwards, so "A 的 B" never counts as the bigram "A B".
 
-    ``PMI = log2(p(w1..wn) / (p(w1)...p(wn)))`` with n-gram and token probabilities;
-    ``G2`` compares (first n-1 words, last word) in the 2x2 table of all n-grams.
-    Adjacency is counted after stopword removal.
+    The 2x2 table of each n-gram counts the n-gram slots of the corpus (every run of
+    ``k`` tokens has ``k - size + 1``): ``O`` the n-gram, ``R`` slots starting with its
+    first ``size - 1`` words, ``C`` slots ending with its last word, ``N`` all slots.
+    ``expected = R C / N``, ``PMI = log2(O / expected)``, ``G2`` Dunning's
+    log-likelihood of the table, ``t_score = (O - expected) / sqrt(O)``, ``log_dice =
+    14 + log2(2 O / (f(first) + f(last)))`` with the words' token frequencies.
+    ``significant``: G² at least ``min_g2`` (10.83: p < 0.001 for one degree of freedom).
     """
     grams: Counter = Counter()
-    unigrams: Counter = Counter()
-    for toks in tokens["tokens"]:
-        toks = list(toks)
-        unigrams.update(toks)
-        grams.update(_ngrams(toks, size))
-    n_grams, n_tok = sum(grams.values()), sum(unigrams.values())
-    if not n_grams:
-        return pd.DataFrame(columns=["collocation", "count", "PMI", "G2"])
+    freq: Counter = Counter()
+    for runs in streams["runs"]:
+        for run in runs:
+            freq.update(run)
+            grams.update(zip(*(run[i:] for i in range(size))))
+    n = sum(grams.values())
+    if not n:
+        return pd.DataFrame(columns=[*COLLOCATION_COLUMNS, "significant"])
     heads: Counter = Counter()
     tails: Counter = Counter()
     for g, k in grams.items():
         heads[g[:-1]] += k
         tails[g[-1]] += k
-    rows = [(g, k) for g, k in grams.items() if k >= min_count]
-    o11 = np.array([k for _, k in rows], dtype=float)
-    r1 = np.array([heads[g[:-1]] for g, _ in rows], dtype=float)
-    c1 = np.array([tails[g[-1]] for g, _ in rows], dtype=float)
-    pmi = [math.log2((k / n_grams) / math.prod(unigrams[w] / n_tok for w in g)) for g, k in rows]
+    rows = [(g, k) for g, k in grams.items() if k >= min_count and _candidate(g, stopwords)]
+    o = np.array([k for _, k in rows], dtype=float)
+    r = np.array([heads[g[:-1]] for g, _ in rows], dtype=float)
+    c = np.array([tails[g[-1]] for g, _ in rows], dtype=float)
+    expected = r * c / n
     out = pd.DataFrame(
         {
             "collocation": [" ".join(g) for g, _ in rows],
-            "count": o11.astype(int),
-            "PMI": pmi,
-            "G2": g2_2x2(o11, r1 - o11, c1 - o11, n_grams - r1 - c1 + o11),
+            "count": o.astype(int),
+            "expected": expected,
+            "PMI": np.log2(o / expected) if len(rows) else [],
+            "G2": g2_2x2(o, r - o, c - o, n - r - c + o),
+            "t_score": (o - expected) / np.sqrt(o) if len(rows) else [],
+            "log_dice": 14
+            + np.log2(2 * o / np.array([freq[g[0]] + freq[g[-1]] for g, _ in rows], dtype=float))
+            if len(rows)
+            else [],
         }
     )
+    out["significant"] = out["G2"] >= min_g2
     return out.sort_values(["G2", "collocation"], ascending=[False, True]).reset_index(drop=True)
 
 
 def textstat_collocates(
-    tokens: pd.DataFrame, node: str | Iterable[str], *, window: int = 5, min_count: int = 2
+    streams: pd.DataFrame,
+    node: str | Iterable[str],
+    *,
+    window: int = 5,
+    min_count: int = 2,
+    stopwords=frozenset(),
+    min_g2: float = 10.83,
 ) -> pd.DataFrame:
-    """Words within ``window`` tokens of ``node`` (either side, same paragraph).
+    """Words within ``window`` tokens of ``node`` in the text as written (:func:`token_streams`):
+    windows stop at punctuation and paragraph edges, and where two node occurrences'
+    windows overlap a token is counted once.
 
     ``node`` may be one term or several (all forms of a concept, e.g.
     ``lexicon.forms_of("community_shared_future")``); they count as one node.
 
-    Returns ``collocate, count, PMI, G2``: ``count`` is co-occurrences in the window,
-    ``PMI = log2(O / E)`` with ``E = f(node) * f(collocate) * 2 * window / N``, and ``G2``
-    compares window slots around the node with all other token slots.
+    Returns ``collocate, count, expected, PMI, G2, significant``: ``count`` is the
+    collocate's tokens inside the windows; the windows hold ``S`` token slots (as they
+    actually fall, cut at edges) out of the ``N`` tokens that are not the node, so
+    ``expected = f(collocate) S / N`` and ``PMI = log2(count / expected)``; ``G2`` is
+    the log-likelihood of the table (in windows or not x collocate or not).
+    Stopwords are left out of the candidates, not out of the text.
     """
     nodes = {node} if isinstance(node, str) else set(node)
     freq: Counter = Counter()
     co: Counter = Counter()
-    f_node = 0
-    for toks in tokens["tokens"]:
-        toks = list(toks)
-        freq.update(toks)
-        for i, t in enumerate(toks):
-            if t not in nodes:
+    slots = 0
+    for runs in streams["runs"]:
+        for run in runs:
+            freq.update(run)
+            hits = [i for i, t in enumerate(run) if t in nodes]
+            if not hits:
                 continue
-            f_node += 1
-            co.update(toks[max(0, i - window) : i] + toks[i + 1 : i + 1 + window])
-    n = sum(freq.values())
-    rows = [(w, k) for w, k in co.items() if k >= min_count and w not in nodes]
-    if not rows:
-        return pd.DataFrame(columns=["collocate", "count", "PMI", "G2"])
+            inside = {
+                j
+                for i in hits
+                for j in range(max(0, i - window), min(len(run), i + window + 1))
+                if run[j] not in nodes
+            }
+            slots += len(inside)
+            co.update(run[j] for j in inside)
+    n = sum(freq.values()) - sum(freq[x] for x in nodes)
+    rows = [(w, k) for w, k in co.items() if k >= min_count and _candidate([w], stopwords)]
+    if not rows or not n:
+        return pd.DataFrame(columns=["collocate", "count", "expected", "PMI", "G2", "significant"])
     o = np.array([k for _, k in rows], dtype=float)
     f_col = np.array([freq[w] for w, _ in rows], dtype=float)
-    slots = f_node * 2 * window
-    expected = f_node * f_col * 2 * window / n
-    g2 = g2_2x2(o, slots - o, f_col - o, np.clip(n - slots - f_col + o, 0, None))
+    expected = f_col * slots / n
+    g2 = g2_2x2(o, slots - o, f_col - o, n - slots - f_col + o)
     out = pd.DataFrame(
         {
             "collocate": [w for w, _ in rows],
             "count": o.astype(int),
+            "expected": expected,
             "PMI": np.log2(o / expected),
             "G2": g2,
         }
     )
+    out["significant"] = out["G2"] >= min_g2
     return out.sort_values(["G2", "collocate"], ascending=[False, True]).reset_index(drop=True)
 
 
