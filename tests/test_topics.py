@@ -87,6 +87,46 @@ def test_stability_and_selection(planted):
     pd.testing.assert_frame_equal(serial.drop(columns="seconds"), parallel.drop(columns="seconds"))
     assert serial.set_index("k").loc[3, "stability"] == pytest.approx(1.0)
     assert tp.choose_k(serial) == 3
+    assert not serial["added"].any()  # the best k is inside the range: nothing added
+    assert (serial["npmi"] <= serial["npmi_fitted"] + 0.05).all()
+
+
+def test_the_k_range_widens_when_the_best_k_is_at_its_edge(planted):
+    _, dtm = planted  # three planted topics
+    sel = tp.select_k(dtm, [2], seeds=(0, 1), n=8, n_jobs=1, widen=3)
+    # k = 2 is an edge; ks are added one step at a time while the best stays at the top
+    # 2 at the top edge -> 3 added; 3 best at the edge -> 4 added; 3 inside: stop
+    assert sel["k"].tolist() == [2, 3, 4]
+    assert sel["added"].tolist() == [False, True, True]
+    assert tp.choose_k(sel) == 3
+
+
+def test_held_out_coherence_is_lower_than_in_sample_on_random_text():
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(60)]
+    tokens = pd.DataFrame(
+        {
+            "para_id": [f"p{i}" for i in range(300)],
+            "work_id": "w",
+            "lang": "zh",
+            "tokens": [list(rng.choice(vocab, size=15)) for _ in range(300)],
+        }
+    )
+    dtm = tp.build_dtm(tokens, min_df=2, max_df=1.0)
+    fit, held = tp.heldout_split(dtm, share=0.5, random_state=0)
+    assert fit.X.shape[0] == held.X.shape[0] == 150
+    assert not set(fit.para_id) & set(held.para_id)
+    sel = tp.select_k(dtm, [4], seeds=(0, 1), n=8, holdout=0.5, n_jobs=1, widen=0)
+    # topics of noise fit the paragraphs they were drawn from better than unseen ones
+    assert sel["npmi"].iloc[0] < sel["npmi_fitted"].iloc[0]
+
+
+def test_frex_by_hand():
+    topic_term = np.array([[0.5, 0.3, 0.2], [0.5, 0.1, 0.4]])
+    # exclusivity (share of the column): t0 [.5, .75, .33], t1 [.5, .25, .67]; ranks / 3
+    # by exclusivity t0 [2, 3, 1], by frequency t0 [3, 2, 1]: FREX = 1 / (.5/e + .5/f)
+    expected = np.array([[0.8, 0.8, 1 / 3], [0.8, 1 / 3, 0.8]])
+    assert tp.frex(topic_term) == pytest.approx(expected)
 
 
 def test_choose_k_by_hand():
@@ -124,7 +164,11 @@ def test_topic_tables_on_the_seed_corpus(seed_corpus):
     assert dtm.X.shape[0] > 250 and "网络空间命运共同体" in set(dtm.vocab)
     model = tp.fit_topics(dtm, 4, random_state=0)
     table = tp.textstat_topics(model, n=5)
-    assert len(table) == 20 and table.groupby("topic")["weight"].is_monotonic_decreasing.all()
+    assert len(table) == 20 and table.groupby("topic")["frex"].is_monotonic_decreasing.all()
+    by_weight = tp.textstat_topics(model, n=5, rank_by="weight")
+    assert by_weight.groupby("topic")["weight"].is_monotonic_decreasing.all()
+    # FREX moves words every topic shares down: fewer repeats among the tops than by weight
+    assert table["term"].nunique() >= by_weight["term"].nunique()
     rep = tp.representative_paragraphs(model, dtm, seed_corpus.paragraphs, seed_corpus.works, n=2)
     assert len(rep) == 8 and rep["source"].str.match(r"^\d{3}_\w+\.txt:\d+$").all()
     prev = tp.textstat_prevalence(model, dtm, seed_corpus.works, n_boot=100)

@@ -42,6 +42,10 @@ class DocumentTermMatrix:
         self.X = sparse.csr_matrix(self.X)
         self.X.sort_indices()
 
+    def subset(self, rows: np.ndarray) -> DocumentTermMatrix:
+        """The same matrix restricted to some paragraphs (rows), vocabulary unchanged."""
+        return DocumentTermMatrix(self.X[rows], self.vocab, self.para_id[rows], self.work_id[rows])
+
     def docs(self) -> list[list[str]]:
         """Each paragraph's in-vocabulary tokens (repeated by count), for Gibbs samplers."""
         rows = []
@@ -239,11 +243,23 @@ def stability(models: list[TopicModel], n: int = 10) -> float:
     return float(np.mean([topic_overlap(a.top_terms(n), b.top_terms(n))[0] for a, b in pairs]))
 
 
-def _fit_and_score(dtm, k, seed, method, engine, n):
-    model = fit_topics(dtm, k, method=method, engine=engine, random_state=seed)
+def heldout_split(
+    dtm: DocumentTermMatrix, *, share: float = 0.3, random_state: int = 0
+) -> tuple[DocumentTermMatrix, DocumentTermMatrix]:
+    """Paragraphs split at random (seeded) into a part to fit on and ``share`` held out."""
+    rng = np.random.default_rng(random_state)
+    order = rng.permutation(dtm.X.shape[0])
+    n_held = int(round(share * len(order)))
+    return dtm.subset(np.sort(order[n_held:])), dtm.subset(np.sort(order[:n_held]))
+
+
+def _fit_and_score(fit, held, k, seed, method, engine, n):
+    model = fit_topics(fit, k, method=method, engine=engine, random_state=seed)
+    top = model.top_terms(n)
     return (
         model,
-        float(npmi(dtm.X, dtm.vocab, model.top_terms(n)).mean()),
+        float(npmi(held.X, held.vocab, top).mean()),
+        float(npmi(fit.X, fit.vocab, top).mean()),
         float(exclusivity(model.topic_term, n).mean()),
     )
 
@@ -256,15 +272,46 @@ def select_k(
     method: str = "lda",
     engine: str = "tomotopy",
     n: int = 10,
+    holdout: float = 0.3,
+    random_state: int = 0,
+    widen: int = 2,
     n_jobs: int = -1,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Fit every (k, seed) (in parallel over all cores) and score each k.
+    """Fit every (k, seed) on part of the paragraphs (in parallel) and score each k.
 
-    Returns one row per k: mean and spread of NPMI over seeds, exclusivity, stability
-    across seeds, and the mean fitting time. ``progress`` shows a bar (default: on a
-    terminal, never under ``CI=true``; pass True in JupyterLab).
+    Coherence is measured out of sample: the models are fitted on ``1 - holdout`` of
+    the paragraphs and their top words scored (NPMI) on the ``holdout`` share they
+    never saw (split by ``random_state``); ``npmi_fitted`` is the in-sample score,
+    for comparison (it is optimistic). When the best k (:func:`choose_k`) lies at an
+    edge of ``ks``, the range is widened one step beyond that edge, up to ``widen``
+    times (``added`` marks those rows).
+
+    Returns one row per k: held-out NPMI and its spread over seeds, in-sample NPMI,
+    exclusivity, stability across seeds, the mean fitting time, ``added``.
+    ``progress`` shows a bar (default: on a terminal, never under ``CI=true``).
     """
+    fit, held = (
+        heldout_split(dtm, share=holdout, random_state=random_state) if holdout else (dtm, dtm)
+    )
+    ks = sorted(ks)
+    selection = _score_ks(fit, held, ks, seeds, method, engine, n, n_jobs, progress)
+    step = min(np.diff(ks)) if len(ks) > 1 else 1
+    for _ in range(widen):
+        best = choose_k(selection)
+        if best == max(ks):
+            extra = max(ks) + step
+        elif best == min(ks) and min(ks) - step >= 2:
+            extra = min(ks) - step
+        else:
+            break
+        more = _score_ks(fit, held, [extra], seeds, method, engine, n, n_jobs, progress)
+        selection = pd.concat([selection, more.assign(added=True)]).sort_values("k")
+        ks = sorted([*ks, extra])
+    return selection.reset_index(drop=True)
+
+
+def _score_ks(fit, held, ks, seeds, method, engine, n, n_jobs, progress) -> pd.DataFrame:
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
@@ -272,7 +319,7 @@ def select_k(
 
     jobs = [(k, s) for k in ks for s in seeds]
     fits = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_and_score)(dtm, k, s, method, engine, n) for k, s in jobs
+        delayed(_fit_and_score)(fit, held, k, s, method, engine, n) for k, s in jobs
     )
     show = progress_wanted() if progress is None else progress
     results = list(tqdm(fits, total=len(jobs), desc="fitting", unit="model", disable=not show))
@@ -284,9 +331,11 @@ def select_k(
                 "k": k,
                 "npmi": np.mean([f[1] for f in fits]),
                 "npmi_sd": np.std([f[1] for f in fits]),
-                "exclusivity": np.mean([f[2] for f in fits]),
+                "npmi_fitted": np.mean([f[2] for f in fits]),
+                "exclusivity": np.mean([f[3] for f in fits]),
                 "stability": stability([f[0] for f in fits], n),
                 "seconds": np.mean([f[0].seconds for f in fits]),
+                "added": False,
             }
         )
     return pd.DataFrame(rows)
@@ -307,12 +356,32 @@ def choose_k(selection: pd.DataFrame) -> int:
 # ---------------------------------------------------------------- tables
 
 
-def textstat_topics(model: TopicModel, *, n: int = 10) -> pd.DataFrame:
-    """Top terms of each topic with their weights, and a short label (top three terms)."""
+def frex(topic_term: np.ndarray, *, weight: float = 0.5) -> np.ndarray:
+    """FREX of every term in every topic (k x V), as stm's ``calcfrex``: the weighted
+    harmonic mean of the term's rank (empirical CDF) by exclusivity to the topic and
+    by frequency within it. ``weight`` is the weight of exclusivity."""
+    from scipy.stats import rankdata
+
+    excl = topic_term / topic_term.sum(axis=0, keepdims=True).clip(min=1e-300)
+    v = topic_term.shape[1]
+    e_rank = rankdata(excl, axis=1, method="max") / v
+    f_rank = rankdata(topic_term, axis=1, method="max") / v
+    return 1 / (weight / e_rank + (1 - weight) / f_rank)
+
+
+def textstat_topics(model: TopicModel, *, n: int = 10, rank_by: str = "frex") -> pd.DataFrame:
+    """Top terms of each topic with their probability and FREX, ranked by ``rank_by``
+    (``"frex"``: frequent and exclusive, so words every topic shares, 发展 or 网络空间,
+    stop heading several topics; ``"weight"``: raw probability), and a short label
+    (the top three terms by FREX)."""
+    if rank_by not in ("frex", "weight"):
+        raise ValueError(f"rank_by must be 'frex' or 'weight', not {rank_by!r}")
+    scores = frex(model.topic_term)
     rows = []
     for t, row in enumerate(model.topic_term):
-        top = np.argsort(-row, kind="stable")[:n]
-        label = " / ".join(model.vocab[top[:3]])
+        key = scores[t] if rank_by == "frex" else row
+        top = np.lexsort((-row, -key))[:n]
+        label = " / ".join(model.vocab[np.lexsort((-row, -scores[t]))[:3]])
         rows += [
             {
                 "topic": t + 1,
@@ -320,6 +389,7 @@ def textstat_topics(model: TopicModel, *, n: int = 10) -> pd.DataFrame:
                 "rank": r + 1,
                 "term": model.vocab[j],
                 "weight": float(row[j]),
+                "frex": float(scores[t, j]),
             }
             for r, j in enumerate(top)
         ]
@@ -402,20 +472,26 @@ def textstat_prevalence(
 
 
 def textplot_selection(selection: pd.DataFrame, *, chosen: int | None = None):
-    """NPMI, exclusivity and stability against k (three panels); returns the Axes."""
+    """Held-out NPMI (in-sample dotted), exclusivity and stability against k (three
+    panels); returns the Axes."""
     from .plotting import PALETTE, new_figure
 
     fig, axes = new_figure("two_column", ncols=3)
     for ax, col, title, colour in zip(
         axes,
         ["npmi", "exclusivity", "stability"],
-        ["coherence (NPMI)", "exclusivity", "stability across seeds"],
+        ["held-out coherence (NPMI)", "exclusivity", "stability across seeds"],
         PALETTE,
     ):
         yerr = selection["npmi_sd"] if col == "npmi" else None
         ax.errorbar(
             selection["k"], selection[col], yerr=yerr, fmt="-o", ms=4, color=colour, capsize=2
         )
+        if col == "npmi" and "npmi_fitted" in selection:
+            ax.plot(
+                selection["k"], selection["npmi_fitted"], ":", color="0.5", lw=1, label="in sample"
+            )
+            ax.legend(fontsize=6, frameon=False)
         if chosen is not None:
             ax.axvline(chosen, color="0.5", ls="--", lw=0.8)
         ax.set_title(title, fontsize=8)
@@ -497,7 +573,7 @@ def textplot_topic_heatmap(
 
 
 def textplot_topic_terms(model: TopicModel, *, n: int = 8, ncols: int = 3):
-    """Grid of the top terms of each topic with their weights."""
+    """Grid of the top terms of each topic (ranked by FREX) with their probabilities."""
     from .plotting import LINE_PALETTE, new_figure
 
     nrows = math.ceil(model.k / ncols)
@@ -511,5 +587,5 @@ def textplot_topic_terms(model: TopicModel, *, n: int = 8, ncols: int = 3):
         ax.tick_params(axis="x", labelsize=6)
     for ax in list(axes.flat)[model.k :]:
         ax.set_visible(False)
-    fig.supxlabel("weight of the term in the topic", fontsize=8)
+    fig.supxlabel("probability of the term in the topic (terms ranked by FREX)", fontsize=8)
     return axes
