@@ -192,3 +192,24 @@ def test_same_seed_same_topics_whatever_ran_before(seed_corpus):
     again = tp.fit_topics(dtm, 6, random_state=0)
     assert first.top_terms(10) == again.top_terms(10)
     np.testing.assert_allclose(first.topic_term, again.topic_term)
+
+
+def test_prevalence_intervals_carry_model_uncertainty(planted):
+    _, dtm = planted
+    works = pd.DataFrame({"work_id": ["w"], "date": ["2020-01-01"], "include": [True]})
+    model = tp.fit_topics(dtm, 3, random_state=0)
+    # another "fit": the same topics in another order, with shares moved by 0.1
+    order = np.array([2, 0, 1])
+    shifted = np.clip(model.doc_topic[:, order] + np.array([0.1, -0.05, -0.05]), 0, None)
+    other = tp.TopicModel("lda", "tomotopy", 3, 1, model.topic_term[order], shifted, dtm.vocab, 0)
+    assert tp.align_topics(model, other).tolist() == [1, 2, 0]
+    alone = tp.textstat_prevalence(model, dtm, works, n_boot=300)
+    both = tp.textstat_prevalence(model, dtm, works, n_boot=300, models=[other])
+    assert (both["n_fits"] == 2).all() and (alone["seed_sd"] == 0).all()
+    assert both["share"].tolist() == pytest.approx(alone["share"].tolist())
+    # reference topic 3 (index 2) is the other fit's topic 0, moved up by 0.1: its
+    # interval widens to reach the other fit's share, and the spread across fits is 0.05
+    a, b = alone.set_index("topic").loc[3], both.set_index("topic").loc[3]
+    assert b["ci_high"] - b["ci_low"] > a["ci_high"] - a["ci_low"] + 0.05
+    assert b["ci_high"] >= a["share"] + 0.09
+    assert b["seed_sd"] == pytest.approx(0.05, abs=0.005)

@@ -429,6 +429,17 @@ def representative_paragraphs(
     return pd.DataFrame(rows)
 
 
+def align_topics(reference: TopicModel, other: TopicModel) -> np.ndarray:
+    """For each topic of ``reference``, the matching topic of ``other`` (one-to-one,
+    Hungarian algorithm on the cosine similarity of their term distributions)."""
+    from scipy.optimize import linear_sum_assignment
+
+    a = reference.topic_term / np.linalg.norm(reference.topic_term, axis=1, keepdims=True)
+    b = other.topic_term / np.linalg.norm(other.topic_term, axis=1, keepdims=True)
+    rows, cols = linear_sum_assignment(-(a @ b.T))
+    return cols[np.argsort(rows)]
+
+
 def textstat_prevalence(
     model: TopicModel,
     dtm: DocumentTermMatrix,
@@ -438,31 +449,60 @@ def textstat_prevalence(
     n_boot: int = 1000,
     ci: float = 0.95,
     random_state: int = 0,
+    models: list[TopicModel] | None = None,
 ) -> pd.DataFrame:
-    """Mean topic share of the paragraphs of each work (or year), with a bootstrap
-    interval from resampling that unit's paragraphs."""
+    """Mean topic share of the paragraphs of each work (or year), with an interval.
+
+    Without ``models`` the interval comes from resampling the unit's paragraphs: it
+    carries sampling uncertainty only. With ``models`` (other fits of the same k on the
+    same matrix, e.g. other seeds) their topics are matched to ``model``'s
+    (:func:`align_topics`) and the interval pools ``n_boot`` paragraph resamples of every
+    fit, so it also carries model uncertainty; ``seed_sd`` is the spread of the unit's
+    share across the fits and ``n_fits`` their number. Each unit has its own random
+    stream (seeded by ``random_state`` and the unit), so one unit's interval does not
+    depend on which other units exist.
+    """
+    from .concepts import unit_rng
+
+    fits = [model] + [
+        TopicModel(
+            m.method,
+            m.engine,
+            m.k,
+            m.random_state,
+            m.topic_term[order],
+            m.doc_topic[:, order],
+            m.vocab,
+            m.seconds,
+        )
+        for m in (models or [])
+        for order in [align_topics(model, m)]
+    ]
     date = works.set_index("work_id")["date"]
     unit = pd.Series(dtm.work_id)
     if by == "year":
         unit = unit.map(date).str.slice(0, 4)
-    rng = np.random.default_rng(random_state)
     alpha = (1 - ci) / 2
     rows = []
     for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
-        shares = model.doc_topic[(unit == key).to_numpy()]
-        idx = rng.integers(0, len(shares), size=(n_boot, len(shares)))
-        boot = shares[idx].mean(axis=1)
+        mask = (unit == key).to_numpy()
+        rng = unit_rng(random_state, key)
+        idx = rng.integers(0, mask.sum(), size=(n_boot, mask.sum()))
+        boot = np.concatenate([f.doc_topic[mask][idx].mean(axis=1) for f in fits])
         low, high = np.quantile(boot, alpha, axis=0), np.quantile(boot, 1 - alpha, axis=0)
+        means = np.array([f.doc_topic[mask].mean(axis=0) for f in fits])
         for t in range(model.k):
             rows.append(
                 {
                     by: key,
                     "date": date.get(key, key),
                     "topic": t + 1,
-                    "share": float(shares[:, t].mean()),
+                    "share": float(means[0, t]),
                     "ci_low": float(low[t]),
                     "ci_high": float(high[t]),
-                    "n_paragraphs": len(shares),
+                    "seed_sd": float(means[:, t].std()),
+                    "n_fits": len(fits),
+                    "n_paragraphs": int(mask.sum()),
                 }
             )
     return pd.DataFrame(rows)
@@ -508,9 +548,15 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
     from .plotting import LINE_PALETTE, new_figure
 
     topics = sorted(prev["topic"].unique())
+    ncols = max(1, min(ncols, len(topics)))  # two topics: two panels, no empty column
     nrows = math.ceil(len(topics) / ncols)
     fig, axes = new_figure(
-        "two_column_tall", nrows=nrows, ncols=ncols, squeeze=False, sharex=True, sharey=True
+        "two_column_tall" if nrows > 1 else "two_column",
+        nrows=nrows,
+        ncols=ncols,
+        squeeze=False,
+        sharex=True,
+        sharey=True,
     )
     for ax, t in zip(axes.flat, topics):
         sub = prev[prev["topic"] == t].sort_values("date")
