@@ -33,7 +33,13 @@ EXPECTED_FIGURES = {
         "collocates",
         "wordclouds_by_period",
     ],
-    "03_topic_models": ["k_selection", "topic_terms", "topic_prevalence", "works_topics_heatmap"],
+    "03_topic_models": [
+        "k_selection",
+        "topic_terms",
+        "topic_prevalence",
+        "works_topics_heatmap",
+        "topic_effects",
+    ],
     "04_concept_timeline": [
         "concept_timeline",
         "concept_heatmap",

@@ -213,3 +213,47 @@ def test_prevalence_intervals_carry_model_uncertainty(planted):
     assert b["ci_high"] - b["ci_low"] > a["ci_high"] - a["ci_low"] + 0.05
     assert b["ci_high"] >= a["share"] + 0.09
     assert b["seed_sd"] == pytest.approx(0.05, abs=0.005)
+
+
+def planted_trend(seed: int = 3):
+    """20 works (2000-2019), 30 paragraphs each, three topics with their own words:
+    topic "up" rises from 0.1 to 0.6 of a paragraph on average, "flat" stays at 0.3."""
+    rng = np.random.default_rng(seed)
+    vocab = {name: [f"{name}{i}" for i in range(12)] for name in ("up", "flat", "rest")}
+    docs, work_ids, works = [], [], []
+    for y in range(2000, 2020):
+        up = 0.1 + 0.5 * (y - 2000) / 19
+        share = np.array([up, 0.3, 0.7 - up])
+        for _ in range(30):
+            # each paragraph its own mixture around the year's mean: topics are told apart
+            # by how their words vary together across paragraphs
+            topics = rng.choice(3, size=100, p=rng.dirichlet(4 * share))
+            docs.append([str(rng.choice(list(vocab.values())[t])) for t in topics])
+            work_ids.append(f"w{y}")
+        works.append((f"w{y}", f"{y}-07-01", True))
+    dtm = dtm_from(docs)
+    dtm.work_id = np.array(work_ids)
+    return dtm, pd.DataFrame(works, columns=["work_id", "date", "include"])
+
+
+def test_estimate_effect_recovers_a_planted_trend_and_a_null():
+    dtm, works = planted_trend()
+    models = [tp.fit_topics(dtm, 3, random_state=s) for s in (0, 1, 2)]
+    model = models[0]
+    topic_of = {
+        name: int(np.argmax([row[list(dtm.vocab).index(f"{name}0")] for row in model.topic_term]))
+        + 1
+        for name in ("up", "flat")
+    }
+    eff = tp.estimate_effect(model, dtm, works, models=models[1:], df=1, n_draws=600)
+    change = eff[eff["year"] == "contrast"].set_index("topic")
+    up, flat = change.loc[topic_of["up"]], change.loc[topic_of["flat"]]
+    # planted: +0.5 for "up" (0.1 -> 0.6 over the range), 0 for "flat"
+    assert up["ci_low"] <= 0.5 <= up["ci_high"] and up["ci_low"] > 0.3
+    assert flat["ci_low"] <= 0 <= flat["ci_high"]
+    curve = eff[(eff["year"] != "contrast") & (eff["topic"] == topic_of["up"])]
+    # the level is pulled toward 1/k by LDA's Dirichlet prior; the slope is what is tested
+    assert curve["estimate"].is_monotonic_increasing
+    spline = tp.estimate_effect(model, dtm, works, models=models[1:], df=3, n_draws=600)
+    up = spline[spline["year"] == "contrast"].set_index("topic").loc[topic_of["up"]]
+    assert up["ci_low"] <= 0.5 <= up["ci_high"]  # a spline need not be told the shape

@@ -635,3 +635,131 @@ def textplot_topic_terms(model: TopicModel, *, n: int = 8, ncols: int = 3):
         ax.set_visible(False)
     fig.supxlabel("probability of the term in the topic (terms ranked by FREX)", fontsize=8)
     return axes
+
+
+# ---------------------------------------------------------------- covariate effects
+
+
+def _year(dates: pd.Series) -> np.ndarray:
+    """Decimal years from ISO dates (2022-11 -> 2022.83); a bare year is its middle."""
+    d = pd.to_datetime(dates.astype(str).str.slice(0, 10), errors="coerce", format="mixed")
+    return (d.dt.year + (d.dt.day_of_year - 1) / 365.25).to_numpy(dtype=float)
+
+
+def estimate_effect(
+    model: TopicModel,
+    dtm: DocumentTermMatrix,
+    works: pd.DataFrame,
+    *,
+    models: list[TopicModel] | None = None,
+    df: int = 3,
+    n_draws: int = 500,
+    ci: float = 0.95,
+    grid: int = 40,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Expected topic prevalence over time, as stm's ``estimateEffect``.
+
+    Each paragraph's topic share is regressed (OLS, statsmodels) on a B-spline of the
+    date of its work (``df`` degrees of freedom; ``df=1``: a straight line). The
+    uncertainty follows the method of composition: for every fit (``model`` and the
+    other seeds in ``models``, their topics matched to ``model``'s), coefficients are
+    drawn from the regression's sampling distribution and turned into prevalence
+    curves; pooling the draws of every fit carries the topic model's own uncertainty
+    into the band. Paragraphs of one work share its date, so the effective number of
+    time points is the number of works: read the band as what these works allow.
+
+    Returns ``topic, year, estimate, ci_low, ci_high`` on a grid of ``grid`` years
+    between the first and the last work, and the contrast last - first year as rows
+    with ``year`` = ``"contrast"`` (``estimate`` the change in prevalence).
+    """
+    import patsy
+    import statsmodels.api as sm
+
+    date = works.set_index("work_id")["date"]
+    year = _year(pd.Series(dtm.work_id).map(date))
+    ok = ~np.isnan(year)
+    lo, hi = float(year[ok].min()), float(year[ok].max())
+    spec = "year" if df == 1 else f"bs(year, df={df}, lower_bound={lo}, upper_bound={hi})"
+    design = patsy.dmatrix(spec, {"year": year[ok]}, return_type="dataframe")
+    years = np.linspace(lo, hi, grid)
+    new = patsy.build_design_matrices([design.design_info], {"year": years})[0]
+    fits = [model] + [
+        TopicModel(
+            m.method,
+            m.engine,
+            m.k,
+            m.random_state,
+            m.topic_term[order],
+            m.doc_topic[:, order],
+            m.vocab,
+            m.seconds,
+        )
+        for m in (models or [])
+        for order in [align_topics(model, m)]
+    ]
+    per_fit = max(1, n_draws // len(fits))
+    alpha = (1 - ci) / 2
+    rows = []
+    for t in range(model.k):
+        rng = np.random.default_rng([random_state, t])
+        curves = []
+        for f in fits:
+            res = sm.OLS(f.doc_topic[ok, t], design).fit()
+            beta = rng.multivariate_normal(
+                res.params.to_numpy(), res.cov_params().to_numpy(), size=per_fit
+            )
+            curves.append(beta @ np.asarray(new).T)
+        curves = np.vstack(curves)  # draws x grid
+        low, high = np.quantile(curves, alpha, axis=0), np.quantile(curves, 1 - alpha, axis=0)
+        for y, est, a, b in zip(years, curves.mean(axis=0), low, high):
+            rows.append(
+                {"topic": t + 1, "year": float(y), "estimate": est, "ci_low": a, "ci_high": b}
+            )
+        change = curves[:, -1] - curves[:, 0]
+        rows.append(
+            {
+                "topic": t + 1,
+                "year": "contrast",
+                "estimate": float(change.mean()),
+                "ci_low": float(np.quantile(change, alpha)),
+                "ci_high": float(np.quantile(change, 1 - alpha)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
+    """Expected prevalence over time with its band, one panel per topic (the title gives
+    the change from the first to the last year with its interval). Returns the Axes."""
+    from .plotting import LINE_PALETTE, new_figure
+
+    curve = effects[effects["year"] != "contrast"].astype({"year": float})
+    contrast = effects[effects["year"] == "contrast"].set_index("topic")
+    topics = sorted(curve["topic"].unique())
+    ncols = max(1, min(ncols, len(topics)))
+    nrows = math.ceil(len(topics) / ncols)
+    fig, axes = new_figure(
+        "two_column_tall" if nrows > 1 else "two_column",
+        nrows=nrows,
+        ncols=ncols,
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+    )
+    for ax, t in zip(axes.flat, topics):
+        sub = curve[curve["topic"] == t]
+        colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
+        ax.fill_between(sub["year"], sub["ci_low"], sub["ci_high"], color=colour, alpha=0.2, lw=0)
+        ax.plot(sub["year"], sub["estimate"], color=colour, lw=1.2)
+        c = contrast.loc[t]
+        ax.set_title(
+            f"{labels.get(t, t)}\nchange {c['estimate']:+.2f} "
+            f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]",
+            fontsize=7,
+        )
+        ax.axhline(0, color="0.8", lw=0.6)
+    for ax in list(axes.flat)[len(topics) :]:
+        ax.set_visible(False)
+    fig.supylabel("expected topic share (95% band)", fontsize=8)
+    return axes
