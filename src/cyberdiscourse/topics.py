@@ -440,6 +440,26 @@ def align_topics(reference: TopicModel, other: TopicModel) -> np.ndarray:
     return cols[np.argsort(rows)]
 
 
+def matched_fits(model: TopicModel, models: list[TopicModel] | None) -> list[TopicModel]:
+    """``model`` and the other fits with their topics reordered to match ``model``'s."""
+    out = [model]
+    for m in models or []:
+        order = align_topics(model, m)
+        out.append(
+            TopicModel(
+                m.method,
+                m.engine,
+                m.k,
+                m.random_state,
+                m.topic_term[order],
+                m.doc_topic[:, order],
+                m.vocab,
+                m.seconds,
+            )
+        )
+    return out
+
+
 def textstat_prevalence(
     model: TopicModel,
     dtm: DocumentTermMatrix,
@@ -464,20 +484,7 @@ def textstat_prevalence(
     """
     from .concepts import unit_rng
 
-    fits = [model] + [
-        TopicModel(
-            m.method,
-            m.engine,
-            m.k,
-            m.random_state,
-            m.topic_term[order],
-            m.doc_topic[:, order],
-            m.vocab,
-            m.seconds,
-        )
-        for m in (models or [])
-        for order in [align_topics(model, m)]
-    ]
+    fits = matched_fits(model, models)
     date = works.set_index("work_id")["date"]
     unit = pd.Series(dtm.work_id)
     if by == "year":
@@ -684,20 +691,7 @@ def estimate_effect(
     design = patsy.dmatrix(spec, {"year": year[ok]}, return_type="dataframe")
     years = np.linspace(lo, hi, grid)
     new = patsy.build_design_matrices([design.design_info], {"year": years})[0]
-    fits = [model] + [
-        TopicModel(
-            m.method,
-            m.engine,
-            m.k,
-            m.random_state,
-            m.topic_term[order],
-            m.doc_topic[:, order],
-            m.vocab,
-            m.seconds,
-        )
-        for m in (models or [])
-        for order in [align_topics(model, m)]
-    ]
+    fits = matched_fits(model, models)
     per_fit = max(1, n_draws // len(fits))
     alpha = (1 - ci) / 2
     rows = []
