@@ -257,3 +257,57 @@ def test_estimate_effect_recovers_a_planted_trend_and_a_null():
     spline = tp.estimate_effect(model, dtm, works, models=models[1:], df=3, n_draws=600)
     up = spline[spline["year"] == "contrast"].set_index("topic").loc[topic_of["up"]]
     assert up["ci_low"] <= 0.5 <= up["ci_high"]  # a spline need not be told the shape
+
+
+def test_topic_labels_file_is_written_then_read_and_checked(planted, tmp_path):
+    _, dtm = planted
+    model = tp.fit_topics(dtm, 3, random_state=0)
+    path = tmp_path / "labels.csv"
+    default = tp.topic_labels(model, path)
+    assert path.is_file() and default == tp.topic_labels(model)
+    table = pd.read_csv(path, encoding="utf-8-sig")
+    assert table["topic"].tolist() == [1, 2, 3] and table["top_terms"].str.count(" ").eq(7).all()
+    table.loc[0, "label"] = "Sovereignty"
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    assert tp.topic_labels(model, path)[1] == "Sovereignty"
+    other = tp.fit_topics(dtm, 2, random_state=0)
+    with pytest.raises(Exception, match="the model has 2"):
+        tp.topic_labels(other, path)
+
+
+def test_seeded_topic_recovers_its_seed_words(planted):
+    blocks, dtm = planted
+    seeds = {"economy": ["econ0", "econ1"], "security": ["sec0"]}
+    model, labels = tp.fit_seeded_topics(dtm, seeds, extra_topics=1, random_state=0)
+    assert model.k == 3 and labels == {1: "economy", 2: "security", 3: "free 1"}
+    top = model.top_terms(8)
+    assert set(top[0]) == set(blocks[1])  # the topic seeded with two econ words is economy
+    assert set(top[1]) == set(blocks[2])
+    assert set(top[2]) == set(blocks[0])  # the free topic takes what is left
+
+
+def test_lexicon_seeds_are_its_categories_in_the_vocabulary():
+    from cyberdiscourse.lexicon import load_lexicon
+
+    seeds = tp.lexicon_seeds(load_lexicon())
+    assert "网络主权" in seeds["sovereignty"] and "数据安全" in seeds["security"]
+    dtm = dtm_from([["网络主权", "合作"], ["网络主权", "发展"]])
+    assert tp.lexicon_seeds(load_lexicon(), dtm) == {"sovereignty": ["网络主权"]}
+
+
+def test_seeded_topics_on_the_seed_corpus_anchor_the_lexicon(seed_corpus):
+    from cyberdiscourse.lexicon import load_lexicon
+    from cyberdiscourse.tokens import tokenize
+
+    dtm = tp.build_dtm(tokenize(seed_corpus.paragraphs, load_lexicon()), min_df=2, max_df=0.5)
+    seeds = tp.lexicon_seeds(load_lexicon(), dtm)
+    model, labels = tp.fit_seeded_topics(dtm, seeds, extra_topics=2, random_state=0)
+    vocab = list(dtm.vocab)
+    anchored = [
+        int(np.argmax(model.topic_term[:, vocab.index(w)])) == t
+        for t, words in enumerate(seeds.values())
+        for w in words
+    ]
+    assert sum(anchored) >= 0.8 * len(anchored)  # measured: 22 of 25
+    security = list(seeds).index("security")
+    assert {"打击", "网络犯罪"} <= set(model.top_terms(8)[security])
