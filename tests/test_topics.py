@@ -246,16 +246,16 @@ def test_estimate_effect_recovers_a_planted_trend_and_a_null():
         for name in ("up", "flat")
     }
     eff = tp.estimate_effect(model, dtm, works, models=models[1:], df=1, n_draws=600)
-    change = eff[eff["year"] == "contrast"].set_index("topic")
+    change = eff[eff["kind"] == "change"].set_index("topic")
     up, flat = change.loc[topic_of["up"]], change.loc[topic_of["flat"]]
     # planted: +0.5 for "up" (0.1 -> 0.6 over the range), 0 for "flat"
     assert up["ci_low"] <= 0.5 <= up["ci_high"] and up["ci_low"] > 0.3
     assert flat["ci_low"] <= 0 <= flat["ci_high"]
-    curve = eff[(eff["year"] != "contrast") & (eff["topic"] == topic_of["up"])]
+    curve = eff[(eff["kind"] == "curve") & (eff["topic"] == topic_of["up"])]
     # the level is pulled toward 1/k by LDA's Dirichlet prior; the slope is what is tested
     assert curve["estimate"].is_monotonic_increasing
     spline = tp.estimate_effect(model, dtm, works, models=models[1:], df=3, n_draws=600)
-    up = spline[spline["year"] == "contrast"].set_index("topic").loc[topic_of["up"]]
+    up = spline[spline["kind"] == "change"].set_index("topic").loc[topic_of["up"]]
     assert up["ci_low"] <= 0.5 <= up["ci_high"]  # a spline need not be told the shape
 
 
@@ -311,3 +311,33 @@ def test_seeded_topics_on_the_seed_corpus_anchor_the_lexicon(seed_corpus):
     assert sum(anchored) >= 0.8 * len(anchored)  # measured: 22 of 25
     security = list(seeds).index("security")
     assert {"打击", "网络犯罪"} <= set(model.top_terms(8)[security])
+
+
+def test_estimate_effect_contrasts_groups_of_a_categorical_covariate():
+    """Issuer A's works carry 0.25 more of topic "up" than issuer B's, at every date."""
+    rng = np.random.default_rng(11)
+    vocab = {name: [f"{name}{i}" for i in range(12)] for name in ("up", "flat", "rest")}
+    docs, work_ids, works = [], [], []
+    for y in range(2000, 2020):
+        for issuer, up in (("A", 0.45), ("B", 0.2)):
+            share = np.array([up, 0.3, 0.7 - up])
+            for _ in range(15):
+                topics = rng.choice(3, size=100, p=rng.dirichlet(4 * share))
+                docs.append([str(rng.choice(list(vocab.values())[t])) for t in topics])
+                work_ids.append(f"w{y}{issuer}")
+            works.append((f"w{y}{issuer}", f"{y}-07-01", True, issuer))
+    dtm = dtm_from(docs)
+    dtm.work_id = np.array(work_ids)
+    works = pd.DataFrame(works, columns=["work_id", "date", "include", "issuer"])
+    models = [tp.fit_topics(dtm, 3, random_state=s) for s in (0, 1)]
+    up = int(np.argmax([r[list(dtm.vocab).index("up0")] for r in models[0].topic_term])) + 1
+    eff = tp.estimate_effect(
+        models[0], dtm, works, models=models[1:], covariates=["issuer"], df=1, n_draws=600
+    )
+    diff = eff[(eff["kind"] == "difference") & (eff["topic"] == up)].iloc[0]
+    assert diff["group"] == "issuer: B - A"
+    assert diff["ci_low"] <= -0.25 <= diff["ci_high"] and diff["ci_high"] < 0
+    change = eff[(eff["kind"] == "change") & (eff["topic"] == up)].iloc[0]
+    assert change["ci_low"] <= 0 <= change["ci_high"]  # no trend was planted
+    levels = eff[(eff["kind"] == "level") & (eff["topic"] == up)]
+    assert levels["group"].tolist() == ["issuer=A", "issuer=B"]

@@ -737,17 +737,21 @@ def textplot_topic_heatmap(
     return ax
 
 
-def textplot_topic_terms(model: TopicModel, *, n: int = 8, ncols: int = 3):
+def textplot_topic_terms(
+    model: TopicModel, *, n: int = 8, ncols: int = 3, labels: dict[int, str] | None = None
+):
     """Grid of the top terms of each topic (ranked by FREX) with their probabilities."""
     from .plotting import LINE_PALETTE, new_figure
 
+    ncols = max(1, min(ncols, model.k))
     nrows = math.ceil(model.k / ncols)
-    fig, axes = new_figure("two_column_tall", nrows=nrows, ncols=ncols, squeeze=False)
+    size = "two_column_tall" if nrows > 1 else "two_column"
+    fig, axes = new_figure(size, nrows=nrows, ncols=ncols, squeeze=False)
     table = textstat_topics(model, n=n)
     for ax, (t, sub) in zip(axes.flat, table.groupby("topic")):
         sub = sub.iloc[::-1]
         ax.barh(sub["term"], sub["weight"], color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)])
-        ax.set_title(f"Topic {t}", fontsize=8)
+        ax.set_title((labels or {}).get(t, f"Topic {t}"), fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
         ax.tick_params(axis="x", labelsize=6)
     for ax in list(axes.flat)[model.k :]:
@@ -765,74 +769,105 @@ def _year(dates: pd.Series) -> np.ndarray:
     return (d.dt.year + (d.dt.day_of_year - 1) / 365.25).to_numpy(dtype=float)
 
 
+EFFECT_COLUMNS = ["topic", "kind", "year", "group", "estimate", "ci_low", "ci_high"]
+
+
 def estimate_effect(
     model: TopicModel,
     dtm: DocumentTermMatrix,
     works: pd.DataFrame,
     *,
     models: list[TopicModel] | None = None,
+    covariates: tuple[str, ...] | list[str] = (),
     df: int = 3,
     n_draws: int = 500,
     ci: float = 0.95,
     grid: int = 40,
     random_state: int = 0,
 ) -> pd.DataFrame:
-    """Expected topic prevalence over time, as stm's ``estimateEffect``.
+    """Expected topic prevalence as a function of time and other covariates, as stm's
+    ``estimateEffect``.
 
     Each paragraph's topic share is regressed (OLS, statsmodels) on a B-spline of the
-    date of its work (``df`` degrees of freedom; ``df=1``: a straight line). The
-    uncertainty follows the method of composition: for every fit (``model`` and the
-    other seeds in ``models``, their topics matched to ``model``'s), coefficients are
-    drawn from the regression's sampling distribution and turned into prevalence
-    curves; pooling the draws of every fit carries the topic model's own uncertainty
-    into the band. Paragraphs of one work share its date, so the effective number of
-    time points is the number of works: read the band as what these works allow.
+    date of its work (``df`` degrees of freedom; ``df=1``: a straight line) plus each of
+    ``covariates`` (columns of ``works`` such as ``issuer`` or ``genre``) as a
+    categorical term. The uncertainty follows the method of composition: for every fit
+    (``model`` and the other seeds in ``models``, topics matched to ``model``'s),
+    coefficients are drawn from the regression's sampling distribution and turned into
+    predictions; pooling the draws of every fit carries the topic model's own
+    uncertainty into the bands. A regression after the fit (rather than tomotopy's
+    DMR, which puts the covariates inside the model) keeps one topic model for every
+    question and lets the seeds' fits be pooled. Paragraphs of one work share its date
+    and issuer, so the effective sample is the number of works.
 
-    Returns ``topic, year, estimate, ci_low, ci_high`` on a grid of ``grid`` years
-    between the first and the last work, and the contrast last - first year as rows
-    with ``year`` = ``"contrast"`` (``estimate`` the change in prevalence).
+    Returns :data:`EFFECT_COLUMNS`; ``kind`` is ``curve`` (expected share at ``year``,
+    other covariates at their most common level), ``change`` (last year minus first),
+    ``level`` (expected share of ``group`` = ``covariate=level`` at the middle date) and
+    ``difference`` (``group`` = ``covariate: level - reference``).
     """
     import patsy
     import statsmodels.api as sm
 
-    date = works.set_index("work_id")["date"]
-    year = _year(pd.Series(dtm.work_id).map(date))
-    ok = ~np.isnan(year)
-    lo, hi = float(year[ok].min()), float(year[ok].max())
-    spec = "year" if df == 1 else f"bs(year, df={df}, lower_bound={lo}, upper_bound={hi})"
-    design = patsy.dmatrix(spec, {"year": year[ok]}, return_type="dataframe")
+    meta = works.set_index("work_id")
+    frame = pd.DataFrame({"year": _year(pd.Series(dtm.work_id).map(meta["date"]))})
+    for cov in covariates:
+        frame[cov] = pd.Series(dtm.work_id).map(meta[cov]).fillna("").astype(str).to_numpy()
+    ok = frame["year"].notna().to_numpy()
+    frame = frame[ok].reset_index(drop=True)
+    lo, hi = float(frame["year"].min()), float(frame["year"].max())
+    spline = "year" if df == 1 else f"bs(year, df={df}, lower_bound={lo}, upper_bound={hi})"
+    formula = " + ".join([spline, *(f"C({cov})" for cov in covariates)])
+    design = patsy.dmatrix(formula, frame, return_type="dataframe")
+    common = {cov: frame[cov].mode().iloc[0] for cov in covariates}
     years = np.linspace(lo, hi, grid)
-    new = patsy.build_design_matrices([design.design_info], {"year": years})[0]
+    points = [("curve", float(y), "", {"year": y, **common}) for y in years]
+    for cov in covariates:
+        for level in sorted(frame[cov].unique()):
+            values = {"year": (lo + hi) / 2, **common, cov: level}
+            points.append(("level", np.nan, f"{cov}={level}", values))
+    new = np.asarray(
+        patsy.build_design_matrices([design.design_info], pd.DataFrame([v for *_, v in points]))[0]
+    )
     fits = matched_fits(model, models)
     per_fit = max(1, n_draws // len(fits))
     alpha = (1 - ci) / 2
     rows = []
+
+    def add(t, kind, year, group, draws):
+        rows.append(
+            (
+                t + 1,
+                kind,
+                year,
+                group,
+                float(draws.mean()),
+                float(np.quantile(draws, alpha)),
+                float(np.quantile(draws, 1 - alpha)),
+            )
+        )
+
     for t in range(model.k):
         rng = np.random.default_rng([random_state, t])
-        curves = []
+        preds = []
         for f in fits:
             res = sm.OLS(f.doc_topic[ok, t], design).fit()
             beta = rng.multivariate_normal(
                 res.params.to_numpy(), res.cov_params().to_numpy(), size=per_fit
             )
-            curves.append(beta @ np.asarray(new).T)
-        curves = np.vstack(curves)  # draws x grid
-        low, high = np.quantile(curves, alpha, axis=0), np.quantile(curves, 1 - alpha, axis=0)
-        for y, est, a, b in zip(years, curves.mean(axis=0), low, high):
-            rows.append(
-                {"topic": t + 1, "year": float(y), "estimate": est, "ci_low": a, "ci_high": b}
-            )
-        change = curves[:, -1] - curves[:, 0]
-        rows.append(
-            {
-                "topic": t + 1,
-                "year": "contrast",
-                "estimate": float(change.mean()),
-                "ci_low": float(np.quantile(change, alpha)),
-                "ci_high": float(np.quantile(change, 1 - alpha)),
-            }
-        )
-    return pd.DataFrame(rows)
+            preds.append(beta @ new.T)
+        preds = np.vstack(preds)  # draws x points
+        for j, (kind, year, group, _) in enumerate(points):
+            add(t, kind, year, group, preds[:, j])
+        add(t, "change", np.nan, "", preds[:, grid - 1] - preds[:, 0])
+        for cov in covariates:
+            levels = [j for j, p in enumerate(points) if p[2].startswith(f"{cov}=")]
+            ref = levels[0]
+            for j in levels[1:]:
+                label = (
+                    f"{cov}: {points[j][2].split('=', 1)[1]} - {points[ref][2].split('=', 1)[1]}"
+                )
+                add(t, "difference", np.nan, label, preds[:, j] - preds[:, ref])
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
 def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
@@ -840,8 +875,8 @@ def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: in
     the change from the first to the last year with its interval). Returns the Axes."""
     from .plotting import LINE_PALETTE, new_figure
 
-    curve = effects[effects["year"] != "contrast"].astype({"year": float})
-    contrast = effects[effects["year"] == "contrast"].set_index("topic")
+    curve = effects[effects["kind"] == "curve"]
+    change = effects[effects["kind"] == "change"].set_index("topic")
     topics = sorted(curve["topic"].unique())
     ncols = max(1, min(ncols, len(topics)))
     nrows = math.ceil(len(topics) / ncols)
@@ -858,7 +893,7 @@ def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: in
         colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
         ax.fill_between(sub["year"], sub["ci_low"], sub["ci_high"], color=colour, alpha=0.2, lw=0)
         ax.plot(sub["year"], sub["estimate"], color=colour, lw=1.2)
-        c = contrast.loc[t]
+        c = change.loc[t]
         ax.set_title(
             f"{labels.get(t, t)}\nchange {c['estimate']:+.2f} "
             f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]",
