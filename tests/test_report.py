@@ -39,6 +39,7 @@ EXPECTED_FIGURES = {
         "topic_prevalence",
         "works_topics_heatmap",
         "topic_effects",
+        "topic_contrasts",
     ],
     "04_concept_timeline": [
         "concept_timeline",

@@ -341,3 +341,6 @@ def test_estimate_effect_contrasts_groups_of_a_categorical_covariate():
     assert change["ci_low"] <= 0 <= change["ci_high"]  # no trend was planted
     levels = eff[(eff["kind"] == "level") & (eff["topic"] == up)]
     assert levels["group"].tolist() == ["issuer=A", "issuer=B"]
+    ax = tp.textplot_contrasts(eff, {up: "up"})
+    assert len(ax.get_yticklabels()) == 6  # three topics x (change, one difference)
+    assert any(t.get_text() == "up  (issuer: B - A)" for t in ax.get_yticklabels())

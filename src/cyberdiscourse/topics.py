@@ -904,3 +904,38 @@ def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: in
         ax.set_visible(False)
     fig.supylabel("expected topic share (95% band)", fontsize=8)
     return axes
+
+
+def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str], *, ax=None):
+    """A forest plot of the contrasts in an :func:`estimate_effect` table: the change from
+    the first to the last year and every group difference, each topic a row with its
+    interval; a band crossing the zero line is no evidence of a difference. Returns the Axes."""
+    from .plotting import PALETTE, new_figure
+
+    rows = effects[effects["kind"].isin(["change", "difference"])].copy()
+    rows["what"] = np.where(rows["kind"] == "change", "last year - first", rows["group"])
+    whats = list(dict.fromkeys(rows["what"]))
+    if ax is None:
+        _, ax = new_figure("one_column_tall" if len(rows) > 8 else "one_column")
+    ticks, names = [], []
+    y = 0
+    for i, what in enumerate(whats):
+        for r in rows[rows["what"] == what].itertuples():
+            ax.errorbar(
+                r.estimate,
+                y,
+                xerr=[[r.estimate - r.ci_low], [r.ci_high - r.estimate]],
+                fmt="o",
+                ms=3,
+                color=PALETTE[i % len(PALETTE)],
+                capsize=2,
+            )
+            ticks.append(y)
+            names.append(f"{labels.get(r.topic, r.topic)}  ({what})")
+            y += 1
+        y += 0.5
+    ax.axvline(0, color="0.4", lw=0.6)
+    ax.set_yticks(ticks, names, fontsize=6)
+    ax.set_ylim(y - 0.5, -1)
+    ax.set_xlabel("difference in topic share (95%)", fontsize=7)
+    return ax
