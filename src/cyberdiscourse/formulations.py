@@ -496,14 +496,15 @@ def formulation_timeline(
     date, issuer, count`` (works where it does not occur left out). An enumeration
     is found with any of 、 , ， between its items."""
     zh = chinese_by_date(paragraphs, works)
+    meta = zh.drop_duplicates("work_id").set_index("work_id")[["date", "issuer"]]
     rows = []
     for phrase in formulations:
         pattern = re.compile("[、,，]?".join(map(re.escape, phrase.split("、"))))
         counts = zh["text"].map(lambda t, p=pattern: len(p.findall(t)))
         by_work = counts.groupby(zh["work_id"]).sum()
         for work_id, n in by_work[by_work > 0].items():
-            first = zh[zh["work_id"] == work_id].iloc[0]
-            rows.append((phrase, work_id, first["date"], first["issuer"], int(n)))
+            date, issuer = meta.loc[work_id]
+            rows.append((phrase, work_id, date, issuer, int(n)))
     return pd.DataFrame(rows, columns=["formulation", "work_id", "date", "issuer", "count"])
 
 

@@ -339,15 +339,19 @@ def reuse_share(reuse: pd.DataFrame, paragraphs: pd.DataFrame, works: pd.DataFra
     zh = paragraphs[(paragraphs["lang"] == "zh") & paragraphs["work_id"].isin(inc.index)]
     total = zh["text"].map(count_cjk).groupby(zh["work_id"]).sum()
     earlier = reuse[reuse["direction"] == "earlier to later"]
+    # one lookup of each paragraph's text and one pass over the passages, grouped by
+    # work: a filter per work and per passage would be quadratic in a large corpus
+    text_of = dict(zip(zh["para_id"], zh["text"]))
+    by_work = dict(tuple(earlier.groupby("target_work", sort=False)))
     rows = []
     for work_id in inc.index:
-        sub = earlier[earlier["target_work"] == work_id]
+        sub = by_work.get(work_id, earlier.iloc[:0])
         covered: dict[str, set[int]] = {}
-        for r in sub.itertuples():
-            text = zh.loc[zh["para_id"] == r.target_para, "text"].iloc[0]
-            start = text.find(r.target_text)
-            span = range(start, start + len(r.target_text)) if start >= 0 else range(0)
-            covered.setdefault(r.target_para, set()).update(i for i in span if count_cjk(text[i]))
+        for para, passage in zip(sub["target_para"], sub["target_text"]):
+            text = text_of[para]
+            start = text.find(passage)
+            span = range(start, start + len(passage)) if start >= 0 else range(0)
+            covered.setdefault(para, set()).update(i for i in span if count_cjk(text[i]))
         reused = sum(len(v) for v in covered.values())
         n_chars = int(total.get(work_id, 0))
         rows.append(
