@@ -659,24 +659,35 @@ def textplot_selection(selection: pd.DataFrame, *, chosen: int | None = None):
     return axes
 
 
-def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
-    """Small multiples: each topic's mean share per work on a real time axis, with intervals."""
-    import matplotlib.dates as mdates
+def _topic_panels(n: int, ncols: int, **subplots_kw):
+    """A figure with one panel per topic: at most ``ncols`` columns and never an empty
+    column (two topics: two panels), two-column width, taller when there are several
+    rows; panels beyond ``n`` are hidden. Returns ``(fig, axes)``, axes always 2-D."""
+    from .plotting import new_figure
 
-    from .dates import as_dates
-    from .plotting import LINE_PALETTE, new_figure
-
-    topics = sorted(prev["topic"].unique())
-    ncols = max(1, min(ncols, len(topics)))  # two topics: two panels, no empty column
-    nrows = math.ceil(len(topics) / ncols)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
     fig, axes = new_figure(
         "two_column_tall" if nrows > 1 else "two_column",
         nrows=nrows,
         ncols=ncols,
         squeeze=False,
-        sharex=True,
-        sharey=True,
+        **subplots_kw,
     )
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
+    """Small multiples: each topic's mean share per work on a real time axis, with intervals."""
+    import matplotlib.dates as mdates
+
+    from .dates import as_dates
+    from .plotting import LINE_PALETTE
+
+    topics = sorted(prev["topic"].unique())
+    fig, axes = _topic_panels(len(topics), ncols, sharex=True, sharey=True)
     for ax, t in zip(axes.flat, topics):
         sub = prev[prev["topic"] == t].sort_values("date")
         x = as_dates(sub["date"])
@@ -694,8 +705,6 @@ def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: in
         ax.set_title(labels[t], fontsize=7)
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    for ax in list(axes.flat)[len(topics) :]:
-        ax.set_visible(False)
     fig.supylabel("mean topic share of the work's paragraphs (95% CI)", fontsize=8)
     return axes
 
@@ -741,12 +750,9 @@ def textplot_topic_terms(
     model: TopicModel, *, n: int = 8, ncols: int = 3, labels: dict[int, str] | None = None
 ):
     """Grid of the top terms of each topic (ranked by FREX) with their probabilities."""
-    from .plotting import LINE_PALETTE, new_figure
+    from .plotting import LINE_PALETTE
 
-    ncols = max(1, min(ncols, model.k))
-    nrows = math.ceil(model.k / ncols)
-    size = "two_column_tall" if nrows > 1 else "two_column"
-    fig, axes = new_figure(size, nrows=nrows, ncols=ncols, squeeze=False)
+    fig, axes = _topic_panels(model.k, ncols)
     table = textstat_topics(model, n=n)
     for ax, (t, sub) in zip(axes.flat, table.groupby("topic")):
         sub = sub.iloc[::-1]
@@ -754,8 +760,6 @@ def textplot_topic_terms(
         ax.set_title((labels or {}).get(t, f"Topic {t}"), fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
         ax.tick_params(axis="x", labelsize=6)
-    for ax in list(axes.flat)[model.k :]:
-        ax.set_visible(False)
     fig.supxlabel("probability of the term in the topic (terms ranked by FREX)", fontsize=8)
     return axes
 
@@ -873,21 +877,12 @@ def estimate_effect(
 def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
     """Expected prevalence over time with its band, one panel per topic (the title gives
     the change from the first to the last year with its interval). Returns the Axes."""
-    from .plotting import LINE_PALETTE, new_figure
+    from .plotting import LINE_PALETTE
 
     curve = effects[effects["kind"] == "curve"]
     change = effects[effects["kind"] == "change"].set_index("topic")
     topics = sorted(curve["topic"].unique())
-    ncols = max(1, min(ncols, len(topics)))
-    nrows = math.ceil(len(topics) / ncols)
-    fig, axes = new_figure(
-        "two_column_tall" if nrows > 1 else "two_column",
-        nrows=nrows,
-        ncols=ncols,
-        squeeze=False,
-        sharex=True,
-        sharey=True,
-    )
+    fig, axes = _topic_panels(len(topics), ncols, sharex=True, sharey=True)
     for ax, t in zip(axes.flat, topics):
         sub = curve[curve["topic"] == t]
         colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
@@ -900,8 +895,6 @@ def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: in
             fontsize=7,
         )
         ax.axhline(0, color="0.8", lw=0.6)
-    for ax in list(axes.flat)[len(topics) :]:
-        ax.set_visible(False)
     fig.supylabel("expected topic share (95% band)", fontsize=8)
     return axes
 
