@@ -20,7 +20,7 @@ from collections import Counter
 
 import pandas as pd
 
-from .lexicon import Lexicon, longest_first_pattern
+from .lexicon import SENTENCE_END, Lexicon, longest_first_pattern
 from .matching import Matcher, concept_hits, sentence_span
 from .tokens import quiet_jieba
 
@@ -70,7 +70,7 @@ def _head_patterns(lexicon: Lexicon, *, split_gap: int) -> list[tuple[str, str, 
             if halves is None:
                 continue
             a, b = map(re.escape, halves)
-            gap = f"[^。!?;！？；\\n]{{0,{split_gap}}}?"
+            gap = f"[^{SENTENCE_END}\\n]{{0,{split_gap}}}?"
             out.append(
                 (
                     c.concept_id,

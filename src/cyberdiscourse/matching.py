@@ -24,7 +24,7 @@ import re
 
 import pandas as pd
 
-from .lexicon import Lexicon, Rule, longest_first_pattern
+from .lexicon import SENTENCE_END, Lexicon, Rule, longest_first_pattern
 
 HIT_COLUMNS = [
     "work_id",
@@ -41,7 +41,7 @@ HIT_COLUMNS = [
 COUNTED_RULES = ("near", "construction")
 _BLANK = "\x00"  # never in clean text (control characters are removed), never Han
 
-_SENTENCE = re.compile(r"[^。!?;！？；]*[。!?;！？；]?")
+_SENTENCE = re.compile(f"[^{SENTENCE_END}]*[{SENTENCE_END}]?")
 
 
 def ancestors(lexicon: Lexicon, concept_id: str) -> list[str]:
