@@ -46,6 +46,7 @@ from .matching import (  # noqa: F401  (the concept API, re-exported for the not
     with_parents,
 )
 from .normalise import count_cjk
+from .plotting import Caption, gloss, set_caption
 from .renderings import (  # noqa: F401  (re-exported for the notebooks)
     textplot_renderings,
     textstat_renderings,
@@ -162,8 +163,9 @@ def textstat_concepts(
     label = {c.concept_id: c.label for c in lexicon.concepts}
     all_counts, all_own, all_forms = per_para.to_numpy(), own.to_numpy(), form_per_para.to_numpy()
     rows = []
-    for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
-        mask = (unit == key).to_numpy()
+    positions = pd.Series(np.arange(len(zh))).groupby(unit.to_numpy()).indices
+    for key in sorted(positions, key=lambda k: (date.get(k, k), k)):
+        mask = positions[key]  # row positions of the unit's paragraphs (no scan per unit)
         counts = all_counts[mask]
         totals, own_totals = counts.sum(axis=0), all_own[mask].sum(axis=0)
         form_totals = all_forms[mask].sum(axis=0)
@@ -202,6 +204,10 @@ def textstat_concepts(
             n_tok = n_tok.groupby(n_tok.index.map(date).str.slice(0, 4)).sum()
         out["n_tokens"] = out[by].map(n_tok).fillna(0).astype(int)
         out["per_10k_tokens"] = out["count"] / out["n_tokens"].where(out["n_tokens"] > 0) * 10_000
+    if by == "work_id" and len(out):
+        extra = [c for c in ("genre", "issuer") if c in inc]
+        out = out.merge(inc[["work_id", *extra]], on="work_id", how="left")
+    out.attrs["n_documents"] = int(zh["work_id"].nunique())
     return out
 
 
@@ -312,14 +318,16 @@ def cooccurrence_network(
     top_terms: int = 30,
     min_count: int = 3,
     min_pmi: float = 0.0,
+    max_edges: int = 40,
 ):
     """A graph of concepts and frequent terms that co-occur in paragraphs.
 
     Nodes: every concept form found (named by its concept label) and the ``top_terms``
     most frequent other tokens, with their paragraph frequency. Edges: pairs found
     together in at least ``min_count`` paragraphs with PMI above ``min_pmi``
-    (``PMI = log2(n_ab * N / (n_a * n_b))`` over N paragraphs).
-    Returns a :class:`networkx.Graph`.
+    (``PMI = log2(n_ab * N / (n_a * n_b))`` over N paragraphs), pruned to the
+    ``max_edges`` strongest (paragraphs x PMI); each node gets a ``community``
+    (greedy modularity, deterministic). Returns a :class:`networkx.Graph`.
     """
     import itertools
     from collections import Counter
@@ -348,8 +356,26 @@ def cooccurrence_network(
         pmi = float(np.log2(k * n / (df[a] * df[b])))
         if k >= min_count and pmi > min_pmi:
             graph.add_edge(a, b, count=k, pmi=round(pmi, 4))
+    graph.graph["n_documents"] = int(zh["work_id"].nunique()) if "work_id" in zh else None
+    _prune(graph, max_edges)
     graph.remove_nodes_from([x for x in list(graph) if graph.degree(x) == 0])
+    communities = nx.community.greedy_modularity_communities(graph, weight="count")
+    for i, members in enumerate(sorted(communities, key=lambda c: (-len(c), sorted(c)))):
+        for member in members:
+            graph.nodes[member]["community"] = i
     return graph
+
+
+def _prune(graph, max_edges: int) -> None:
+    """Keep the ``max_edges`` strongest edges (paragraphs x PMI, so both frequent and
+    associated pairs), recording what was removed in ``graph.graph["pruning"]``."""
+    edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["count"] * e[2]["pmi"], e[0], e[1]))
+    if len(edges) <= max_edges:
+        return
+    graph.remove_edges_from([(a, b) for a, b, _ in edges[max_edges:]])
+    graph.graph["pruning"] = (
+        f"the {max_edges} strongest of {len(edges)} edges kept (paragraphs x PMI)"
+    )
 
 
 def write_graphml(graph, path) -> None:
@@ -364,56 +390,131 @@ def write_graphml(graph, path) -> None:
 # ---------------------------------------------------------------- figures
 
 
+MAX_PANELS = 12  # small multiples drawn at most
+MAX_ROWS = 30  # works or groups a figure lists one by one
+VALUE_UNITS = {
+    "per_10k_chars": "per 10,000 Chinese (Han) characters",
+    "per_10k_tokens": "per 10,000 tokens",
+}
+INTERVAL_NOTE = (
+    "95%, the wider at each end of the exact Poisson interval (length as exposure) "
+    "and a bootstrap over the unit's paragraphs"
+)
+
+
+def _unit_column(stats: pd.DataFrame) -> str:
+    return "work_id" if "work_id" in stats else "year"
+
+
 def textplot_timeline(
-    stats: pd.DataFrame, concepts: list[str], *, value: str = "per_10k_chars", ncols: int = 2
+    stats: pd.DataFrame,
+    concepts: list[str] | None = None,
+    *,
+    value: str = "per_10k_chars",
+    ncols: int = 2,
+    lines: bool = False,
+    marker_by: str | None = "genre",
+    sharey: bool = False,
+    max_panels: int = MAX_PANELS,
+    fig=None,
 ):
-    """Small multiples, one concept each: rate per work on a real time axis, with the
-    interval as an error bar. Each point is labelled with its count and, in brackets,
-    how many of those mentions the wording rules found (when any did). Returns the
-    array of Axes."""
+    """Small multiples, one concept each: the rate of each work (or year) as a point
+    with its interval, on a real time axis.
+
+    Parameters
+    ----------
+    stats
+        Output of :func:`textstat_concepts` (by work or by year).
+    concepts
+        Concept ids, one panel each (default: every concept in ``stats``, up to
+        ``max_panels``).
+    lines
+        Join the points (a guide to the eye only: nothing was observed between them).
+    marker_by
+        A column of ``stats`` (``genre``, ``issuer``) whose values get marker shapes.
+    sharey
+        One y-scale for every panel (to compare levels across concepts).
+    fig
+        A Figure to draw on (default: a new one).
+
+    Returns
+    -------
+    numpy.ndarray of Axes. Each point is labelled with its count (and, in brackets,
+    the mentions found by wording rules) while a panel has at most 15 points.
+    """
     import math
 
     import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
 
-    from .plotting import LINE_PALETTE, new_figure
+    from .plotting import LINE_PALETTE, MARKERS, new_panels
 
+    concepts = list(dict.fromkeys(concepts or stats["concept_id"]))[:max_panels]
+    ncols = min(ncols, len(concepts))
     nrows = math.ceil(len(concepts) / ncols)
-    size = "two_column_tall" if nrows > 1 else "two_column"
-    fig, axes = new_figure(size, nrows=nrows, ncols=ncols, squeeze=False, sharex=True)
+    unit = _unit_column(stats)
+    fig, axes = new_panels(
+        nrows, ncols, height=0.6 + 1.55 * nrows, fig=fig, sharex=True, sharey=sharey
+    )
+    shapes = {}
+    if marker_by and marker_by in stats:
+        kinds = sorted(stats[marker_by].fillna("").astype(str).unique())
+        shapes = {k: MARKERS[i % len(MARKERS)] for i, k in enumerate(kinds)}
+    has_ci = value == "per_10k_chars" and {"ci_low", "ci_high"} <= set(stats)
     for i, (ax, cid) in enumerate(zip(axes.flat, concepts)):
         sub = stats[stats["concept_id"] == cid].sort_values("date")
-        x = as_dates(sub["date"])
+        x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
         y = sub[value].to_numpy(dtype=float)
-        err = (
-            np.vstack([y - sub["ci_low"], sub["ci_high"] - y]) if value == "per_10k_chars" else None
-        )
-        ax.errorbar(
-            x,
-            y,
-            yerr=err,
-            fmt="-o",
-            ms=4,
-            lw=1,
-            capsize=2,
-            color=LINE_PALETTE[i % len(LINE_PALETTE)],
-            ecolor="0.55",
-        )
-        by_rule = sub["from_rules"] if "from_rules" in sub else [0] * len(sub)
-        for xi, yi, n, r in zip(x, y, sub["count"], by_rule):
-            text = f"{n} ({r})" if r else str(n)
-            ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=6)
-        ax.set_title(sub["label"].iloc[0] if len(sub) else cid, fontsize=8)
+        colour = LINE_PALETTE[i % len(LINE_PALETTE)]
+        if has_ci:
+            ax.vlines(x, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.45, lw=1)
+        if lines:
+            ax.plot(x, y, "-", color=colour, lw=0.7, alpha=0.6)
+        kind = sub[marker_by].fillna("").astype(str) if shapes else pd.Series("", index=sub.index)
+        for k in kind.unique():
+            on = (kind == k).to_numpy()
+            ax.plot(x[on], y[on], shapes.get(k, "o"), color=colour, ms=3.5, ls="none")
+        if len(sub) <= 15:
+            by_rule = sub["from_rules"] if "from_rules" in sub else [0] * len(sub)
+            for xi, yi, n, r in zip(x, y, sub["count"], by_rule):
+                text = f"{n} ({r})" if r else str(n)
+                ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 2), fontsize=6)
+        ax.set_title(sub["label"].iloc[0] if len(sub) else cid, loc="left")
         ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_locator(mdates.YearLocator(max(1, len(set(x.dt.year)) // 8 or 1)))
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     for ax in list(axes.flat)[len(concepts) :]:
         ax.set_visible(False)
-    fig.supylabel(
-        {
-            "per_10k_chars": "per 10,000 Chinese characters (95% CI)",
-            "per_10k_tokens": "per 10,000 tokens",
-        }.get(value, value),
-        fontsize=8,
+    unit_text = VALUE_UNITS.get(value, value)
+    fig.supylabel(unit_text + (" (95% interval)" if has_ci else ""))
+    if len(shapes) > 1:
+        handles = [
+            Line2D([], [], marker=m, ls="none", color="0.3", ms=4, label=k or "unknown")
+            for k, m in shapes.items()
+        ]
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 5),
+            frameon=False,
+            title=marker_by,
+        )
+    encodings = {"point": f"one {unit.replace('_id', '')}", "vertical line": "95% interval"}
+    if len(shapes) > 1:
+        encodings["marker shape"] = marker_by
+    set_caption(
+        axes,
+        Caption(
+            "Mentions of each concept over time (forms, minus excluded names, plus wording "
+            "rules; a parent counts its children)",
+            unit_text,
+            stats.attrs.get("n_documents"),
+            interval=INTERVAL_NOTE if has_ci else "",
+            encodings=encodings,
+            note="numbers beside points: mentions (of which found by wording rules)"
+            if stats["concept_id"].isin(concepts).sum() <= 15 * len(concepts)
+            else "",
+        ),
     )
     return axes
 
@@ -423,43 +524,88 @@ def textplot_heatmap(
     *,
     labels: dict[str, str] | None = None,
     value: str = "per_10k_chars",
+    scale: str = "log",
+    max_columns: int = 40,
     ax=None,
 ):
-    """Concepts x works: colour is the rate, the number is the count."""
+    """Concepts x works (or years): colour is the rate, the number the count.
+
+    Parameters
+    ----------
+    scale
+        ``"log"`` (default: one very high cell does not wash out the rest; zeros are
+        blank), ``"row"`` (each concept relative to its own maximum, to compare where
+        each concept peaks) or ``"linear"``.
+    max_columns
+        Works drawn at most; with more, draw a ``by="year"`` table instead.
+    """
+    from matplotlib.colors import LogNorm, Normalize
+
     from .plotting import new_figure
 
-    if ax is None:
-        _, ax = new_figure("two_column_tall")
-    order = list(dict.fromkeys(stats.sort_values("date")["work_id"]))
+    if scale not in ("log", "row", "linear"):
+        raise ValueError(f"scale must be 'log', 'row' or 'linear', not {scale!r}")
+    unit = _unit_column(stats)
+    order = list(dict.fromkeys(stats.sort_values("date")[unit]))[:max_columns]
     rows = list(dict.fromkeys(stats["label"]))  # the lexicon's order
-    grid = stats.pivot_table(index="label", columns="work_id", values=value).reindex(
+    grid = stats.pivot_table(index="label", columns=unit, values=value).reindex(
         index=rows, columns=order
     )
-    counts = stats.pivot_table(index="label", columns="work_id", values="count").reindex(
+    counts = stats.pivot_table(index="label", columns=unit, values="count").reindex(
         index=rows, columns=order
     )
-    im = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis")
-    for (i, j), n in np.ndenumerate(counts.to_numpy()):
-        if n:
-            bright = grid.to_numpy()[i, j] > np.nanmax(grid.to_numpy()) * 0.6
-            ax.text(
-                j,
-                i,
-                int(n),
-                ha="center",
-                va="center",
-                fontsize=6,
-                color="black" if bright else "white",
-            )
+    if ax is None:
+        _, ax = new_figure(
+            "two_column_tall", height=max(3.0, 1.2 + 0.16 * len(rows) + 0.05 * len(order))
+        )
+    shown = grid.to_numpy(dtype=float)
+    if scale == "row":
+        peak = np.nanmax(np.where(shown > 0, shown, np.nan), axis=1, keepdims=True)
+        shown = shown / np.where(np.isnan(peak), 1, peak)
+    shown = np.where(shown > 0, shown, np.nan)  # zero: blank cell
+    positive = shown[~np.isnan(shown)]
+    norm = (
+        LogNorm(positive.min(), positive.max())
+        if scale == "log" and len(positive) and positive.min() < positive.max()
+        else Normalize(0, np.nanmax(shown) if len(positive) else 1)
+    )
+    im = ax.imshow(shown, aspect="auto", cmap="cividis", norm=norm)
+    ax.set_facecolor("white")
+    if grid.size <= 600:
+        for (i, j), n in np.ndenumerate(counts.to_numpy()):
+            if n:
+                bright = not np.isnan(shown[i, j]) and norm(shown[i, j]) > 0.6
+                ax.text(
+                    j,
+                    i,
+                    int(n),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="black" if bright else "white",
+                )
     ax.set_xticks(
         range(len(order)),
         [(labels or {}).get(w, w) for w in order],
-        rotation=35,
-        ha="right",
-        fontsize=7,
+        rotation=40 if len(order) > 3 else 0,
+        ha="right" if len(order) > 3 else "center",
     )
-    ax.set_yticks(range(len(grid.index)), grid.index, fontsize=6.5)
-    ax.figure.colorbar(im, ax=ax, label="per 10,000 Chinese characters", shrink=0.6)
+    ax.set_yticks(range(len(grid.index)), grid.index)
+    legend = {
+        "log": f"{VALUE_UNITS.get(value, value)} (log scale)",
+        "row": "share of the concept's highest rate",
+        "linear": VALUE_UNITS.get(value, value),
+    }[scale]
+    ax.figure.colorbar(im, ax=ax, label=legend, shrink=0.6)
+    set_caption(
+        ax,
+        Caption(
+            f"Every concept of the lexicon in every {unit.replace('_id', '')}",
+            VALUE_UNITS.get(value, value),
+            stats.attrs.get("n_documents"),
+            encodings={"colour": legend, "number": "mentions", "blank cell": "no mention"},
+        ),
+    )
     return ax
 
 
@@ -468,14 +614,22 @@ def textplot_dispersion(
     works_order: list[str],
     *,
     labels: dict[str, str] | None = None,
+    max_rows: int = MAX_ROWS,
     ax=None,
     title: str = "",
 ):
-    """Where each work uses the concept: a tick per match along the work (0 = start)."""
+    """Where each work uses the concept: a tick per match along the work (0 = start).
+
+    With more than ``max_rows`` works, the ``max_rows`` with the most matches are
+    drawn (in ``works_order``) and the caption says how many are left out.
+    """
     from .plotting import PALETTE, new_figure
 
+    if len(works_order) > max_rows:
+        most = disp["work_id"].value_counts().index[:max_rows]
+        works_order = [w for w in works_order if w in set(most)]
     if ax is None:
-        _, ax = new_figure("two_column")
+        _, ax = new_figure("two_column", height=max(2.0, 0.7 + 0.2 * len(works_order)))
     for i, w in enumerate(works_order):
         pos = disp.loc[disp["work_id"] == w, "relative_position"]
         ax.vlines(pos, i - 0.35, i + 0.35, color=PALETTE[0], lw=0.9)
@@ -488,15 +642,28 @@ def textplot_dispersion(
     ax.set_xlabel("position in the work's Chinese text (0 = start, 1 = end)")
     if title:
         ax.set_title(title)
+    left_out = disp["work_id"].nunique() - len(set(works_order) & set(disp["work_id"]))
+    set_caption(
+        ax,
+        Caption(
+            "Where each work mentions the concept",
+            "relative position in the work's Chinese text",
+            len(works_order),
+            encodings={"tick": "one mention", "n": "mentions in the work"},
+            note=f"{left_out} works with fewer mentions not drawn" if left_out > 0 else "",
+        ),
+    )
     return ax
 
 
 def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
-    """Draw a co-occurrence network: concepts in one colour, terms in another; node size is
-    paragraph frequency, edge width is PMI. Labels use the project's CJK font."""
+    """Draw a co-occurrence network (see :func:`cooccurrence_network`): nodes coloured by
+    community, concepts as squares and terms as circles, node size the paragraphs,
+    edge width the PMI; a legend names each community by its largest node."""
     import networkx as nx
+    from matplotlib.lines import Line2D
 
-    from .plotting import FONT_NAME, PALETTE, new_figure
+    from .plotting import FONT_NAME, LINE_PALETTE, new_figure
 
     if ax is None:
         _, ax = new_figure("two_column_tall")
@@ -505,19 +672,72 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     pos = nx.kamada_kawai_layout(graph, pos=nx.spring_layout(graph, seed=random_state))
     kinds = nx.get_node_attributes(graph, "kind")
     freq = nx.get_node_attributes(graph, "paragraphs")
+    community = nx.get_node_attributes(graph, "community")
     top = max(freq.values(), default=1)
-    sizes = [60 + 900 * freq[n] / top for n in graph]
-    colours = [PALETTE[3] if kinds[n] == "concept" else PALETTE[5] for n in graph]
+    colour = {n: LINE_PALETTE[community.get(n, 0) % len(LINE_PALETTE)] for n in graph}
     widths = [0.3 + 0.6 * d["pmi"] for _, _, d in graph.edges(data=True)]
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="0.75")
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.85)
-    names = {n: n.split(" ")[-1] if kinds[n] == "concept" else n for n in graph}
+    for kind, shape in (("concept", "s"), ("term", "o")):
+        nodes = [n for n in graph if kinds[n] == kind]
+        nx.draw_networkx_nodes(
+            graph,
+            pos,
+            nodelist=nodes,
+            ax=ax,
+            node_size=[40 + 500 * freq[n] / top for n in nodes],
+            node_color=[colour[n] for n in nodes],
+            node_shape=shape,
+            alpha=0.8,
+        )
+    names = {n: gloss(n.split(" ")[-1] if kinds[n] == "concept" else n, sep="\n") for n in graph}
     texts = nx.draw_networkx_labels(
-        graph, pos, labels=names, ax=ax, font_size=6.5, font_family=FONT_NAME
+        graph, pos, labels=names, ax=ax, font_size=6, font_family=FONT_NAME
     )
     for t in texts.values():
         t.set_bbox({"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3})
+    groups = sorted(set(community.values()))
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="none",
+            color=LINE_PALETTE[g % len(LINE_PALETTE)],
+            ms=5,
+            label=max((n for n in graph if community[n] == g), key=lambda n: freq[n]).split(" ")[
+                -1
+            ],
+        )
+        for g in groups
+    ]
+    handles += [
+        Line2D([], [], marker="s", ls="none", color="0.4", ms=5, label="concept"),
+        Line2D([], [], marker="o", ls="none", color="0.4", ms=5, label="term"),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        title="community (largest node)",
+    )
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    set_caption(
+        ax,
+        Caption(
+            f"Concepts and frequent terms co-occurring in paragraphs: the "
+            f"{graph.number_of_edges()} strongest pairs",
+            "paragraphs",
+            graph.graph.get("n_documents"),
+            encodings={
+                "node size": "paragraphs with the node",
+                "edge width": "PMI of the pair",
+                "colour": "community (greedy modularity)",
+                "shape": "square: concept; circle: term",
+            },
+            note=graph.graph.get("pruning", ""),
+        ),
+    )
     return ax

@@ -508,15 +508,18 @@ def formulation_timeline(
     return pd.DataFrame(rows, columns=["formulation", "work_id", "date", "issuer", "count"])
 
 
-def textplot_formulations(timeline: pd.DataFrame, *, ax=None, max_label: int = 18):
-    """Adoption over time: a row per formulation, a dot per work that uses it (area: count),
-    the first use filled and the later ones hollow. Returns the Axes."""
+def textplot_formulations(
+    timeline: pd.DataFrame, *, ax=None, max_label: int = 18, max_rows: int = 20
+):
+    """Adoption over time: a row per formulation (the first ``max_rows``), a dot per work
+    that uses it (area: count), the first use filled and the later ones hollow. Returns
+    the Axes."""
     from .dates import as_dates
-    from .plotting import PALETTE, new_figure
+    from .plotting import PALETTE, Caption, new_figure, set_caption
 
+    order = list(dict.fromkeys(timeline["formulation"]))[:max_rows]
     if ax is None:
-        _, ax = new_figure("two_column")
-    order = list(dict.fromkeys(timeline["formulation"]))
+        _, ax = new_figure("two_column", height=max(2.2, 0.8 + 0.2 * len(order)))
     for i, phrase in enumerate(order):
         sub = timeline[timeline["formulation"] == phrase].sort_values("date")
         x = as_dates(sub["date"])
@@ -532,10 +535,24 @@ def textplot_formulations(timeline: pd.DataFrame, *, ax=None, max_label: int = 1
         )
         ax.plot(x, [i] * len(sub), color="0.8", lw=0.8, zorder=1)
     labels = [p if len(p) <= max_label else p[: max_label - 1] + "…" for p in order]
-    ax.set_yticks(range(len(order)), labels, fontsize=6.5)
+    ax.set_yticks(range(len(order)), labels)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="x", color="0.92")
     ax.set_xlabel("date of the work (filled: first use in the corpus)")
+    set_caption(
+        ax,
+        Caption(
+            f"Adoption of the {len(order)} most salient formulations (set phrases) across works",
+            "uses of the phrase in a work",
+            int(timeline["work_id"].nunique()),
+            encodings={
+                "row": "one formulation",
+                "filled dot": "first use in the corpus",
+                "hollow dot": "a later work using it",
+                "dot area": "uses in the work",
+            },
+        ),
+    )
     return ax
 
 

@@ -17,7 +17,19 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from .plotting import FONT_PATH, PALETTE, new_figure
+from .plotting import (
+    FONT_PATH,
+    LINE_PALETTE,
+    MIN_FONT_PT,
+    PALETTE,
+    Caption,
+    gloss,
+    new_figure,
+    new_panels,
+    set_caption,
+)
+
+MAX_PANELS = 12  # small multiples drawn at most
 
 
 def add_groups(
@@ -98,7 +110,13 @@ def textstat_frequency(
     if n is not None:
         counts = counts[counts["rank"] <= n]
     cols = keys + ["term", "count", "docfreq", "rank", "per_10k_tokens", "per_10k_chars"]
-    return counts[cols].reset_index(drop=True)
+    out = counts[cols].reset_index(drop=True)
+    out.attrs.update(
+        n_documents=int(tokens["work_id"].nunique()) if "work_id" in tokens else None,
+        n_tokens=int(tokens["n_tokens"].sum()),
+        lang=",".join(sorted(tokens["lang"].unique())) if "lang" in tokens else "",
+    )
+    return out
 
 
 def textstat_tfidf(
@@ -473,6 +491,9 @@ def textstat_collocates(
 # ---------------------------------------------------------------- figures
 
 
+UNITS = {"per_10k_tokens": "per 10,000 tokens", "per_10k_chars": "per 10,000 characters"}
+
+
 def textplot_top_terms(
     freq: pd.DataFrame,
     *,
@@ -482,19 +503,27 @@ def textplot_top_terms(
     color: str = PALETTE[0],
     title: str | None = None,
 ):
-    """Horizontal bars of the top ``n`` terms of a :func:`textstat_frequency` table."""
+    """Horizontal bars of the top ``n`` terms of a :func:`textstat_frequency` table;
+    Chinese terms carry their English gloss (:func:`~cyberdiscourse.plotting.gloss`)."""
     if ax is None:
-        _, ax = new_figure("one_column_tall")
+        _, ax = new_figure("one_column_tall", height=max(2.0, 0.5 + 0.15 * min(n, len(freq))))
     top = freq.nlargest(n, value).iloc[::-1]
-    ax.barh(top["term"], top[value], color=color)
-    ax.set_xlabel(
-        {"per_10k_tokens": "per 10,000 tokens", "per_10k_chars": "per 10,000 characters"}.get(
-            value, value
-        )
-    )
-    ax.tick_params(axis="y", labelsize=7)
+    ax.barh([gloss(t) for t in top["term"]], top[value], color=color)
+    ax.set_xlabel(UNITS.get(value, value))
     if title:
         ax.set_title(title)
+    set_caption(
+        ax,
+        Caption(
+            f"The {len(top)} most frequent terms"
+            + (f" ({freq.attrs['lang']})" if freq.attrs.get("lang") else ""),
+            UNITS.get(value, value) + " of the language's tokens, stopwords removed",
+            freq.attrs.get("n_documents"),
+            encodings={"bar length": UNITS.get(value, value)},
+            note="terms segmented by jieba with the concept lexicon kept whole; "
+            "English glosses in brackets",
+        ),
+    )
     return ax
 
 
@@ -506,30 +535,47 @@ def textplot_terms_by_group(
     value: str = "per_10k_tokens",
     ncols: int = 3,
     labels=None,
+    max_panels: int = MAX_PANELS,
+    fig=None,
 ):
-    """Small multiples: the top ``n`` terms of each group; returns the array of Axes."""
-    import matplotlib.pyplot as plt
+    """Small multiples: the top ``n`` terms of each group on one shared x-scale.
 
+    At most ``max_panels`` panels are drawn (the first groups in order; the caption
+    says how many are left out). Returns the array of Axes.
+    """
     groups = list(dict.fromkeys(freq[group]))
     if labels:  # the order of ``labels`` (e.g. works by date) wins
         groups = [g for g in labels if g in groups] + [g for g in groups if g not in labels]
-    nrows = math.ceil(len(groups) / ncols)
-    fig, axes = new_figure("two_column_tall", nrows=nrows, ncols=ncols, squeeze=False)
-    for ax, g in zip(axes.flat, groups):
+    shown = groups[:max_panels]
+    nrows = math.ceil(len(shown) / ncols)
+    fig, axes = new_panels(
+        nrows, ncols, height=0.4 + nrows * (0.25 + 0.13 * n), fig=fig, sharex=True
+    )
+    for ax, g in zip(axes.flat, shown):
         sub = freq[freq[group] == g]
         textplot_top_terms(
             sub,
             n=n,
             value=value,
             ax=ax,
-            color=PALETTE[groups.index(g) % len(PALETTE)],
+            color=PALETTE[shown.index(g) % len(LINE_PALETTE)],
             title=(labels or {}).get(g, str(g)),
         )
         ax.set_xlabel("")
-    for ax in list(axes.flat)[len(groups) :]:
+    for ax in list(axes.flat)[len(shown) :]:
         ax.set_visible(False)
-    fig.supxlabel("per 10,000 tokens", fontsize=8)
-    plt.setp([a.title for a in axes.flat], fontsize=8)
+    fig.supxlabel(UNITS.get(value, value) + " (one scale for every panel)")
+    left_out = len(groups) - len(shown)
+    set_caption(
+        axes,
+        Caption(
+            f"The {n} most frequent terms of each {group.replace('_id', '')}",
+            UNITS.get(value, value) + " of the group's tokens",
+            freq.attrs.get("n_documents"),
+            encodings={"bar length": UNITS.get(value, value), "panel": f"one {group}"},
+            note=f"{left_out} more groups not drawn (all in the CSV)" if left_out else "",
+        ),
+    )
     return axes
 
 
@@ -554,7 +600,7 @@ def textplot_keyness(
     colours = [
         (PALETTE[0] if g > 0 else PALETTE[1]) if s else "0.78" for g, s in zip(both["G2"], sig)
     ]
-    ax.barh(both["term"], both["G2"], color=colours)
+    ax.barh([gloss(t) for t in both["term"]], both["G2"], color=colours)
     ax.axvline(0, color="0.2", lw=0.6)
     at = keyness.attrs
 
@@ -563,7 +609,7 @@ def textplot_keyness(
             return ""
         return f"\n{at[f'{group}_docs']} docs, {at[f'{group}_tokens']:,} tokens"
 
-    ax.set_xlabel("signed G²", fontsize=7)
+    ax.set_xlabel("signed G²")
     for x, ha, text in (
         (0, "left", f"← {reference}{size('reference')}"),
         (1, "right", f"{target} →{size('target')}"),
@@ -588,7 +634,20 @@ def textplot_keyness(
             fontsize=6,
             va="bottom",
         )
-    ax.tick_params(axis="y", labelsize=7)
+    docs = sum(at.get(f"{g}_docs", 0) for g in ("target", "reference")) or None
+    set_caption(
+        ax,
+        Caption(
+            f"Key terms of {target} against {reference}: the {n} strongest each way",
+            "signed log-likelihood G² (positive: more frequent in the target)",
+            docs,
+            interval="none; significance by Benjamini-Hochberg q over every term tested",
+            encodings={
+                "bar length": "G²",
+                "colour": f"{target} (blue) or {reference} (orange) when significant, grey not",
+            },
+        ),
+    )
     return ax
 
 
@@ -599,8 +658,10 @@ def wordcloud_image(
     max_words: int = 100,
     width: int = 1200,
     height: int = 900,
+    min_font_size: int = 4,
 ):
-    """A word cloud as an RGB array, drawn with the project's CJK font."""
+    """A word cloud as an RGB array, drawn with the project's CJK font, every word
+    horizontal; ``min_font_size`` in pixels of the image."""
     from matplotlib.colors import ListedColormap
     from wordcloud import WordCloud
 
@@ -611,7 +672,8 @@ def wordcloud_image(
         max_words=max_words,
         background_color="white",
         random_state=random_state,
-        prefer_horizontal=0.95,
+        prefer_horizontal=1.0,  # Chinese words turned sideways are hard to read
+        min_font_size=min_font_size,
         colormap=ListedColormap(PALETTE[:6]),
         collocations=False,
     )
@@ -630,12 +692,23 @@ def textplot_wordcloud(
     """A word cloud of a :func:`textstat_frequency` table (reproducible with ``random_state``).
 
     The cloud is drawn as an image, so every PDF viewer shows it exactly as the PNG.
+    Its smallest word is at least :data:`~cyberdiscourse.plotting.MIN_FONT_PT` at the
+    axes' printed width. A word cloud is for a first look, not for a paper: its sizes
+    cannot be read precisely (use :func:`textplot_top_terms`).
     """
     if ax is None:
         _, ax = new_figure("two_column")
     freqs = dict(zip(freq["term"], freq[value].astype(float)))
+    ax.figure.canvas.draw()  # the axes' printed width is known after a layout
+    inches = max(ax.get_window_extent().width / ax.figure.dpi, 0.5)
+    pixels_per_point = 1200 / (inches * 72)
     ax.imshow(
-        wordcloud_image(freqs, random_state=random_state, max_words=max_words),
+        wordcloud_image(
+            freqs,
+            random_state=random_state,
+            max_words=max_words,
+            min_font_size=math.ceil(MIN_FONT_PT * pixels_per_point),
+        ),
         interpolation="bilinear",
     )
     ax.set_axis_off()
@@ -656,12 +729,21 @@ def textplot_collocates(
     if ax is None:
         _, ax = new_figure("one_column_tall")
     top = collocates.head(n).iloc[::-1]
-    ax.barh(top["collocate"], top["G2"], color=color)
+    ax.barh([gloss(t) for t in top["collocate"]], top["G2"], color=color)
     for y, (g2, k, pmi) in enumerate(zip(top["G2"], top["count"], top["PMI"])):
         ax.text(g2, y, f" n={k}, PMI={pmi:.1f}", va="center", fontsize=6)
     ax.set_xlim(0, (top["G2"].max() if len(top) else 1) * 1.45)
     ax.set_xlabel("G² (association with the node)")
-    ax.tick_params(axis="y", labelsize=7)
     if title:
         ax.set_title(title)
+    set_caption(
+        ax,
+        Caption(
+            "Collocates: words within the window of the node, ranked by log-likelihood G²",
+            "G² of the collocate's count against its expected count",
+            collocates.attrs.get("n_documents"),
+            encodings={"bar length": "G²", "label": "co-occurrences (n) and PMI in bits"},
+            note="G² ≥ 10.83 is p < 0.001 for one test; many candidates were tested",
+        ),
+    )
     return ax

@@ -13,6 +13,8 @@ Files in ``<data_dir>/lexicon/`` (falling back to this repository's
   notes``, the wordings of a concept beyond its forms (see :func:`read_rules`).
 - ``domain_terms.txt``: extra words for the segmenter, one per line.
 - ``stopwords_domain.txt``: project stopwords added to the maintained lists.
+- ``glossary.csv`` (optional): ``term, gloss``, English glosses printed beside Chinese
+  labels in figures (concept forms are glossed by their concept's label already).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ CONCEPTS_FILE = "concepts.csv"
 RULES_FILE = "concept_rules.csv"
 DOMAIN_TERMS_FILE = "domain_terms.txt"
 STOPWORDS_FILE = "stopwords_domain.txt"
+GLOSSARY_FILE = "glossary.csv"
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _REQUIRED = ["concept_id", "label", "parent", "zh_forms", "en_patterns"]
 
 
@@ -393,6 +397,52 @@ class Lexicon:
             path = self.source_dir / name
             h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
         return h.hexdigest()
+
+
+def english_label(label: str) -> str:
+    """The English part of a concept label (``"cyber sovereignty 网络主权"`` → ``"cyber
+    sovereignty"``)."""
+    return re.sub(r"\s+", " ", _HAN.sub("", label)).strip()
+
+
+def load_glossary(data_dir: Path | str | None = None) -> dict[str, str]:
+    """English glosses of Chinese words for figure labels: every concept form → its
+    concept's English label, then ``glossary.csv`` (columns ``term``, ``gloss``) of the
+    lexicon folder, which wins. A malformed row is an error naming the row."""
+    folder = lexicon_dir(Path(data_dir) if data_dir else None)
+    glossary = {}
+    for concept in read_concepts(folder / CONCEPTS_FILE):
+        for form in concept.zh_forms:
+            glossary.setdefault(form, english_label(concept.label))
+    path = folder / GLOSSARY_FILE
+    if not path.is_file():  # a data folder's lexicon without one: the repository's
+        path = REPO_ROOT / "data" / "lexicon" / GLOSSARY_FILE
+    if not path.is_file():
+        return glossary
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not {"term", "gloss"} <= set(reader.fieldnames or ()):
+            raise CorpusError(
+                Problem(
+                    str(path),
+                    "line 1",
+                    "the header must name the columns term,gloss",
+                    "write 'term,gloss' as the first line",
+                )
+            )
+        for row_no, row in enumerate(reader, start=2):
+            term, english = (row.get("term") or "").strip(), (row.get("gloss") or "").strip()
+            if not term or not english:
+                raise CorpusError(
+                    Problem(
+                        str(path),
+                        f"line {row_no}",
+                        "a row needs both a term and a gloss",
+                        "fill in both cells or delete the row",
+                    )
+                )
+            glossary[term] = english
+    return glossary
 
 
 def load_lexicon(data_dir: Path | str | None = None) -> Lexicon:

@@ -188,9 +188,21 @@ def concept_hits(
 
 
 def resolve_concept(term: str, lexicon: Lexicon) -> str | None:
-    """The concept a term names: its id, its label, or one of its Chinese forms."""
+    """The concept a term names: its id, its label, one of its Chinese forms, its
+    English label or an English rendering (``en_patterns``), the English in any case
+    (``Cyber sovereignty``, ``cyberspace sovereignty`` → ``cyber_sovereignty``)."""
+    from .lexicon import english_label
+
+    term = term.strip()
+    folded = term.casefold()
     for c in lexicon.concepts:
         if term in (c.concept_id, c.label) or term in c.zh_forms:
+            return c.concept_id
+    for c in lexicon.concepts:
+        if folded in (c.concept_id.casefold(), english_label(c.label).casefold()):
+            return c.concept_id
+    for c in lexicon.concepts:
+        if any(re.fullmatch(p, term, flags=re.I) for p in c.en_patterns):
             return c.concept_id
     return None
 

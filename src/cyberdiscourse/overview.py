@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 
 from .dates import as_dates
-from .plotting import LANG_COLOURS, PALETTE, new_figure
+from .plotting import LANG_COLOURS, PALETTE, Caption, new_figure, set_caption
+
+MAX_GROUPS = 30  # rows a figure or table shows before works are grouped
 
 LEDGER_REASONS = {
     "page_footer": "page footer (after 相关新闻/Related)",
@@ -101,8 +104,66 @@ def _label_levels(x_days: list[float], widths: list[float], *, step: float = 0.8
     return levels
 
 
-def textplot_timeline(works: pd.DataFrame, ax=None):
-    """Works on a real time axis; month-precision dates drawn as a bar across the month.
+def grouping_for(works: pd.DataFrame, *, max_groups: int = MAX_GROUPS) -> str:
+    """How to show ``works`` readably: ``"work_id"`` while there are at most
+    ``max_groups`` works, else ``"year"`` while there are at most that many years, else
+    ``"five_years"`` (five-year periods)."""
+    if len(works) <= max_groups:
+        return "work_id"
+    years = works["date"].fillna("").str.slice(0, 4)
+    return "year" if years[years != ""].nunique() <= max_groups else "five_years"
+
+
+def group_of(works: pd.DataFrame, grouping: str) -> pd.Series:
+    """Each work's group label under ``grouping`` (``work_id``, ``year``, ``five_years``,
+    or any column such as ``genre`` or ``issuer``); undated works are ``"undated"``."""
+    if grouping == "work_id":
+        return pd.Series(
+            [work_label(d, g) for d, g in zip(works["date"], works["genre"])], index=works.index
+        )
+    years = works["date"].fillna("").str.slice(0, 4)
+    if grouping == "year":
+        return years.where(years != "", "undated")
+    if grouping == "five_years":
+        start = pd.to_numeric(years, errors="coerce") // 5 * 5
+        return start.map(lambda y: "undated" if pd.isna(y) else f"{int(y)}–{int(y) + 4}")
+    return works[grouping].fillna("").replace("", "unknown").astype(str)
+
+
+def textstat_composition(works: pd.DataFrame, *, grouping: str | None = None) -> pd.DataFrame:
+    """Clean text per group and language: works, Chinese (Han) characters and English
+    characters, oldest group first. ``grouping=None`` chooses with :func:`grouping_for`.
+
+    Parameters
+    ----------
+    works
+        Output of :func:`textstat_works` (the included works).
+    """
+    grouping = grouping or grouping_for(works)
+    w = works.sort_values("date").assign(group=group_of(works, grouping))
+    out = (
+        w.groupby("group", sort=False)
+        .agg(
+            n_works=("work_id", "size"),
+            first_date=("date", "min"),
+            n_chars_zh=("n_chars_zh", "sum"),
+            n_chars_en=("n_chars_en", "sum"),
+        )
+        .reset_index()
+    )
+    return out.assign(grouping=grouping)
+
+
+def textstat_dates(works: pd.DataFrame) -> pd.DataFrame:
+    """Works per year and date precision (the timeline of a corpus too large to label)."""
+    years = works["date"].fillna("").str.slice(0, 4)
+    dated = works.assign(year=years)[years != ""]
+    return dated.groupby(["year", "date_precision"]).size().rename("n_works").reset_index()
+
+
+def textplot_timeline(works: pd.DataFrame, *, ax=None, max_labels: int = MAX_GROUPS):
+    """Works on a real time axis: each work labelled while there are at most
+    ``max_labels``, else works per year stacked by date precision.
 
     Parameters
     ----------
@@ -111,7 +172,44 @@ def textplot_timeline(works: pd.DataFrame, ax=None):
     """
     if ax is None:
         _, ax = new_figure("two_column")
-    w = works[works["date"].fillna("") != ""].sort_values("date")
+    dated = works[works["date"].fillna("") != ""]
+    if len(dated) > max_labels:
+        _timeline_by_year(textstat_dates(dated), ax)
+    else:
+        _timeline_of_works(dated, ax)
+    set_caption(
+        ax,
+        Caption(
+            "Works in the corpus by date of issue",
+            "works",
+            len(dated),
+            encodings={"dot": "date known to the day", "bar": "date known to the month only"}
+            if len(dated) <= max_labels
+            else {"bar": "works per year, stacked by how precisely the date is known"},
+            note=f"{len(works) - len(dated)} undated works not shown"
+            if len(works) > len(dated)
+            else "",
+        ),
+    )
+    return ax
+
+
+def _timeline_by_year(per_year: pd.DataFrame, ax) -> None:
+    grid = per_year.pivot_table(
+        index="year", columns="date_precision", values="n_works", fill_value=0
+    )
+    years = grid.index.astype(int)
+    bottom = np.zeros(len(grid))
+    for i, prec in enumerate(c for c in ("day", "month", "year") if c in grid):
+        ax.bar(years, grid[prec], bottom=bottom, color=PALETTE[i], width=0.8, label=f"{prec}")
+        bottom += grid[prec].to_numpy()
+    ax.set_ylabel("works")
+    ax.legend(title="date known to the", frameon=False)
+    ax.set_title(f"Works in the corpus by year of issue ({int(bottom.sum()):,} dated works)")
+
+
+def _timeline_of_works(w: pd.DataFrame, ax) -> None:
+    w = w.sort_values("date")
     starts = as_dates(w["date"])
     labels = [
         f" {g}\n {d}" + ("" if p == "day" else f" ({p} only)")
@@ -120,7 +218,7 @@ def textplot_timeline(works: pd.DataFrame, ax=None):
     pad = pd.Timedelta(days=200)
     lo, hi = starts.min() - pad, starts.max() + pad * 3
     days_per_inch = (hi - lo).days / (ax.figure.get_figwidth() * 0.95)
-    fontsize = 7
+    fontsize = 6.5
     widths = [
         max(map(len, lab.split("\n"))) * 0.55 * fontsize / 72 * days_per_inch for lab in labels
     ]
@@ -139,44 +237,83 @@ def textplot_timeline(works: pd.DataFrame, ax=None):
     ax.spines["left"].set_visible(False)
     ax.axhline(0, color="0.2", lw=0.8)
     ax.set_xlim(lo, hi)
-    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_title("Works in the corpus by date (dot: exact day; bar: month only)")
-    return ax
 
 
-def textplot_composition(works: pd.DataFrame, ax=None):
-    """Characters of clean text per work and language, as horizontal stacked bars."""
+def textplot_composition(composition: pd.DataFrame, *, ax=None):
+    """Clean text per group, Chinese and English in two panels with their own units
+    (Han characters are not comparable with English letters).
+
+    Parameters
+    ----------
+    composition
+        Output of :func:`textstat_composition`.
+    ax
+        Two Axes side by side (default: a new figure).
+
+    Returns
+    -------
+    numpy.ndarray of the two Axes.
+    """
+    import numpy as np
+
     if ax is None:
-        _, ax = new_figure("two_column")
-    w = works.iloc[::-1]
-    ax.barh(w["label"], w["n_chars_zh"], color=LANG_COLOURS["zh"], label="Chinese (zh)")
-    ax.barh(
-        w["label"],
-        w["n_chars_en"],
-        left=w["n_chars_zh"],
-        color=LANG_COLOURS["en"],
-        label="English (en)",
+        height = min(8.0, 1.0 + 0.16 * len(composition))
+        _, ax = new_figure("two_column", height=max(2.4, height), ncols=2, sharey=True)
+    axes = np.asarray(ax)
+    c = composition.iloc[::-1]
+    names = c["group"].astype(str).tolist()
+    for a, lang, unit in zip(
+        axes,
+        ("zh", "en"),
+        ("characters of the Chinese paragraphs", "characters of the English paragraphs"),
+    ):
+        values = c[f"n_chars_{lang}"].to_numpy()
+        a.barh(names, values, color=LANG_COLOURS[lang])
+        for y, n in enumerate(values):
+            a.text(n, y, f" {n:,}", va="center", fontsize=6)
+        a.set_xlim(0, max(values.max(), 1) * 1.3)
+        a.set_xlabel(unit)
+        a.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        a.tick_params(axis="x", labelrotation=30)
+    grouping = composition["grouping"].iloc[0] if len(composition) else "work_id"
+    by = {"work_id": "work", "year": "year", "five_years": "five-year period"}.get(
+        grouping, grouping
     )
-    for y, (zh, en) in enumerate(zip(w["n_chars_zh"], w["n_chars_en"])):
-        ax.text(zh + en, y, f" {zh:,} / {en:,}", va="center", fontsize=6.5)
-    ax.set_xlabel("characters of clean paragraph text (zh / en)")
-    ax.set_xlim(0, (w["n_chars_zh"] + w["n_chars_en"]).max() * 1.25)
-    ax.legend(loc="lower right", frameon=False)
-    ax.set_title("Corpus composition: clean text per work and language")
-    return ax
+    axes[0].figure.suptitle(f"Clean paragraph text per {by} and language")
+    set_caption(
+        axes,
+        Caption(
+            f"Clean paragraph text per {by}, Chinese and English counted apart",
+            "characters of clean paragraph text, punctuation and spaces included; a Chinese "
+            "and an English character are different units, so each panel has its own scale",
+            int(composition["n_works"].sum()),
+            encodings={"bar length": "characters of clean text"},
+        ),
+    )
+    return axes
 
 
-def textplot_ledger(ledger: pd.DataFrame, ax=None):
+def textplot_ledger(ledger: pd.DataFrame, *, ax=None):
     """Discarded raw lines by reason (output of :func:`textstat_ledger`)."""
     if ax is None:
-        _, ax = new_figure("two_column")
+        _, ax = new_figure("two_column", height=max(2.4, 0.6 + 0.17 * len(ledger)))
     led = ledger.sort_values("lines")
     labels = [LEDGER_REASONS.get(r, r) for r in led["reason"]]
     ax.barh(labels, led["lines"], color=PALETTE[5])
     for y, n in enumerate(led["lines"]):
-        ax.text(n, y, f" {n}", va="center", fontsize=6.5)
+        ax.text(n, y, f" {n:,}", va="center", fontsize=6.5)
     ax.set_xlabel("raw lines")
-    ax.set_xlim(0, led["lines"].max() * 1.15)
+    ax.set_xlim(0, led["lines"].max() * 1.2)
     ax.set_title("Why raw lines were not used as text (the discard ledger)")
+    set_caption(
+        ax,
+        Caption(
+            "Raw lines of the captures that were not used as text, by the rule that removed them",
+            "raw lines",
+            note="every raw line is either in a paragraph or in this ledger",
+        ),
+    )
     return ax

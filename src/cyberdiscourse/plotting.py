@@ -2,23 +2,32 @@
 
 - a bundled open-licensed CJK font (WenQuanYi Micro Hei, Apache-2.0, TrueType
   outlines), so Chinese renders on a fresh machine without system fonts;
-- PDF fonts embedded as TrueType (``pdf.fonttype = 42``), never Type 3;
-  SVG text as paths, so the SVG looks the same everywhere;
-- the Okabe-Ito colour-blind-safe palette; one- and two-column widths;
-- :func:`save_figure` writes PDF, SVG, 300 dpi PNG and the data behind the
-  figure as CSV under ``figures/<notebook>/``, byte-identical on a re-run.
+- PDF fonts embedded as TrueType (``pdf.fonttype = 42``), never Type 3; SVG
+  text as paths by default (looks the same everywhere) or as editable text
+  naming the bundled font (``editable_svg=True``);
+- width presets for journal slots (3.5, 5.3 and 7.2 inches): a figure is drawn
+  at the width it is printed at, and no text is smaller than 6 pt
+  (:data:`MIN_FONT_PT`);
+- English glosses beside Chinese tick labels (:func:`gloss`), from the
+  lexicon's labels and ``glossary.csv``;
+- the Okabe-Ito colour-blind-safe palette;
+- :class:`FigureSaver` writes PDF, SVG, 300 dpi PNG, the data behind the figure
+  as CSV and a caption file under ``figures/<notebook>/``, byte-identical on a
+  re-run.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
 
 from .config import REPO_ROOT
-from .io import write_atomic
+from .io import write_atomic, write_text
 
 FONT_PATH = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei.ttf"
 FONT_NAME = "WenQuanYi Micro Hei"
@@ -26,8 +35,13 @@ FONT_NAME = "WenQuanYi Micro Hei"
 # Yellow last: it is too faint for lines and small marks on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 LINE_PALETTE = PALETTE[:-1]  # for lines and small marks: without the faint yellow
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]  # a second channel beside colour
 LANG_COLOURS = {"zh": PALETTE[0], "en": PALETTE[1]}
-# Widths in inches: one journal column (~89 mm) and two columns (~183 mm).
+# Journal slots, in inches: one column (~89 mm), a 5.3-inch single-column page
+# (common in political-science and IR journals) and two columns (~183 mm).
+WIDTHS = {"column": 3.5, "medium": 5.3, "page": 7.2}
+MIN_FONT_PT = 6.0
+# A figure's kind: its natural width (the preset caps it) and its height.
 SIZES = {
     "one_column": (3.5, 2.6),
     "one_column_tall": (3.5, 4.2),
@@ -41,11 +55,14 @@ STYLE = {
     "font.family": "sans-serif",
     "font.sans-serif": [FONT_NAME, "DejaVu Sans"],
     "font.size": 8,
-    "axes.titlesize": 9,
-    "axes.labelsize": 8,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "legend.fontsize": 7,
+    "axes.titlesize": 8,
+    "axes.labelsize": 7,
+    "xtick.labelsize": 6.5,
+    "ytick.labelsize": 6.5,
+    "legend.fontsize": 6.5,
+    "legend.title_fontsize": 6.5,
+    "figure.titlesize": 8,
+    "figure.labelsize": 7,
     "axes.unicode_minus": False,  # the CJK font has no U+2212 minus glyph
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -60,6 +77,8 @@ STYLE = {
     "svg.hashsalt": "cyberdiscourse",
     "image.cmap": "cividis",
 }
+
+_state: dict = {"width": WIDTHS["page"], "glossary": {}}
 
 
 def register_font() -> str:
@@ -77,14 +96,145 @@ def use_style() -> None:
     matplotlib.rcParams.update(STYLE)
 
 
-def new_figure(size: str = "one_column", **subplots_kw):
-    """A figure of a journal size with the project style; returns ``(fig, ax)``."""
+def set_width(width: str | float) -> float:
+    """Choose the journal slot figures are drawn for: ``"column"`` (3.5 in),
+    ``"medium"`` (5.3 in), ``"page"`` (7.2 in) or one of those numbers.
+
+    Every later figure is drawn at most this wide, at its printed size, so its
+    text keeps the point sizes of the style (never below :data:`MIN_FONT_PT`).
+    Returns the width in inches.
+    """
+    inches = WIDTHS.get(width) if isinstance(width, str) else float(width)
+    if inches not in WIDTHS.values():
+        raise ValueError(
+            f"width must be one of {list(WIDTHS)} or {sorted(WIDTHS.values())}, not {width!r}"
+        )
+    _state["width"] = inches
+    return inches
+
+
+def figure_width() -> float:
+    """The width, in inches, of the current journal slot (see :func:`set_width`)."""
+    return _state["width"]
+
+
+def figure_size(size: str = "one_column", *, height: float | None = None) -> tuple[float, float]:
+    """``(width, height)`` in inches of a figure of kind ``size`` at the current preset."""
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {sorted(SIZES)}, not {size!r}")
+    natural_width, natural_height = SIZES[size]
+    return min(natural_width, figure_width()), height or natural_height
+
+
+def new_figure(size: str = "one_column", *, height: float | None = None, **subplots_kw):
+    """A figure of kind ``size`` at the current width preset; returns ``(fig, ax)``.
+
+    ``height`` (inches) overrides the kind's height, e.g. for small multiples
+    whose rows depend on the data.
+    """
     import matplotlib.pyplot as plt
 
     use_style()
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {sorted(SIZES)}, not {size!r}")
-    return plt.subplots(figsize=SIZES[size], **subplots_kw)
+    return plt.subplots(figsize=figure_size(size, height=height), **subplots_kw)
+
+
+def new_panels(
+    nrows: int,
+    ncols: int,
+    *,
+    size: str = "two_column",
+    height: float | None = None,
+    fig=None,
+    **subplots_kw,
+):
+    """Small multiples: ``nrows x ncols`` Axes on ``fig`` (a new figure of kind ``size``
+    at the current preset when ``None``; an empty given figure is resized). Returns
+    ``(fig, axes)`` with ``axes`` always two-dimensional."""
+    import matplotlib.pyplot as plt
+
+    use_style()
+    width, height = figure_size(size, height=height)
+    if fig is None:
+        fig = plt.figure(figsize=(width, height))
+    else:
+        fig.set_size_inches(width, height)
+    axes = fig.subplots(nrows, ncols, squeeze=False, **subplots_kw)
+    return fig, axes
+
+
+def figure_of(drawn):
+    """The Figure behind what a ``textplot_*`` returned: an Axes, an array of Axes or a Figure."""
+    import numpy as np
+
+    if hasattr(drawn, "savefig"):
+        return drawn
+    if isinstance(drawn, np.ndarray):
+        return drawn.flat[0].figure
+    if isinstance(drawn, (list, tuple)):
+        return figure_of(drawn[0])
+    return drawn.figure
+
+
+# ---------------------------------------------------------------- glosses
+
+
+def use_glossary(glossary: Mapping[str, str]) -> None:
+    """Set the English glosses that :func:`gloss` adds to Chinese labels."""
+    _state["glossary"] = dict(glossary)
+
+
+def gloss(label: str, *, sep: str = " ") -> str:
+    """``label`` with its English gloss in brackets when one is known: ``网络主权 (cyber
+    sovereignty)``; other labels unchanged."""
+    english = _state["glossary"].get(str(label))
+    return f"{label}{sep}({english})" if english else str(label)
+
+
+# ---------------------------------------------------------------- captions
+
+
+@dataclass
+class Caption:
+    """What a reader needs beside a figure: what is counted, its unit, how many
+    documents, the interval method and what each visual channel encodes."""
+
+    what: str
+    unit: str
+    n_documents: int | None = None
+    interval: str = ""
+    encodings: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    def text(self, *, data_file: str = "") -> str:
+        parts = [f"{self.what}.", f"Unit: {self.unit}."]
+        if self.n_documents is not None:
+            parts.append(f"N = {self.n_documents:,} documents.")
+        if self.interval:
+            parts.append(f"Intervals: {self.interval}.")
+        if self.encodings:
+            parts.append(
+                "Encoding: " + "; ".join(f"{k}: {v}" for k, v in self.encodings.items()) + "."
+            )
+        if self.note:
+            parts.append(self.note.rstrip(".") + ".")
+        if data_file:
+            parts.append(f"Data: {data_file}.")
+        return " ".join(parts)
+
+
+def set_caption(drawn, caption: Caption):
+    """Attach ``caption`` to the figure of ``drawn`` (read by :meth:`FigureSaver.save`);
+    returns ``drawn``."""
+    figure_of(drawn)._cyberdiscourse_caption = caption
+    return drawn
+
+
+def caption_of(drawn) -> Caption | None:
+    """The caption attached to the figure of ``drawn``, if any."""
+    return getattr(figure_of(drawn), "_cyberdiscourse_caption", None)
+
+
+# ---------------------------------------------------------------- saving
 
 
 def figures_root(figures_dir: str | os.PathLike | None = None) -> Path:
@@ -95,40 +245,119 @@ def figures_root(figures_dir: str | os.PathLike | None = None) -> Path:
 
 
 def save_figure(
-    fig,
+    drawn,
     name: str,
     *,
     data: pd.DataFrame,
     notebook: str,
     figures_dir: str | os.PathLike | None = None,
+    caption: Caption | str | None = None,
+    editable_svg: bool = False,
 ) -> dict[str, Path]:
-    """Save ``fig`` as PDF, SVG and 300 dpi PNG, and ``data`` as CSV.
+    """Save a figure as PDF, SVG and 300 dpi PNG, its data as CSV and its caption.
 
     Files go to ``<figures_dir>/<notebook>/<name>.<ext>``; each is written
     atomically and with no timestamps, so a re-run gives identical bytes.
 
     Parameters
     ----------
-    fig
-        The matplotlib figure.
+    drawn
+        The Figure, or what a ``textplot_*`` returned (an Axes or array of Axes).
     name
         File stem, e.g. ``"works_timeline"``.
     data
         The table behind the figure, so a reviewer can check every mark.
     notebook
         The notebook's stem, e.g. ``"01_corpus_overview"``.
+    caption
+        Caption text, or a :class:`Caption`; default: the one the ``textplot_*``
+        attached. Written as ``<name>.caption.txt``.
+    editable_svg
+        Store SVG text as text naming the bundled font (editable in Inkscape or
+        Illustrator when that font is installed) instead of as paths.
     """
+    fig = figure_of(drawn)
     out_dir = figures_root(figures_dir) / notebook
     paths: dict[str, Path] = {}
     metadata = {"pdf": {"CreationDate": None, "ModDate": None}, "svg": {"Date": None}, "png": {}}
     for fmt in FORMATS:
         path = out_dir / f"{name}.{fmt}"
+        svg_text = {"svg.fonttype": "none" if editable_svg and fmt == "svg" else "path"}
 
-        def write(tmp: Path, fmt: str = fmt) -> None:
-            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata[fmt])
+        def write(tmp: Path, fmt: str = fmt, svg_text=svg_text) -> None:
+            with matplotlib.rc_context(svg_text):
+                fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata[fmt])
 
         paths[fmt] = write_atomic(path, write)
     paths["csv"] = write_atomic(
         out_dir / f"{name}.csv", lambda tmp: data.to_csv(tmp, index=False, encoding="utf-8")
     )
+    caption = caption if caption is not None else caption_of(fig)
+    if caption is not None:
+        text = caption if isinstance(caption, str) else caption.text(data_file=f"{name}.csv")
+        paths["caption"] = write_text(text + "\n", out_dir / f"{name}.caption.txt")
     return paths
+
+
+class FigureSaver:
+    """Saves a notebook's figures: it knows the notebook and the folder once.
+
+    Parameters
+    ----------
+    notebook
+        The notebook's stem, e.g. ``"01_corpus_overview"``.
+    figures_dir
+        Root folder (default: :func:`figures_root`).
+    save
+        ``False`` for interactive runs: figures are drawn, nothing is written.
+    width
+        The journal slot (see :func:`set_width`); ``None`` keeps the current one.
+    editable_svg
+        SVG text as editable text (see :func:`save_figure`).
+    glossary
+        English glosses for Chinese labels (see :func:`use_glossary`).
+    """
+
+    def __init__(
+        self,
+        notebook: str,
+        figures_dir: str | os.PathLike | None = None,
+        *,
+        save: bool = True,
+        width: str | float | None = None,
+        editable_svg: bool = False,
+        glossary: Mapping[str, str] | None = None,
+    ) -> None:
+        use_style()
+        if width is not None:
+            set_width(width)
+        if glossary is not None:
+            use_glossary(glossary)
+        self.notebook = notebook
+        self.figures_dir = figures_dir
+        self.save_files = save
+        self.editable_svg = editable_svg
+        self.saved: list[str] = []
+
+    def __call__(
+        self, drawn, name: str, *, data: pd.DataFrame, caption: Caption | str | None = None
+    ) -> dict[str, Path]:
+        """Save what a ``textplot_*`` drew under ``name``; returns the paths written
+        (none when saving is off)."""
+        if not self.save_files:
+            return {}
+        self.saved.append(name)
+        return save_figure(
+            drawn,
+            name,
+            data=data,
+            notebook=self.notebook,
+            figures_dir=self.figures_dir,
+            caption=caption,
+            editable_svg=self.editable_svg,
+        )
+
+    @property
+    def folder(self) -> Path:
+        """Where this notebook's figures go."""
+        return figures_root(self.figures_dir) / self.notebook

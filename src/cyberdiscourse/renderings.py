@@ -176,6 +176,7 @@ def textplot_renderings(
     labels: dict[str, str] | None = None,
     concepts: list[str] | None = None,
     coverage: pd.DataFrame | None = None,
+    fig=None,
 ):
     """For each concept, the English renderings (rows) used over time (x), sized by count.
 
@@ -187,7 +188,7 @@ def textplot_renderings(
     """
     import matplotlib.dates as mdates
 
-    from .plotting import LINE_PALETTE, new_figure
+    from .plotting import LINE_PALETTE, Caption, new_panels, set_caption
 
     table = textstat_renderings(variants)
     concepts = concepts or list(dict.fromkeys(table["concept_id"]))
@@ -197,10 +198,11 @@ def textplot_renderings(
         + (c in set(gaps["concept_id"]))
         for c in concepts
     ]
-    fig, axes = new_figure(
-        "two_column_tall",
-        nrows=len(concepts),
-        squeeze=False,
+    fig, axes = new_panels(
+        len(concepts),
+        1,
+        height=0.4 + 0.45 * len(concepts) + 0.17 * sum(heights),
+        fig=fig,
         sharex=True,
         gridspec_kw={"height_ratios": heights},
     )
@@ -214,15 +216,28 @@ def textplot_renderings(
         if len(gap):
             y = [rows.index(NOT_ALIGNED)] * len(gap)
             _points(ax, gap["date"], y, gap["not_aligned"], "0.5", hollow=True)
-        ax.set_yticks(range(len(rows)), rows, fontsize=6.5)
+        ax.set_yticks(range(len(rows)), rows)
         ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_title(_panel_title(cid, labels, coverage), fontsize=7, loc="left")
+        ax.set_title(_panel_title(cid, labels, coverage), fontsize=6.5, loc="left")
         ax.grid(axis="x", color="0.9")
     dates = as_dates(pd.concat([table["date"], gaps["date"]]))
     pad = pd.Timedelta(days=120)
     axes[-1, 0].set_xlim(dates.min() - pad, dates.max() + pad)
     axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
     axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    set_caption(
+        axes,
+        Caption(
+            "English renderings of each concept in the official translations, by work",
+            "aligned Chinese-English paragraph pairs whose Chinese mentions the concept",
+            int(table["work_id"].nunique()) if "work_id" in table else None,
+            encodings={
+                "filled circle": "pairs using the rendering (area and number)",
+                "hollow grey circle": "mentions with no aligned English paragraph",
+            },
+            note="only works with official English say anything about renderings",
+        ),
+    )
     return axes
 
 

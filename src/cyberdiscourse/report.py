@@ -64,14 +64,78 @@ def run_notebook(
     return output
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = (
+    "The interactive explorer runs in JupyterLab with a live kernel; "
+    "this report shows the static view instead."
+)
+REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.I)
+
+
+def _scrub_text(text: str, replacements: dict[str, str]) -> str:
+    for path, name in replacements.items():
+        text = text.replace(path, name)
+    return text
+
+
+def _scrub_value(value, replacements: dict[str, str]):
+    if isinstance(value, str):
+        return _scrub_text(value, replacements)
+    if isinstance(value, list):
+        return [_scrub_value(v, replacements) for v in value]
+    return value
+
+
+def scrub_notebook(nb, replacements: dict[str, str]):
+    """Make an executed notebook fit to share: machine paths become ``<data>``,
+    ``<repository>`` … in sources and outputs, and widget outputs (which need a kernel
+    and scripts from the network) become a short note. Returns ``nb``, changed in place."""
+    import nbformat
+
+    ordered = dict(sorted(replacements.items(), key=lambda kv: -len(kv[0])))
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.source = _scrub_text(cell.source, ordered)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                output.data = nbformat.from_dict({"text/plain": WIDGET_NOTE})
+                continue
+            for key in ("text", "traceback", "evalue"):
+                if key in output:
+                    output[key] = _scrub_value(output[key], ordered)
+            for mime in list(data):
+                data[mime] = _scrub_value(data[mime], ordered)
+    return nb
+
+
 def render_html(executed: Path, html_path: Path) -> Path:
-    """Render an executed notebook to a standalone HTML report."""
+    """Render an executed notebook to a standalone HTML report that fetches nothing:
+    scripts from the network (require.js, MathJax, widget managers) are left out."""
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
     body, _ = HTMLExporter().from_notebook_node(nb)
-    return write_text(body, html_path)
+    return write_text(REMOTE_SCRIPT.sub("", body), html_path)
+
+
+def path_names(parameters: dict) -> dict[str, str]:
+    """The machine paths a report must not show, and what it shows instead."""
+    names = {str(REPO_ROOT): "<repository>", str(Path.home()): "~"}
+    for key, value in parameters.items():
+        if isinstance(value, str) and Path(value).is_absolute():
+            names[str(Path(value))] = f"<{key.removesuffix('_dir')}>"
+    return names
+
+
+def _scrub_file(executed: Path, replacements: dict[str, str]) -> None:
+    import nbformat
+
+    from .io import write_atomic
+
+    nb = scrub_notebook(nbformat.read(str(executed), as_version=4), replacements)
+    write_atomic(executed, lambda tmp: nbformat.write(nb, str(tmp)))
 
 
 def make_reports(
@@ -89,5 +153,6 @@ def make_reports(
         if only and not any(nb.name.startswith(o) for o in only):
             continue
         executed = run_notebook(nb, reports_dir / nb.name, parameters or {})
+        _scrub_file(executed, path_names(parameters or {}))
         written.append(render_html(executed, reports_dir / nb.with_suffix(".html").name))
     return written

@@ -382,18 +382,22 @@ def reuse_graph(reuse: pd.DataFrame, works: pd.DataFrame):
     return graph
 
 
-def textplot_reuse(graph, *, labels: dict[str, str] | None = None, ax=None):
+def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: int = 25, ax=None):
     """Works on a time axis (x: date), an arrow from each work to the later works that reuse
     its passages; arrow width grows with the reused characters, the label is the number of
-    passages. Returns the Axes."""
+    passages. Only the ``max_edges`` links with the most reused characters are drawn (the
+    GraphML keeps them all). Returns the Axes."""
     import matplotlib.dates as mdates
     import networkx as nx
 
     from .dates import as_dates
-    from .plotting import PALETTE, new_figure
+    from .plotting import PALETTE, Caption, new_figure, set_caption
 
     if ax is None:
         _, ax = new_figure("two_column")
+    n_edges = graph.number_of_edges()
+    strongest = sorted(graph.edges(data=True), key=lambda e: (-e[2]["chars"], e[0], e[1]))
+    graph = graph.edge_subgraph([(a, b) for a, b, _ in strongest[:max_edges]]).copy()
     nodes = list(graph.nodes)
     x = as_dates(pd.Series([graph.nodes[v]["date"] for v in nodes]))
     xnum = mdates.date2num(x)
@@ -421,7 +425,7 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, ax=None):
             xytext=(0, 9),
             textcoords="offset points",
             ha="center",
-            fontsize=6.5,
+            fontsize=6,
         )
     ax.set_ylim(-1.8, 1.8)
     ax.set_yticks([])
@@ -432,4 +436,17 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, ax=None):
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.set_xlabel("date of the work (arrow: passages reused by the later work; label: how many)")
+    set_caption(
+        ax,
+        Caption(
+            "Text reuse between works: passages of an earlier work found again in a later one "
+            "(local alignment)",
+            "passages (arrow labels); reused Han characters (arrow width, log scale)",
+            graph.number_of_nodes(),
+            encodings={"node": "a work at its date", "arrow": "earlier work to the later one"},
+            note=f"the {graph.number_of_edges()} strongest of {n_edges} links drawn"
+            if n_edges > graph.number_of_edges()
+            else "",
+        ),
+    )
     return ax

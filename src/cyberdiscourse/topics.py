@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .plotting import Caption, gloss, set_caption
+
 METHODS = ("lda", "nmf")
 ENGINES = ("tomotopy", "sklearn")
 
@@ -94,6 +96,7 @@ class TopicModel:
     doc_topic: np.ndarray
     vocab: np.ndarray
     seconds: float
+    labels: dict[int, str] | None = None  # set by :func:`topic_labels`
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
         return [list(self.vocab[np.argsort(-row, kind="stable")[:n]]) for row in self.topic_term]
@@ -270,6 +273,17 @@ def heldout_split(
     return dtm.subset(np.sort(order[n_held:])), dtm.subset(np.sort(order[:n_held]))
 
 
+def sample_paragraphs(
+    dtm: DocumentTermMatrix, n: int, *, random_state: int = 0
+) -> DocumentTermMatrix:
+    """At most ``n`` paragraphs drawn at random (seeded), in their original order: for
+    choosing k on a large corpus before the final model is fitted on everything."""
+    if dtm.X.shape[0] <= n:
+        return dtm
+    rng = np.random.default_rng(random_state)
+    return dtm.subset(np.sort(rng.choice(dtm.X.shape[0], size=n, replace=False)))
+
+
 def _fit_and_score(fit, held, k, seed, method, engine, n):
     model = fit_topics(fit, k, method=method, engine=engine, random_state=seed)
     top = model.top_terms(n)
@@ -422,14 +436,24 @@ def topic_labels(model: TopicModel, path=None) -> dict[int, str]:
     then carries the names given there. A file written for another k is an error naming
     it, not a silent mismatch.
     """
+    t = textstat_topics(model, n=8)
+    first = t.drop_duplicates("topic")
+    default = {k: f"T{k}: {v}" for k, v in first[["topic", "label"]].values}
+    model.labels = _read_labels(model, path, default, t)
+    return model.labels
+
+
+def model_labels(model: TopicModel) -> dict[int, str]:
+    """The topic labels of ``model`` (:func:`topic_labels`), else ``T1`` … ``Tk``."""
+    return model.labels or {t: f"T{t}" for t in range(1, model.k + 1)}
+
+
+def _read_labels(model, path, default: dict[int, str], t: pd.DataFrame) -> dict[int, str]:
     from pathlib import Path
 
     from .errors import CorpusError, Problem
     from .io import write_atomic
 
-    t = textstat_topics(model, n=8)
-    first = t.drop_duplicates("topic")
-    default = {k: f"T{k}: {v}" for k, v in first[["topic", "label"]].values}
     if path is None:
         return default
     path = Path(path)
@@ -603,10 +627,11 @@ def textstat_prevalence(
         unit = unit.map(date).str.slice(0, 4)
     alpha = (1 - ci) / 2
     rows = []
-    for key in sorted(unit.unique(), key=lambda k: (date.get(k, k), k)):
-        mask = (unit == key).to_numpy()
+    positions = unit.groupby(unit.to_numpy()).indices
+    for key in sorted(positions, key=lambda k: (date.get(k, k), k)):
+        mask = positions[key]  # the unit's rows (no scan of every row per unit)
         rng = unit_rng(random_state, key)
-        idx = rng.integers(0, mask.sum(), size=(n_boot, mask.sum()))
+        idx = rng.integers(0, len(mask), size=(n_boot, len(mask)))
         boot = np.concatenate([f.doc_topic[mask][idx].mean(axis=1) for f in fits])
         low, high = np.quantile(boot, alpha, axis=0), np.quantile(boot, 1 - alpha, axis=0)
         means = np.array([f.doc_topic[mask].mean(axis=0) for f in fits])
@@ -621,146 +646,206 @@ def textstat_prevalence(
                     "ci_high": float(high[t]),
                     "seed_sd": float(means[:, t].std()),
                     "n_fits": len(fits),
-                    "n_paragraphs": int(mask.sum()),
+                    "n_paragraphs": len(mask),
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["label"] = out["topic"].map(model_labels(model))
+    out.attrs["n_documents"] = int(pd.Series(dtm.work_id).nunique())
+    return out
 
 
 # ---------------------------------------------------------------- figures
 
 
-def textplot_selection(selection: pd.DataFrame, *, chosen: int | None = None):
+def textplot_selection(selection: pd.DataFrame, *, chosen: int | None = None, fig=None):
     """Held-out NPMI (in-sample dotted), exclusivity and stability against k (three
-    panels); returns the Axes."""
-    from .plotting import PALETTE, new_figure
+    panels); returns the array of Axes."""
+    from .plotting import PALETTE, new_panels
 
-    fig, axes = new_figure("two_column", ncols=3)
+    fig, axes = new_panels(1, 3, height=2.4, fig=fig)
     for ax, col, title, colour in zip(
-        axes,
+        axes.flat,
         ["npmi", "exclusivity", "stability"],
         ["held-out coherence (NPMI)", "exclusivity", "stability across seeds"],
         PALETTE,
     ):
         yerr = selection["npmi_sd"] if col == "npmi" else None
         ax.errorbar(
-            selection["k"], selection[col], yerr=yerr, fmt="-o", ms=4, color=colour, capsize=2
+            selection["k"], selection[col], yerr=yerr, fmt="-o", ms=3, color=colour, capsize=2
         )
         if col == "npmi" and "npmi_fitted" in selection:
             ax.plot(
                 selection["k"], selection["npmi_fitted"], ":", color="0.5", lw=1, label="in sample"
             )
-            ax.legend(fontsize=6, frameon=False)
+            ax.legend(frameon=False)
         if chosen is not None:
             ax.axvline(chosen, color="0.5", ls="--", lw=0.8)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title)
         ax.set_xlabel("k")
         ax.set_xticks(selection["k"])
+    set_caption(
+        axes,
+        Caption(
+            "Choosing the number of topics k: coherence on held-out paragraphs, exclusivity "
+            "of the top terms and their stability across random seeds",
+            "NPMI (-1 to 1); exclusivity and stability (0 to 1)",
+            selection.attrs.get("n_documents"),
+            interval="error bars: standard deviation of NPMI across seeds",
+            encodings={"dashed line": "the k chosen", "dotted line": "in-sample NPMI"},
+        ),
+    )
     return axes
 
 
-def _topic_panels(n: int, ncols: int, **subplots_kw):
+def _topic_panels(n: int, ncols: int, *, fig=None, row_height: float = 1.5, **subplots_kw):
     """A figure with one panel per topic: at most ``ncols`` columns and never an empty
-    column (two topics: two panels), two-column width, taller when there are several
-    rows; panels beyond ``n`` are hidden. Returns ``(fig, axes)``, axes always 2-D."""
-    from .plotting import new_figure
+    column (two topics: two panels), at the current width preset, each row
+    ``row_height`` inches; panels beyond ``n`` are hidden. Returns ``(fig, axes)``,
+    axes always 2-D."""
+    from .plotting import new_panels
 
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = new_figure(
-        "two_column_tall" if nrows > 1 else "two_column",
-        nrows=nrows,
-        ncols=ncols,
-        squeeze=False,
-        **subplots_kw,
-    )
+    fig, axes = new_panels(nrows, ncols, height=0.6 + row_height * nrows, fig=fig, **subplots_kw)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     return fig, axes
 
 
-def textplot_prevalence(prev: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
-    """Small multiples: each topic's mean share per work on a real time axis, with intervals."""
+def _labels_of(table: pd.DataFrame, labels: dict[int, str] | None) -> dict[int, str]:
+    """Topic labels: those given, else the table's ``label`` column, else ``T<k>``."""
+    if labels:
+        return dict(labels)
+    if "label" in table:
+        return dict(zip(table["topic"], table["label"]))
+    return {t: f"T{t}" for t in table["topic"].unique()}
+
+
+def textplot_prevalence(
+    prev: pd.DataFrame,
+    labels: dict[int, str] | None = None,
+    *,
+    ncols: int = 3,
+    max_points: int = 60,
+    fig=None,
+):
+    """Small multiples: each topic's mean share per work (or year) on a real time axis,
+    as points with intervals. With more than ``max_points`` units per topic, draw the
+    table of :func:`textstat_prevalence` with ``by="year"`` instead (the caption says
+    which). Returns the array of Axes."""
     import matplotlib.dates as mdates
 
     from .dates import as_dates
     from .plotting import LINE_PALETTE
 
+    labels = _labels_of(prev, labels)
+    unit = "work_id" if "work_id" in prev else "year"
     topics = sorted(prev["topic"].unique())
-    fig, axes = _topic_panels(len(topics), ncols, sharex=True, sharey=True)
+    fig, axes = _topic_panels(len(topics), ncols, fig=fig, sharex=True, sharey=True)
     for ax, t in zip(axes.flat, topics):
-        sub = prev[prev["topic"] == t].sort_values("date")
-        x = as_dates(sub["date"])
-        ax.errorbar(
-            x,
-            sub["share"],
-            yerr=[sub["share"] - sub["ci_low"], sub["ci_high"] - sub["share"]],
-            fmt="-o",
-            ms=3,
-            lw=1,
-            capsize=2,
-            color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)],
-            ecolor="0.6",
-        )
-        ax.set_title(labels[t], fontsize=7)
+        sub = prev[prev["topic"] == t].sort_values("date").head(max_points)
+        x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
+        colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
+        ax.vlines(x, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.45, lw=1)
+        ax.plot(x, sub["share"], "o", ms=3, color=colour)
+        ax.set_title(labels[t])
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    fig.supylabel("mean topic share of the work's paragraphs (95% CI)", fontsize=8)
+    fig.supylabel("mean topic share of the paragraphs (95% interval)")
+    set_caption(
+        axes,
+        Caption(
+            f"Topic prevalence per {unit.replace('_id', '')}: mean share of its paragraphs",
+            "topic share (0 to 1)",
+            prev.attrs.get("n_documents"),
+            interval="95% percentile bootstrap over the unit's paragraphs, pooled over "
+            f"{int(prev['n_fits'].max()) if 'n_fits' in prev else 1} fits with other seeds",
+            encodings={"point": f"one {unit.replace('_id', '')}", "vertical line": "interval"},
+        ),
+    )
     return axes
 
 
 def textplot_topic_heatmap(
     prev: pd.DataFrame,
-    labels: dict[int, str],
+    labels: dict[int, str] | None = None,
     *,
     work_labels: dict[str, str] | None = None,
+    max_rows: int = 40,
     ax=None,
 ):
-    """Works x topics: mean topic share."""
+    """Works (or years) x topics: mean topic share; at most ``max_rows`` rows (the
+    latest; use ``by="year"`` for a larger corpus)."""
     from .plotting import new_figure
 
+    labels = _labels_of(prev, labels)
+    unit = "work_id" if "work_id" in prev else "year"
+    order = list(dict.fromkeys(prev.sort_values("date")[unit]))[-max_rows:]
+    grid = prev.pivot_table(index=unit, columns="topic", values="share").reindex(order)
     if ax is None:
-        _, ax = new_figure("two_column_tall")
-    order = list(dict.fromkeys(prev.sort_values("date")["work_id"]))
-    grid = prev.pivot_table(index="work_id", columns="topic", values="share").reindex(order)
+        _, ax = new_figure("two_column_tall", height=max(2.6, 1.4 + 0.17 * len(order)))
     im = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", vmin=0)
-    for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        ax.text(
-            j,
-            i,
-            f"{v:.2f}",
-            ha="center",
-            va="center",
-            fontsize=6,
-            color="black" if v > np.nanmax(grid.to_numpy()) * 0.6 else "white",
-        )
-    ax.set_xticks(
-        range(grid.shape[1]),
-        [labels[t] for t in grid.columns],
-        rotation=40,
-        ha="right",
-        fontsize=6.5,
-    )
-    ax.set_yticks(range(len(order)), [(work_labels or {}).get(w, w) for w in order], fontsize=7)
+    if grid.size <= 400:
+        for (i, j), v in np.ndenumerate(grid.to_numpy()):
+            ax.text(
+                j,
+                i,
+                f"{v:.2f}",
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="black" if v > np.nanmax(grid.to_numpy()) * 0.6 else "white",
+            )
+    ax.set_xticks(range(grid.shape[1]), [labels[t] for t in grid.columns], rotation=40, ha="right")
+    ax.set_yticks(range(len(order)), [(work_labels or {}).get(w, w) for w in order])
     ax.figure.colorbar(im, ax=ax, label="mean topic share", shrink=0.6)
+    set_caption(
+        ax,
+        Caption(
+            f"Topic shares by {unit.replace('_id', '')}",
+            "mean topic share of the paragraphs (0 to 1)",
+            prev.attrs.get("n_documents"),
+            encodings={"colour and number": "mean share"},
+        ),
+    )
     return ax
 
 
 def textplot_topic_terms(
-    model: TopicModel, *, n: int = 8, ncols: int = 3, labels: dict[int, str] | None = None
+    model: TopicModel,
+    *,
+    n: int = 8,
+    ncols: int = 3,
+    labels: dict[int, str] | None = None,
+    fig=None,
 ):
-    """Grid of the top terms of each topic (ranked by FREX) with their probabilities."""
+    """Grid of the top terms of each topic (ranked by FREX) with their probabilities;
+    Chinese terms carry their English gloss. Returns the array of Axes."""
     from .plotting import LINE_PALETTE
 
-    fig, axes = _topic_panels(model.k, ncols)
+    labels = labels or model_labels(model)
+    fig, axes = _topic_panels(model.k, ncols, fig=fig, row_height=0.3 + 0.14 * n)
     table = textstat_topics(model, n=n)
     for ax, (t, sub) in zip(axes.flat, table.groupby("topic")):
         sub = sub.iloc[::-1]
-        ax.barh(sub["term"], sub["weight"], color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)])
-        ax.set_title((labels or {}).get(t, f"Topic {t}"), fontsize=7)
-        ax.tick_params(axis="y", labelsize=7)
-        ax.tick_params(axis="x", labelsize=6)
-    fig.supxlabel("probability of the term in the topic (terms ranked by FREX)", fontsize=8)
+        ax.barh(
+            [gloss(w) for w in sub["term"]],
+            sub["weight"],
+            color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)],
+        )
+        ax.set_title(labels.get(t, f"Topic {t}"))
+    fig.supxlabel("probability of the term in the topic (terms ranked by FREX)")
+    set_caption(
+        axes,
+        Caption(
+            f"Top {n} terms of each of the {model.k} topics ({model.method}, {model.engine}), "
+            "ranked by FREX (frequency and exclusivity)",
+            "probability of the term in the topic",
+            encodings={"bar length": "probability", "panel": "one topic"},
+        ),
+    )
     return axes
 
 
@@ -871,18 +956,24 @@ def estimate_effect(
                     f"{cov}: {points[j][2].split('=', 1)[1]} - {points[ref][2].split('=', 1)[1]}"
                 )
                 add(t, "difference", np.nan, label, preds[:, j] - preds[:, ref])
-    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    out = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    out["label"] = out["topic"].map(model_labels(model))
+    out.attrs["n_documents"] = int(pd.Series(dtm.work_id).nunique())
+    return out
 
 
-def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: int = 3):
+def textplot_effects(
+    effects: pd.DataFrame, labels: dict[int, str] | None = None, *, ncols: int = 3, fig=None
+):
     """Expected prevalence over time with its band, one panel per topic (the title gives
     the change from the first to the last year with its interval). Returns the Axes."""
     from .plotting import LINE_PALETTE
 
+    labels = _labels_of(effects, labels)
     curve = effects[effects["kind"] == "curve"]
     change = effects[effects["kind"] == "change"].set_index("topic")
     topics = sorted(curve["topic"].unique())
-    fig, axes = _topic_panels(len(topics), ncols, sharex=True, sharey=True)
+    fig, axes = _topic_panels(len(topics), ncols, fig=fig, sharex=True, sharey=True)
     for ax, t in zip(axes.flat, topics):
         sub = curve[curve["topic"] == t]
         colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
@@ -891,25 +982,37 @@ def textplot_effects(effects: pd.DataFrame, labels: dict[int, str], *, ncols: in
         c = change.loc[t]
         ax.set_title(
             f"{labels.get(t, t)}\nchange {c['estimate']:+.2f} "
-            f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]",
-            fontsize=7,
+            f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]"
         )
         ax.axhline(0, color="0.8", lw=0.6)
-    fig.supylabel("expected topic share (95% band)", fontsize=8)
+    fig.supylabel("expected topic share (95% band)")
+    set_caption(
+        axes,
+        Caption(
+            "Expected topic share over time from a regression of the works' topic shares "
+            "on a spline of the date",
+            "topic share (0 to 1)",
+            effects.attrs.get("n_documents"),
+            interval="95% band from draws of the regression coefficients and of the topic "
+            "shares of refits with other seeds",
+            encodings={"line": "expected share", "band": "95% interval"},
+        ),
+    )
     return axes
 
 
-def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str], *, ax=None):
+def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str] | None = None, *, ax=None):
     """A forest plot of the contrasts in an :func:`estimate_effect` table: the change from
     the first to the last year and every group difference, each topic a row with its
     interval; a band crossing the zero line is no evidence of a difference. Returns the Axes."""
     from .plotting import PALETTE, new_figure
 
+    labels = _labels_of(effects, labels)
     rows = effects[effects["kind"].isin(["change", "difference"])].copy()
     rows["what"] = np.where(rows["kind"] == "change", "last year - first", rows["group"])
     whats = list(dict.fromkeys(rows["what"]))
     if ax is None:
-        _, ax = new_figure("one_column_tall" if len(rows) > 8 else "one_column")
+        _, ax = new_figure("one_column", height=max(2.0, 0.7 + 0.16 * len(rows)))
     ticks, names = [], []
     y = 0
     for i, what in enumerate(whats):
@@ -928,7 +1031,19 @@ def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str], *, ax=None
             y += 1
         y += 0.5
     ax.axvline(0, color="0.4", lw=0.6)
-    ax.set_yticks(ticks, names, fontsize=6)
+    ax.set_yticks(ticks, names)
     ax.set_ylim(y - 0.5, -1)
-    ax.set_xlabel("difference in topic share (95%)", fontsize=7)
+    ax.set_xlabel("difference in topic share (95%)")
+    set_caption(
+        ax,
+        Caption(
+            "Contrasts of topic prevalence: change from the first to the last year, and "
+            "differences between groups",
+            "difference in topic share",
+            effects.attrs.get("n_documents"),
+            interval="95%, as in the effects figure; an interval crossing zero is no "
+            "evidence of a difference",
+            encodings={"point": "estimate", "horizontal line": "interval"},
+        ),
+    )
     return ax
