@@ -32,8 +32,14 @@ def test_label_levels_keep_stems_out_of_labels():
 
 def test_textplots_return_axes_with_every_work(seed_corpus):
     works = overview.textstat_works(seed_corpus.works)
-    ax = overview.textplot_composition(works)
-    assert [t.get_text() for t in ax.get_yticklabels()] == works["label"].tolist()[::-1]
+    composition = overview.textstat_composition(works)
+    assert composition["group"].tolist() == works["label"].tolist()  # six works: one row each
+    zh, en = overview.textplot_composition(composition)
+    assert [t.get_text() for t in zh.get_yticklabels()] == works["label"].tolist()[::-1]
+    assert zh.get_xlabel() == "Chinese characters" and en.get_xlabel() == "English characters"
+    # Chinese and English apart: each bar is one language's count, never a sum of both
+    assert [p.get_width() for p in zh.patches] == works["n_chars_zh"].tolist()[::-1]
+    assert [p.get_width() for p in en.patches] == works["n_chars_en"].tolist()[::-1]
     ax = overview.textplot_timeline(works)
     texts = [t.get_text() for t in ax.texts]
     assert " white paper\n 2022-11 (month only)" in texts

@@ -31,7 +31,6 @@ EXPECTED_FIGURES = {
         "top_terms_by_work_id",
         "keyness_periods",
         "collocates",
-        "wordclouds_by_period",
     ],
     "03_topic_models": [
         "k_selection",
@@ -70,13 +69,36 @@ def test_all_notebooks_run_in_order_and_write_figures_and_html(seed_copy, tmp_pa
         made = {p.name for p in (figures / notebook).iterdir()}
         for stem in stems:
             assert {f"{stem}.{ext}" for ext in ("pdf", "svg", "png", "csv")} <= made, stem
+            caption = (figures / notebook / f"{stem}.caption.txt").read_text(encoding="utf-8")
+            assert "Unit: " in caption, stem
+        assert not any(name.startswith("wordcloud") for name in made)  # not a paper figure
     html = written[2].read_text(encoding="utf-8")
     assert "Topic models with evidence" in html and "k = " in html
     html = written[3].read_text(encoding="utf-8")
     assert "Concept timelines" in html and "003_9bf46ce2aec8518c.txt:36" in html
     assert (figures / "04_concept_timeline" / "cooccurrence_network.graphml").is_file()
+    explorer = html.split("cd-static-explorer", 1)[1]
+    assert explorer.count("<details") == 23  # every concept of the lexicon
+    assert "cyber sovereignty 网络主权</b> — 20 mentions in 6 of 6 works" in explorer
+    assert "download all 20 lines as CSV" in explorer
     html = written[4].read_text(encoding="utf-8")
     assert "sovereignty in information space" in html
+    for page in written:
+        text = page.read_text(encoding="utf-8")
+        for machine_path in (str(seed_copy), str(tmp_path), str(REPO)):
+            assert machine_path not in text, (page.name, machine_path)
+        assert '<script src="http' not in text and "<script src='http" not in text, page.name
+        executed = json.loads(page.with_suffix(".ipynb").read_text(encoding="utf-8"))
+        outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+        assert not any(
+            "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs
+        ), page.name
+        for machine_path in (str(seed_copy), str(tmp_path), str(REPO)):
+            assert machine_path not in page.with_suffix(".ipynb").read_text(encoding="utf-8")
+    injected = next(
+        c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
+    )
+    assert 'data_dir = "<data>"' in "".join(injected["source"])
     assert (seed_copy / "processed" / "works.parquet").is_file()
     assert list((seed_copy / "processed" / "tokens").glob("*/*.parquet"))
 

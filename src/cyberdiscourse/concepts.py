@@ -356,7 +356,8 @@ def cooccurrence_network(
         pmi = float(np.log2(k * n / (df[a] * df[b])))
         if k >= min_count and pmi > min_pmi:
             graph.add_edge(a, b, count=k, pmi=round(pmi, 4))
-    graph.graph["n_documents"] = int(zh["work_id"].nunique()) if "work_id" in zh else None
+    if "work_id" in zh:
+        graph.graph["n_documents"] = int(zh["work_id"].nunique())
     _prune(graph, max_edges)
     graph.remove_nodes_from([x for x in list(graph) if graph.degree(x) == 0])
     communities = nx.community.greedy_modularity_communities(graph, weight="count")
@@ -447,10 +448,10 @@ def textplot_timeline(
     import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
 
-    from .plotting import LINE_PALETTE, MARKERS, new_panels
+    from .plotting import LINE_PALETTE, MARKERS, new_panels, panel_columns, set_title
 
     concepts = list(dict.fromkeys(concepts or stats["concept_id"]))[:max_panels]
-    ncols = min(ncols, len(concepts))
+    ncols = min(panel_columns(ncols), len(concepts))
     nrows = math.ceil(len(concepts) / ncols)
     unit = _unit_column(stats)
     fig, axes = new_panels(
@@ -479,7 +480,7 @@ def textplot_timeline(
             for xi, yi, n, r in zip(x, y, sub["count"], by_rule):
                 text = f"{n} ({r})" if r else str(n)
                 ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 2), fontsize=6)
-        ax.set_title(sub["label"].iloc[0] if len(sub) else cid, loc="left")
+        set_title(ax, sub["label"].iloc[0] if len(sub) else cid, loc="left")
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -495,7 +496,7 @@ def textplot_timeline(
         fig.legend(
             handles=handles,
             loc="outside lower center",
-            ncols=min(len(handles), 5),
+            ncols=min(len(handles), max(1, int(fig.get_figwidth() // 1.3))),
             frameon=False,
             title=marker_by,
         )
@@ -623,7 +624,7 @@ def textplot_dispersion(
     With more than ``max_rows`` works, the ``max_rows`` with the most matches are
     drawn (in ``works_order``) and the caption says how many are left out.
     """
-    from .plotting import PALETTE, new_figure
+    from .plotting import PALETTE, new_figure, set_title
 
     if len(works_order) > max_rows:
         most = disp["work_id"].value_counts().index[:max_rows]
@@ -641,7 +642,7 @@ def textplot_dispersion(
     ax.set_ylim(len(works_order) - 0.5, -0.5)
     ax.set_xlabel("position in the work's Chinese text (0 = start, 1 = end)")
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     left_out = disp["work_id"].nunique() - len(set(works_order) & set(disp["work_id"]))
     set_caption(
         ax,
@@ -663,7 +664,7 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     import networkx as nx
     from matplotlib.lines import Line2D
 
-    from .plotting import FONT_NAME, LINE_PALETTE, new_figure
+    from .plotting import FONT_NAME, LINE_PALETTE, new_figure, set_title
 
     if ax is None:
         _, ax = new_figure("two_column_tall")
@@ -721,9 +722,10 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
         frameon=False,
         title="community (largest node)",
     )
+    ax.margins(x=0.22, y=0.08)  # room for the labels of the outermost nodes
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     set_caption(
         ax,
         Caption(

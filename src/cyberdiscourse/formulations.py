@@ -538,7 +538,7 @@ def textplot_formulations(
     ax.set_yticks(range(len(order)), labels)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="x", color="0.92")
-    ax.set_xlabel("date of the work (filled: first use in the corpus)")
+    ax.set_xlabel("date of the work")
     set_caption(
         ax,
         Caption(

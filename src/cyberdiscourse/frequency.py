@@ -23,10 +23,14 @@ from .plotting import (
     MIN_FONT_PT,
     PALETTE,
     Caption,
+    axes_width,
     gloss,
     new_figure,
     new_panels,
+    panel_columns,
     set_caption,
+    set_title,
+    wrap,
 )
 
 MAX_PANELS = 12  # small multiples drawn at most
@@ -485,7 +489,10 @@ def textstat_collocates(
         }
     )
     out["significant"] = out["G2"] >= min_g2
-    return out.sort_values(["G2", "collocate"], ascending=[False, True]).reset_index(drop=True)
+    out = out.sort_values(["G2", "collocate"], ascending=[False, True]).reset_index(drop=True)
+    if "work_id" in streams:
+        out.attrs["n_documents"] = int(streams["work_id"].nunique())
+    return out
 
 
 # ---------------------------------------------------------------- figures
@@ -511,7 +518,7 @@ def textplot_top_terms(
     ax.barh([gloss(t) for t in top["term"]], top[value], color=color)
     ax.set_xlabel(UNITS.get(value, value))
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     set_caption(
         ax,
         Caption(
@@ -533,7 +540,7 @@ def textplot_terms_by_group(
     *,
     n: int = 8,
     value: str = "per_10k_tokens",
-    ncols: int = 3,
+    ncols: int | None = None,
     labels=None,
     max_panels: int = MAX_PANELS,
     fig=None,
@@ -547,6 +554,7 @@ def textplot_terms_by_group(
     if labels:  # the order of ``labels`` (e.g. works by date) wins
         groups = [g for g in labels if g in groups] + [g for g in groups if g not in labels]
     shown = groups[:max_panels]
+    ncols = min(ncols or panel_columns(3), len(shown))
     nrows = math.ceil(len(shown) / ncols)
     fig, axes = new_panels(
         nrows, ncols, height=0.4 + nrows * (0.25 + 0.13 * n), fig=fig, sharex=True
@@ -628,8 +636,12 @@ def textplot_keyness(
         ax.text(
             0.0,
             1.01,
-            f"coloured: BH q < {at['alpha']}, expected counts ≥ {at['min_expected']:g}; "
-            "grey: not significant",
+            wrap(
+                f"coloured: BH q < {at['alpha']}, expected counts ≥ {at['min_expected']:g}; "
+                "grey: not significant",
+                axes_width(ax),
+                fontsize=6,
+            ),
             transform=ax.transAxes,
             fontsize=6,
             va="bottom",
@@ -735,7 +747,7 @@ def textplot_collocates(
     ax.set_xlim(0, (top["G2"].max() if len(top) else 1) * 1.45)
     ax.set_xlabel("G² (association with the node)")
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     set_caption(
         ax,
         Caption(

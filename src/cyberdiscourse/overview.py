@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .dates import as_dates
-from .plotting import LANG_COLOURS, PALETTE, Caption, new_figure, set_caption
+from .plotting import LANG_COLOURS, PALETTE, Caption, new_figure, set_caption, set_title, wrap
 
 MAX_GROUPS = 30  # rows a figure or table shows before works are grouped
 
@@ -205,7 +205,7 @@ def _timeline_by_year(per_year: pd.DataFrame, ax) -> None:
         bottom += grid[prec].to_numpy()
     ax.set_ylabel("works")
     ax.legend(title="date known to the", frameon=False)
-    ax.set_title(f"Works in the corpus by year of issue ({int(bottom.sum()):,} dated works)")
+    set_title(ax, f"Works in the corpus by year of issue ({int(bottom.sum()):,} dated works)")
 
 
 def _timeline_of_works(w: pd.DataFrame, ax) -> None:
@@ -239,7 +239,7 @@ def _timeline_of_works(w: pd.DataFrame, ax) -> None:
     ax.set_xlim(lo, hi)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.set_title("Works in the corpus by date (dot: exact day; bar: month only)")
+    set_title(ax, "Works in the corpus by date (dot: exact day; bar: month only)")
 
 
 def textplot_composition(composition: pd.DataFrame, *, ax=None):
@@ -268,7 +268,7 @@ def textplot_composition(composition: pd.DataFrame, *, ax=None):
     for a, lang, unit in zip(
         axes,
         ("zh", "en"),
-        ("characters of the Chinese paragraphs", "characters of the English paragraphs"),
+        ("Chinese characters", "English characters"),
     ):
         values = c[f"n_chars_{lang}"].to_numpy()
         a.barh(names, values, color=LANG_COLOURS[lang])
@@ -282,7 +282,11 @@ def textplot_composition(composition: pd.DataFrame, *, ax=None):
     by = {"work_id": "work", "year": "year", "five_years": "five-year period"}.get(
         grouping, grouping
     )
-    axes[0].figure.suptitle(f"Clean paragraph text per {by} and language")
+    axes[0].figure.suptitle(
+        wrap(
+            f"Clean paragraph text per {by} and language", axes[0].figure.get_figwidth(), fontsize=8
+        )
+    )
     set_caption(
         axes,
         Caption(
@@ -307,7 +311,7 @@ def textplot_ledger(ledger: pd.DataFrame, *, ax=None):
         ax.text(n, y, f" {n:,}", va="center", fontsize=6.5)
     ax.set_xlabel("raw lines")
     ax.set_xlim(0, led["lines"].max() * 1.2)
-    ax.set_title("Why raw lines were not used as text (the discard ledger)")
+    set_title(ax, "Why raw lines were not used as text (the discard ledger)")
     set_caption(
         ax,
         Caption(

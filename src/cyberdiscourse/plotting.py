@@ -162,6 +162,61 @@ def new_panels(
     return fig, axes
 
 
+def panel_columns(max_columns: int, *, min_panel_width: float = 2.2) -> int:
+    """Columns of small multiples at the current preset: at most ``max_columns``, each
+    panel at least ``min_panel_width`` inches wide (3.5 in: 1; 5.3 in: 2; 7.2 in: 3)."""
+    return max(1, min(max_columns, int(figure_width() // min_panel_width)))
+
+
+def text_width(text: str, fontsize: float) -> float:
+    """Approximate printed width in inches of one line (Han characters one em, others
+    0.56 em in the bundled font)."""
+    ems = sum(
+        1.0 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 0.56 for ch in text
+    )
+    return ems * fontsize / 72
+
+
+def wrap(text: str, width: float, *, fontsize: float = 7.0) -> str:
+    """``text`` broken into lines of at most ``width`` inches (at words for Latin text,
+    anywhere for Chinese); existing line breaks are kept."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in _words(paragraph):
+            candidate = line + word
+            if line and text_width(candidate.rstrip(), fontsize) > width:
+                lines.append(line.rstrip())
+                line = word.lstrip()
+            else:
+                line = candidate
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+", text)
+
+
+def axes_width(ax) -> float:
+    """The width in inches left for the plot of ``ax``: its share of the grid less its
+    y tick labels (known before the layout that will make room for them)."""
+    size = matplotlib.rcParams["ytick.labelsize"]
+    size = size if isinstance(size, (int, float)) else 7
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    widest = max((text_width(t, size) for t in labels), default=0.0)
+    return max(ax.get_position().width * ax.figure.get_figwidth() - widest - 0.25, 1.0)
+
+
+def set_title(ax, title: str, *, fontsize: float | None = None, **kwargs) -> None:
+    """``ax.set_title`` with the title wrapped to the axes' width."""
+    size = fontsize or matplotlib.rcParams["axes.titlesize"]
+    size = size if isinstance(size, (int, float)) else 8
+    ax.set_title(wrap(title, axes_width(ax), fontsize=size), fontsize=size, **kwargs)
+
+
 def figure_of(drawn):
     """The Figure behind what a ``textplot_*`` returned: an Axes, an array of Axes or a Figure."""
     import numpy as np
@@ -183,11 +238,16 @@ def use_glossary(glossary: Mapping[str, str]) -> None:
     _state["glossary"] = dict(glossary)
 
 
-def gloss(label: str, *, sep: str = " ") -> str:
+def gloss(label: str, *, sep: str = " ", max_chars: int = 24) -> str:
     """``label`` with its English gloss in brackets when one is known: ``网络主权 (cyber
-    sovereignty)``; other labels unchanged."""
+    sovereignty)``; other labels unchanged. A gloss longer than ``max_chars`` is cut
+    with an ellipsis (tick labels must leave room for the data)."""
     english = _state["glossary"].get(str(label))
-    return f"{label}{sep}({english})" if english else str(label)
+    if not english:
+        return str(label)
+    if len(english) > max_chars:
+        english = english[: max_chars - 1].rstrip() + "…"
+    return f"{label}{sep}({english})"
 
 
 # ---------------------------------------------------------------- captions

@@ -188,7 +188,7 @@ def textplot_renderings(
     """
     import matplotlib.dates as mdates
 
-    from .plotting import LINE_PALETTE, Caption, new_panels, set_caption
+    from .plotting import LINE_PALETTE, Caption, new_panels, set_caption, set_title
 
     table = textstat_renderings(variants)
     concepts = concepts or list(dict.fromkeys(table["concept_id"]))
@@ -218,7 +218,7 @@ def textplot_renderings(
             _points(ax, gap["date"], y, gap["not_aligned"], "0.5", hollow=True)
         ax.set_yticks(range(len(rows)), rows)
         ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_title(_panel_title(cid, labels, coverage), fontsize=6.5, loc="left")
+        set_title(ax, _panel_title(cid, labels, coverage), fontsize=6.5, loc="left")
         ax.grid(axis="x", color="0.9")
     dates = as_dates(pd.concat([table["date"], gaps["date"]]))
     pad = pd.Timedelta(days=120)

@@ -83,6 +83,9 @@ def _scrub_value(value, replacements: dict[str, str]):
         return _scrub_text(value, replacements)
     if isinstance(value, list):
         return [_scrub_value(v, replacements) for v in value]
+    if isinstance(value, dict):
+        for key in list(value):
+            value[key] = _scrub_value(value[key], replacements)
     return value
 
 
@@ -94,6 +97,7 @@ def scrub_notebook(nb, replacements: dict[str, str]):
 
     ordered = dict(sorted(replacements.items(), key=lambda kv: -len(kv[0])))
     nb.metadata.pop("widgets", None)
+    _scrub_value(nb.metadata, ordered)  # papermill records the parameters and paths there
     for cell in nb.cells:
         cell.source = _scrub_text(cell.source, ordered)
         for output in cell.get("outputs", []):
@@ -149,10 +153,17 @@ def make_reports(
     notebooks_dir = Path(notebooks_dir or REPO_ROOT / "notebooks")
     reports_dir = Path(reports_dir or REPO_ROOT / "reports")
     written = []
+    names = path_names(
+        {
+            **(parameters or {}),
+            "reports": str(reports_dir.resolve()),
+            "notebooks": str(notebooks_dir.resolve()),
+        }
+    )
     for nb in list_notebooks(notebooks_dir):
         if only and not any(nb.name.startswith(o) for o in only):
             continue
         executed = run_notebook(nb, reports_dir / nb.name, parameters or {})
-        _scrub_file(executed, path_names(parameters or {}))
+        _scrub_file(executed, names)
         written.append(render_html(executed, reports_dir / nb.with_suffix(".html").name))
     return written

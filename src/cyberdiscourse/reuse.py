@@ -435,7 +435,7 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: in
     ax.tick_params(axis="x", labelbottom=True, bottom=True)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.set_xlabel("date of the work (arrow: passages reused by the later work; label: how many)")
+    ax.set_xlabel("date of the work")
     set_caption(
         ax,
         Caption(

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .plotting import Caption, gloss, set_caption
+from .plotting import Caption, gloss, set_caption, set_title
 
 METHODS = ("lda", "nmf")
 ENGINES = ("tomotopy", "sklearn")
@@ -339,7 +339,11 @@ def select_k(
         more = _score_ks(fit, held, [extra], seeds, method, engine, n, n_jobs, progress)
         selection = pd.concat([selection, more.assign(added=True)]).sort_values("k")
         ks = sorted([*ks, extra])
-    return selection.reset_index(drop=True)
+    selection = selection.reset_index(drop=True)
+    selection.attrs.update(
+        n_documents=int(pd.Series(dtm.work_id).nunique()), n_paragraphs=int(dtm.X.shape[0])
+    )
+    return selection
 
 
 def _score_ks(fit, held, ks, seeds, method, engine, n, n_jobs, progress) -> pd.DataFrame:
@@ -682,7 +686,7 @@ def textplot_selection(selection: pd.DataFrame, *, chosen: int | None = None, fi
             ax.legend(frameon=False)
         if chosen is not None:
             ax.axvline(chosen, color="0.5", ls="--", lw=0.8)
-        ax.set_title(title)
+        set_title(ax, title)
         ax.set_xlabel("k")
         ax.set_xticks(selection["k"])
     set_caption(
@@ -704,9 +708,9 @@ def _topic_panels(n: int, ncols: int, *, fig=None, row_height: float = 1.5, **su
     column (two topics: two panels), at the current width preset, each row
     ``row_height`` inches; panels beyond ``n`` are hidden. Returns ``(fig, axes)``,
     axes always 2-D."""
-    from .plotting import new_panels
+    from .plotting import new_panels, panel_columns
 
-    ncols = max(1, min(ncols, n))
+    ncols = max(1, min(panel_columns(ncols), n))
     nrows = math.ceil(n / ncols)
     fig, axes = new_panels(nrows, ncols, height=0.6 + row_height * nrows, fig=fig, **subplots_kw)
     for ax in list(axes.flat)[n:]:
@@ -750,10 +754,10 @@ def textplot_prevalence(
         colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
         ax.vlines(x, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.45, lw=1)
         ax.plot(x, sub["share"], "o", ms=3, color=colour)
-        ax.set_title(labels[t])
+        set_title(ax, labels[t])
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    fig.supylabel("mean topic share of the paragraphs (95% interval)")
+    fig.supylabel("mean topic share (95% interval)")
     set_caption(
         axes,
         Caption(
@@ -835,7 +839,7 @@ def textplot_topic_terms(
             sub["weight"],
             color=LINE_PALETTE[(t - 1) % len(LINE_PALETTE)],
         )
-        ax.set_title(labels.get(t, f"Topic {t}"))
+        set_title(ax, labels.get(t, f"Topic {t}"))
     fig.supxlabel("probability of the term in the topic (terms ranked by FREX)")
     set_caption(
         axes,
@@ -980,9 +984,10 @@ def textplot_effects(
         ax.fill_between(sub["year"], sub["ci_low"], sub["ci_high"], color=colour, alpha=0.2, lw=0)
         ax.plot(sub["year"], sub["estimate"], color=colour, lw=1.2)
         c = change.loc[t]
-        ax.set_title(
+        set_title(
+            ax,
             f"{labels.get(t, t)}\nchange {c['estimate']:+.2f} "
-            f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]"
+            f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]",
         )
         ax.axhline(0, color="0.8", lw=0.6)
     fig.supylabel("expected topic share (95% band)")
