@@ -7,8 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check report test lint format fuzz bench bench-longline bench-lines bench-extract \
-	bench-topics-gwr clean
+.PHONY: help install build check report test test-browser lint format fuzz bench bench-longline bench-lines \
+	bench-extract bench-topics-gwr clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,9 +33,12 @@ check: $(STAMP) ## Validate data/raw and its metadata without building
 report: build ## The main job: build the corpus, run the notebooks, write figures/ and reports/*.html
 	$(BIN)/cyberdiscourse report
 
-test: $(STAMP) ## Lint and run the tests (the notebooks are executed too)
+test: $(STAMP) ## Lint and run the tests (the notebooks are executed too; the browser test needs Chromium)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
+
+test-browser: $(STAMP) ## JupyterLab in headless Chromium: notebook 04, the explorer, a report offline
+	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
 FUZZ_MINUTES ?= 10
 FUZZ_EXAMPLES ?= 1000
