@@ -14,7 +14,9 @@ memory of that process tree:
 - topics: on about 5 MB of the tokens (``--topic-mb``), model selection over k on all cores vs
   one, and our LDA (tomotopy) vs a plain scikit-learn LDA on the same matrix;
 - formulations and reuse: the whole corpus, time and peak memory (the synthetic corpus
-  recombines real sentences, so nearly every passage is "reused": a worst case).
+  recombines real sentences, so nearly every passage is "reused": a worst case);
+- report: every notebook executed and rendered as ``make report`` does, each in its own
+  process tree (papermill and its kernel), with its time and peak memory.
 
 Prints a table with the targets and writes it to ``reports/bench_scale.md``
 (or ``--out``). Usage::
@@ -39,7 +41,8 @@ from pathlib import Path
 from cyberdiscourse.config import REPO_ROOT
 
 DEFAULT_TSV = REPO_ROOT.parent / "shared" / "corpora" / "gov_work_reports_1954-2022.tsv"
-STAGES = ("build", "segment", "warm", "naive", "topics", "formulations", "reuse")
+STAGES = ("build", "segment", "warm", "naive", "topics", "formulations", "reuse", "report")
+REPORT_MINUTES, REPORT_GIB = 20, 4  # the whole report on the corpus; peak RSS of any notebook
 TOPIC_MB, K, KS, SEEDS = 5, 10, (6, 8, 10, 12), (0, 1)
 MB = 1e6
 
@@ -180,6 +183,18 @@ def stage_reuse(data: Path) -> dict:
     return {"seconds": seconds, "passages": len(found), "works": int(works["include"].sum())}
 
 
+def stage_report(data: Path, notebook: str) -> dict:
+    from cyberdiscourse.report import make_reports
+
+    start = time.perf_counter()
+    (html,) = make_reports(
+        reports_dir=data.parent / "reports",
+        parameters={"data_dir": str(data), "figures_dir": str(data.parent / "figures")},
+        only=[notebook],
+    )
+    return {"seconds": time.perf_counter() - start, "html_bytes": html.stat().st_size}
+
+
 def _text_bytes(data: Path) -> int:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -196,12 +211,14 @@ def _text_bytes(data: Path) -> int:
 # ---------------------------------------------------------------- the parent
 
 
-def run_stage(name: str, data: Path, topic_mb: float) -> tuple[dict, float, int]:
+def run_stage(
+    name: str, data: Path, topic_mb: float, extra: tuple[str, ...] = ()
+) -> tuple[dict, float, int]:
     """Run one stage in a child process: its result, wall seconds, peak RSS of the tree."""
     import psutil
 
     cmd = [sys.executable, __file__, "--stage", name, "--data", str(data)]
-    cmd += ["--topic-mb", str(topic_mb)]
+    cmd += ["--topic-mb", str(topic_mb), *extra]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = 0
@@ -263,9 +280,12 @@ def main() -> None:
     parser.add_argument("--topic-mb", type=float, default=TOPIC_MB, help="text for topic models")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--notebook", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:  # child: run one stage, print its result as the last line
         extra = {"topic_mb": args.topic_mb} if args.stage == "topics" else {}
+        if args.stage == "report":
+            extra = {"notebook": args.notebook}
         print(json.dumps(globals()[f"stage_{args.stage}"](args.data, **extra)))
         return
     if not args.tsv.is_file():
@@ -304,6 +324,15 @@ def run(stages: list[str], data: Path, args) -> str:
         )
     results: dict[str, tuple[dict, float, int]] = {}
     for name in stages:
+        if name == "report":
+            from cyberdiscourse.report import list_notebooks
+
+            for nb in list_notebooks(REPO_ROOT / "notebooks"):
+                print(f"stage report {nb.stem} ...", file=sys.stderr, flush=True)
+                results[f"report {nb.stem}"] = run_stage(
+                    "report", data, args.topic_mb, ("--notebook", nb.stem[:2])
+                )
+            continue
         print(f"stage {name} ...", file=sys.stderr, flush=True)
         results[name] = run_stage(name, data, args.topic_mb)
     rows += table_rows(results)
@@ -420,6 +449,26 @@ def table_rows(results: dict) -> list[tuple[str, str, str]]:
                 f"{r['seconds']:.0f} s for {r['works']:,} works, {r['passages']:,} passages; "
                 f"peak RSS {rss / gb:.2f} GiB",
                 f"< 4 GiB: {_met(rss < 4 * gb)}",
+            )
+        )
+    notebooks = {k: v for k, v in results.items() if k.startswith("report ")}
+    for name, (r, wall, rss) in notebooks.items():
+        rows.append(
+            (
+                f"report: {name.removeprefix('report ')}",
+                f"{wall:.0f} s, HTML {r['html_bytes'] / MB:.1f} MB; peak RSS {rss / gb:.2f} GiB",
+                f"< {REPORT_GIB} GiB: {_met(rss < REPORT_GIB * gb)}",
+            )
+        )
+    if notebooks:
+        total = sum(wall for _, wall, _ in notebooks.values())
+        top = max(rss for _, _, rss in notebooks.values())
+        rows.append(
+            (
+                "report: every notebook (make report)",
+                f"{total / 60:.1f} min; peak RSS {top / gb:.2f} GiB",
+                f"≤ {REPORT_MINUTES} min and < {REPORT_GIB} GiB: "
+                f"{_met(total <= REPORT_MINUTES * 60 and top < REPORT_GIB * gb)}",
             )
         )
     peak = max((rss for _, _, rss in results.values()), default=0)

@@ -56,11 +56,20 @@ def add_groups(
     return out
 
 
-def explode(tokens: pd.DataFrame) -> pd.DataFrame:
-    """One row per token occurrence (empty paragraphs drop out)."""
-    cols = [c for c in tokens.columns if c not in ("tokens", "n_tokens", "n_chars")]
-    long = tokens[cols + ["tokens"]].explode("tokens").rename(columns={"tokens": "term"})
-    return long.dropna(subset=["term"]).reset_index(drop=True)
+def explode(tokens: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """One row per token occurrence (empty paragraphs drop out), with the given columns of
+    its paragraph (default: all but the token lists and sizes). Only the columns asked for
+    are repeated per token, which keeps a corpus of millions of tokens small."""
+    if columns is None:
+        columns = [c for c in tokens.columns if c not in ("tokens", "n_tokens", "n_chars")]
+    lists = tokens["tokens"].to_numpy()
+    lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    rows = np.repeat(np.arange(len(tokens)), lengths)
+    long = tokens[columns].iloc[rows].reset_index(drop=True)
+    long["term"] = np.fromiter(
+        (t for toks in lists for t in toks), dtype=object, count=int(lengths.sum())
+    )
+    return long
 
 
 def _as_list(groups: str | list[str] | None) -> list[str]:
@@ -92,7 +101,7 @@ def textstat_frequency(
     characters of Chinese paragraphs, non-space characters of English ones.
     """
     keys = _as_list(groups)
-    long = explode(tokens)
+    long = explode(tokens, keys + ["para_id"])
     counts = (
         long.groupby(keys + ["term"], sort=False)
         .agg(count=("term", "size"), docfreq=("para_id", "nunique"))
@@ -131,7 +140,7 @@ def textstat_tfidf(
     ``tf`` is the term's share of the unit's tokens; ``idf = ln((1 + N) / (1 + df)) + 1``
     with ``N`` units and ``df`` units containing the term (scikit-learn's smoothed idf).
     """
-    long = explode(tokens)
+    long = explode(tokens, [by])
     counts = long.groupby([by, "term"]).size().rename("count").reset_index()
     totals = counts.groupby(by)["count"].transform("sum")
     n_units = counts[by].nunique()
@@ -214,49 +223,98 @@ def textstat_keyness(
     with few documents a group contrast is a contrast between those documents.
     """
     target = np.asarray(target, dtype=bool)
-    a_counts = Counter(t for toks in tokens.loc[target, "tokens"] for t in toks)
-    b_counts = Counter(t for toks in tokens.loc[~target, "tokens"] for t in toks)
-    c, d = sum(a_counts.values()), sum(b_counts.values())
-    terms = sorted(set(a_counts) | set(b_counts))
-    a = np.array([a_counts.get(t, 0) for t in terms], dtype=float)
-    b = np.array([b_counts.get(t, 0) for t in terms], dtype=float)
-    keep = (a + b) >= min_count
-    terms, a, b = np.array(terms, dtype=object)[keep], a[keep], b[keep]
-    g2 = g2_2x2(a, b, c - a, d - b)
-    sign = np.where(a / c >= b / d, 1.0, -1.0)
-    log_ratio = np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / d))
-    p = chi2.sf(g2, 1)
-    out = pd.DataFrame(
-        {
-            "term": terms,
-            "n_target": a.astype(int),
-            "n_reference": b.astype(int),
-            "G2": sign * g2,
-            "p": p,
-            "q": _bh(p),
-            "log_ratio": log_ratio,
-            "expected_min": _expected_min(a, b, c, d),
+    counts = _UnitCounts(tokens, np.where(target, 1, 0), docs if docs in tokens else None)
+    return counts.keyness(1, min_count, min_docs, alpha, min_expected)
+
+
+class _UnitCounts:
+    """Term counts of every unit and of every document, counted once: keyness of each unit
+    against the rest then needs no pass over the tokens (a corpus of thousands of works
+    compared year by year is counted once, not once per year)."""
+
+    def __init__(self, tokens: pd.DataFrame, units: np.ndarray, docs: str | None) -> None:
+        lists = tokens["tokens"].to_numpy()
+        lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(
+            (t for toks in lists for t in toks), dtype=object, count=int(lengths.sum())
+        )
+        term_codes, self.terms = pd.factorize(flat, sort=True)
+        del flat
+        unit_codes, self.units = pd.factorize(pd.Series(units), sort=True)
+        raw_docs = pd.factorize(tokens[docs])[0] if docs is not None else np.arange(len(tokens))
+        # a document's rows in one unit are one "document" of that unit, so documents
+        # always nest in units, even when a unit is any mask of rows
+        doc_codes = pd.factorize(raw_docs.astype(np.int64) * len(self.units) + unit_codes)[0]
+        row = np.repeat(np.arange(len(tokens)), lengths)
+        n_terms = len(self.terms)
+        self.unit_term = np.zeros((len(self.units), n_terms), dtype=np.int64)
+        np.add.at(self.unit_term, (unit_codes[row], term_codes), 1)
+        # (document, term) pairs with their counts, and each document's unit and size
+        key = doc_codes[row].astype(np.int64) * n_terms + term_codes
+        pairs, self.k = np.unique(key, return_counts=True)
+        self.pair_doc, self.pair_term = pairs // n_terms, pairs % n_terms
+        n_docs = int(doc_codes.max()) + 1 if len(doc_codes) else 0
+        self.doc_unit = np.zeros(n_docs, dtype=np.int64)
+        self.doc_unit[doc_codes] = unit_codes
+        self.doc_size = np.bincount(doc_codes[row], minlength=n_docs)
+        self.docs_per_term = np.bincount(self.pair_term, minlength=n_terms)
+        self.has_docs = docs is not None
+        self.unit_docs = np.bincount(self.doc_unit, minlength=len(self.units))
+
+    def keyness(self, unit, min_count, min_docs, alpha, min_expected) -> pd.DataFrame:
+        where = np.flatnonzero(self.units == unit)
+        u = int(where[0]) if len(where) else -1
+        a = self.unit_term[u].astype(float) if u >= 0 else np.zeros(len(self.terms))
+        b = self.unit_term.sum(axis=0) - a
+        c, d = a.sum(), b.sum()
+        keep = (a + b) >= min_count
+        in_unit = self.doc_unit[self.pair_doc] == u
+        docs_t = np.bincount(self.pair_term[in_unit], minlength=len(self.terms))
+        docs_r = self.docs_per_term - docs_t
+        # Gries' DP over the unit's documents: 0.5 * sum_i |v_i - s_i|, where documents
+        # without the term add s_i (hence the 1 - s_i below)
+        unit_size = self.doc_size[self.doc_unit == u].sum()
+        share = self.doc_size[self.pair_doc[in_unit]] / unit_size if unit_size else 0.0
+        held = self.pair_term[in_unit]
+        v = self.k[in_unit] / np.where(a[held] > 0, a[held], 1)
+        part = np.bincount(held, weights=np.abs(v - share) - share, minlength=len(self.terms))
+        dispersion = np.where(docs_t > 0, 0.5 * (1 + part), np.nan)
+        a, b = a[keep], b[keep]
+        g2 = g2_2x2(a, b, c - a, d - b)
+        sign = np.where(a / c >= b / d, 1.0, -1.0)
+        p = chi2.sf(g2, 1)
+        out = pd.DataFrame(
+            {
+                "term": np.asarray(self.terms, dtype=object)[keep],
+                "n_target": a.astype(int),
+                "n_reference": b.astype(int),
+                "docs_target": docs_t[keep] if self.has_docs else 0,
+                "docs_reference": docs_r[keep] if self.has_docs else 0,
+                "dispersion": dispersion[keep] if self.has_docs else np.nan,
+                "expected_min": _expected_min(a, b, c, d),
+                "G2": sign * g2,
+                "p": p,
+                "q": _bh(p),
+                "log_ratio": np.log2((np.where(a > 0, a, 0.5) / c) / (np.where(b > 0, b, 0.5) / d)),
+            }
+        )
+        own_docs = np.where(out["G2"] > 0, out["docs_target"], out["docs_reference"])
+        out["significant"] = (
+            (out["q"] < alpha) & (out["expected_min"] >= min_expected) & (own_docs >= min_docs)
+        )
+        out = out[KEYNESS_COLUMNS].sort_values(["G2", "term"], ascending=[False, True])
+        out = out.reset_index(drop=True)
+        total_docs = int(self.unit_docs.sum())
+        target_docs = int(self.unit_docs[u]) if u >= 0 else 0
+        out.attrs = {
+            "target_docs": target_docs if self.has_docs else 0,
+            "reference_docs": total_docs - target_docs if self.has_docs else 0,
+            "target_tokens": int(c),
+            "reference_tokens": int(d),
+            "alpha": alpha,
+            "min_expected": min_expected,
         }
-    )
-    out = out.merge(_document_counts(tokens, target, docs), on="term", how="left")
-    out[["docs_target", "docs_reference"]] = (
-        out[["docs_target", "docs_reference"]].fillna(0).astype(int)
-    )
-    own_docs = np.where(out["G2"] > 0, out["docs_target"], out["docs_reference"])
-    out["significant"] = (
-        (out["q"] < alpha) & (out["expected_min"] >= min_expected) & (own_docs >= min_docs)
-    )
-    out = out[KEYNESS_COLUMNS].sort_values(["G2", "term"], ascending=[False, True])
-    out = out.reset_index(drop=True)
-    out.attrs = {
-        "target_docs": int(tokens.loc[target, docs].nunique()) if docs in tokens else 0,
-        "reference_docs": int(tokens.loc[~target, docs].nunique()) if docs in tokens else 0,
-        "target_tokens": int(c),
-        "reference_tokens": int(d),
-        "alpha": alpha,
-        "min_expected": min_expected,
-    }
-    return out
+        return out
 
 
 def _bh(p: np.ndarray) -> np.ndarray:
@@ -275,26 +333,6 @@ def _expected_min(a, b, c, d) -> np.ndarray:
     )
 
 
-def _document_counts(tokens: pd.DataFrame, target: np.ndarray, docs: str) -> pd.DataFrame:
-    """Per term: documents holding it in each group, and Gries' DP over the target's."""
-    if docs not in tokens:
-        return pd.DataFrame(columns=["term", "docs_target", "docs_reference", "dispersion"])
-    rows = tokens[[docs, "tokens"]].reset_index(drop=True).assign(_target=target)
-    long = rows.explode("tokens").dropna(subset=["tokens"]).rename(columns={"tokens": "term"})
-    counts = long.groupby(["term", docs, "_target"], sort=False).size().rename("k").reset_index()
-    held = counts.groupby(["term", "_target"])[docs].nunique().unstack(fill_value=0)
-    held = held.reindex(columns=[True, False], fill_value=0)
-    out = pd.DataFrame({"docs_target": held[True], "docs_reference": held[False]}, index=held.index)
-    in_target = counts[counts["_target"]]
-    size = rows[rows["_target"]].assign(n=rows["tokens"].map(len)).groupby(docs)["n"].sum()
-    share = in_target[docs].map(size / size.sum())  # s_i: the document's share of tokens
-    v = in_target["k"] / in_target.groupby("term")["k"].transform("sum")
-    # DP = 0.5 * sum_i |v_i - s_i|; documents without the term add s_i, hence the 1 - s_i
-    part = (v - share).abs() - share
-    out["dispersion"] = 0.5 * (1 + part.groupby(in_target["term"]).sum())
-    return out.reset_index()
-
-
 def textstat_keyness_by(
     tokens: pd.DataFrame, *, by: str = "work_id", n: int | None = 10, **options
 ) -> pd.DataFrame:
@@ -306,18 +344,22 @@ def textstat_keyness_by(
     the top ``n`` significant terms of each unit with a positive G² (None: all rows).
     ``options`` go to :func:`textstat_keyness` (``docs`` defaults to ``by``).
     """
-    options.setdefault("docs", by)
+    docs = options.get("docs", by)
     alpha = options.get("alpha", 0.05)
-    frames = []
-    for unit in sorted(tokens[by].dropna().unique()):
-        k = textstat_keyness(tokens, (tokens[by] == unit).to_numpy(), **options)
-        frames.append(k.assign(**{by: unit}))
+    min_expected = options.get("min_expected", 5.0)
+    min_docs = options.get("min_docs", 1)
+    rows = tokens[tokens[by].notna()]
+    counts = _UnitCounts(rows, rows[by].to_numpy(), docs if docs in rows else None)
+    frames = [
+        counts.keyness(unit, options.get("min_count", 5), min_docs, alpha, min_expected).assign(
+            **{by: unit}
+        )
+        for unit in counts.units
+    ]
     if not frames:
         return pd.DataFrame(columns=[by, "rank", *KEYNESS_COLUMNS])
     out = pd.concat(frames, ignore_index=True)
     out["q"] = _bh(out["p"].to_numpy())
-    min_expected = options.get("min_expected", 5.0)
-    min_docs = options.get("min_docs", 1)
     own_docs = np.where(out["G2"] > 0, out["docs_target"], out["docs_reference"])
     out["significant"] = (
         (out["q"] < alpha) & (out["expected_min"] >= min_expected) & (own_docs >= min_docs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .dates import as_dates
 from .plotting import LANG_COLOURS, PALETTE, Caption, new_figure, set_caption, set_title, wrap
@@ -274,8 +275,20 @@ def textplot_composition(composition: pd.DataFrame, *, ax=None):
         a.barh(names, values, color=LANG_COLOURS[lang])
         for y, n in enumerate(values):
             a.text(n, y, f" {n:,}", va="center", fontsize=6)
-        a.set_xlim(0, max(values.max(), 1) * 1.3)
         a.set_xlabel(unit)
+        if not values.any():
+            a.text(
+                0.5,
+                0.5,
+                f"no {unit.split()[0]} text",
+                ha="center",
+                va="center",
+                transform=a.transAxes,
+            )
+            a.set_xticks([])
+            continue
+        a.set_xlim(0, values.max() * 1.3)
+        a.xaxis.set_major_locator(MaxNLocator(4))
         a.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         a.tick_params(axis="x", labelrotation=30)
     grouping = composition["grouping"].iloc[0] if len(composition) else "work_id"
@@ -305,12 +318,22 @@ def textplot_ledger(ledger: pd.DataFrame, *, ax=None):
     if ax is None:
         _, ax = new_figure("two_column", height=max(2.4, 0.6 + 0.17 * len(ledger)))
     led = ledger.sort_values("lines")
+    if led.empty:
+        ax.text(
+            0.5,
+            0.5,
+            "Every raw line became text: none was discarded",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+        ax.set_axis_off()
     labels = [LEDGER_REASONS.get(r, r) for r in led["reason"]]
     ax.barh(labels, led["lines"], color=PALETTE[5])
     for y, n in enumerate(led["lines"]):
         ax.text(n, y, f" {n:,}", va="center", fontsize=6.5)
     ax.set_xlabel("raw lines")
-    ax.set_xlim(0, led["lines"].max() * 1.2)
+    ax.set_xlim(0, max(led["lines"].max() if len(led) else 0, 1) * 1.2)
     set_title(ax, "Why raw lines were not used as text (the discard ledger)")
     set_caption(
         ax,

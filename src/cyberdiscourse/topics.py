@@ -376,6 +376,40 @@ def _score_ks(fit, held, ks, seeds, method, engine, n, n_jobs, progress) -> pd.D
     return pd.DataFrame(rows)
 
 
+LARGE_CORPUS = 50_000  # paragraphs: past this, fewer Gibbs sweeps by default
+
+
+def sweeps_for(dtm: DocumentTermMatrix, iterations: int | None = None) -> int:
+    """Gibbs sweeps for a fit on ``dtm``: ``iterations`` when given, else 500, or 200 on
+    more than :data:`LARGE_CORPUS` paragraphs (each sweep then updates far more tokens
+    per topic, and the chain mixes in fewer sweeps)."""
+    if iterations:
+        return iterations
+    return 200 if dtm.X.shape[0] > LARGE_CORPUS else 500
+
+
+def fit_many(
+    dtm: DocumentTermMatrix,
+    k: int,
+    seeds,
+    *,
+    method: str = "lda",
+    engine: str = "tomotopy",
+    iterations: int | None = None,
+    n_jobs: int = -1,
+) -> list[TopicModel]:
+    """One fit per random seed, on all cores (each fit is the same as
+    :func:`fit_topics` with that seed); in the order of ``seeds``."""
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs)(
+        delayed(fit_topics)(
+            dtm, k, method=method, engine=engine, random_state=s, iterations=iterations
+        )
+        for s in seeds
+    )
+
+
 def choose_k(selection: pd.DataFrame) -> int:
     """The k with the best sum of standardised NPMI and stability (ties: the smaller k).
 
