@@ -72,6 +72,7 @@ def inputs(seed_corpus):
             paragraphs, works, found.head(8)["formulation"].tolist()
         ),
         "reuse_graph": ru.reuse_graph(reused, works),
+        "reuse_flows": ru.textstat_reuse_flows(reused, works, "year"),
         "variants": variants,
         "coverage": cc.translation_coverage(paragraphs, pairs, works, lexicon, variants=variants),
         "terms": textstat_terms(paragraphs, works, ["网络主权", "数据安全"], lexicon, n_boot=20),
@@ -112,6 +113,7 @@ def gallery(t):
         ),
         "formulations": (fm.textplot_formulations, [t["timeline"]], {}),
         "reuse": (ru.textplot_reuse, [t["reuse_graph"]], {}),
+        "reuse_flows": (ru.textplot_reuse_flows, [t["reuse_flows"]], {}),
         "terms_timeline": (textplot_terms, [t["terms"]], {}),
     }
 

@@ -88,10 +88,17 @@ def _bootstrap(
 
     ``counts`` is paragraphs x concepts.
     """
+    from scipy import sparse
+
     n = len(chars)
     idx = rng.integers(0, n, size=(n_boot, n))
-    boot_counts = counts[idx].sum(axis=1)  # n_boot x concepts
-    boot_chars = chars[idx].sum(axis=1)[:, None]
+    # Each resample as a row of paragraph weights (how often each was drawn): the sums
+    # are exactly those of counts[idx].sum(axis=1), without an n_boot x n x concepts array
+    # (gigabytes for a year of a large corpus).
+    rows = np.repeat(np.arange(n_boot), n)
+    weights = sparse.csr_matrix((np.ones(idx.size), (rows, idx.ravel())), shape=(n_boot, n))
+    boot_counts = weights @ np.asarray(counts, dtype=float)  # n_boot x concepts
+    boot_chars = (weights @ np.asarray(chars, dtype=float))[:, None]
     rates = boot_counts / np.where(boot_chars > 0, boot_chars, np.nan) * 10_000
     alpha = (1 - ci) / 2
     return np.nanquantile(rates, alpha, axis=0), np.nanquantile(rates, 1 - alpha, axis=0)
@@ -221,15 +228,18 @@ def kwic(
     lexicon: Lexicon,
     *,
     chars: int | None = None,
+    hits: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Keyword in context: every occurrence with its sentence (or ``chars`` either side).
+
+    ``hits`` (of :func:`term_hits`), when already found, are used instead of a new search.
 
     Returns ``work_id, date, left, match, right, context, source, para_id, rule``:
     ``source`` is ``source_file:line`` of the raw capture, so a reader can find the
     original; ``rule`` says what matched (``form 网络主权``, ``near (concept_rules.csv
     row 2)``, ``literal`` for a term outside the lexicon).
     """
-    hits = term_hits(paragraphs, term, lexicon)
+    hits = term_hits(paragraphs, term, lexicon) if hits is None else hits
     text = paragraphs.set_index("para_id")["text"]
     date = works.set_index("work_id")["date"]
     rows = []
@@ -526,7 +536,7 @@ def textplot_heatmap(
     labels: dict[str, str] | None = None,
     value: str = "per_10k_chars",
     scale: str = "log",
-    max_columns: int = 40,
+    max_columns: int = 80,
     ax=None,
 ):
     """Concepts x works (or years): colour is the rate, the number the count.
@@ -538,7 +548,7 @@ def textplot_heatmap(
         blank), ``"row"`` (each concept relative to its own maximum, to compare where
         each concept peaks) or ``"linear"``.
     max_columns
-        Works drawn at most; with more, draw a ``by="year"`` table instead.
+        Columns drawn at most (the latest); with more works, draw a ``by="year"`` table.
     """
     from matplotlib.colors import LogNorm, Normalize
 
@@ -547,7 +557,7 @@ def textplot_heatmap(
     if scale not in ("log", "row", "linear"):
         raise ValueError(f"scale must be 'log', 'row' or 'linear', not {scale!r}")
     unit = _unit_column(stats)
-    order = list(dict.fromkeys(stats.sort_values("date")[unit]))[:max_columns]
+    order = list(dict.fromkeys(stats.sort_values("date")[unit]))[-max_columns:]
     rows = list(dict.fromkeys(stats["label"]))  # the lexicon's order
     grid = stats.pivot_table(index="label", columns=unit, values=value).reindex(
         index=rows, columns=order
@@ -585,9 +595,10 @@ def textplot_heatmap(
                     fontsize=6,
                     color="black" if bright else "white",
                 )
+    step = max(1, -(-len(order) // 30))  # at most 30 labels, so they stay readable
     ax.set_xticks(
-        range(len(order)),
-        [(labels or {}).get(w, w) for w in order],
+        range(0, len(order), step),
+        [(labels or {}).get(w, w) for w in order[::step]],
         rotation=40 if len(order) > 3 else 0,
         ha="right" if len(order) > 3 else "center",
     )

@@ -26,6 +26,7 @@ import pandas as pd
 from . import concepts as cc
 from .dates import as_dates
 from .lexicon import Lexicon, english_label
+from .matching import Matcher
 from .normalise import count_cjk, text_size
 
 PAGE = 10  # KWIC lines per page
@@ -403,34 +404,62 @@ def static_explorer(
     works: pd.DataFrame,
     lexicon: Lexicon,
     *,
+    stats: pd.DataFrame | None = None,
     n_lines: int = 10,
+    max_download: int = 1000,
     n_boot: int = 200,
 ):
     """Every lexicon concept as a folded section of plain HTML: counts, its timeline with
     intervals (an inline PNG) and its first KWIC lines with a CSV download. No script,
-    no kernel and nothing fetched: it reads the same in a rendered report offline."""
+    no kernel and nothing fetched: it reads the same in a rendered report offline.
+
+    Parameters
+    ----------
+    stats
+        A :func:`~cyberdiscourse.concepts.textstat_concepts` table to draw the timelines
+        from (by work or by year: pass the by-year one for a large corpus); default:
+        computed here, by work.
+    max_download
+        KWIC lines in each download link at most (the section says when there are more;
+        ``cyberdiscourse kwic TERM --csv FILE`` writes them all).
+    """
     from IPython.display import HTML
 
+    if stats is None:
+        stats = cc.textstat_concepts(paragraphs, works, lexicon, n_boot=n_boot)
+    unit = "work_id" if "work_id" in stats else "year"
+    zh = paragraphs[paragraphs["lang"] == "zh"]
+    every_hit = cc.concept_hits(zh, lexicon)  # once, for every concept's KWIC lines
     sections = []
-    table = textstat_terms(
-        paragraphs, works, [c.concept_id for c in lexicon.concepts], lexicon, n_boot=n_boot
-    )
     for c in lexicon.concepts:
-        sub = table[table["term"] == c.concept_id]
+        sub = stats[stats["concept_id"] == c.concept_id]
         total = int(sub["count"].sum())
         head = (
-            f"<summary><b>{html.escape(c.label)}</b> — {total} mentions in "
-            f"{int((sub['count'] > 0).sum())} of {len(sub)} works</summary>"
+            f"<summary><b>{html.escape(c.label)}</b> — {total:,} mentions in "
+            f"{int((sub['count'] > 0).sum()):,} of {len(sub):,} "
+            f"{'works' if unit == 'work_id' else 'years'}</summary>"
         )
         if not total:
             sections.append(f"<details class='cd-concept'>{head}<p>No mention.</p></details>")
             continue
-        png = _figure_png(textplot_terms(sub.assign(term=c.zh_forms[0] if c.zh_forms else c.label)))
-        lines = kwic_lines(paragraphs, works, [c.concept_id], lexicon)
+        drawn = sub.assign(term=c.zh_forms[0] if c.zh_forms else c.label)
+        if unit == "year":
+            drawn = drawn.assign(date=drawn["year"].astype(str) + "-07-01")
+        png = _figure_png(textplot_terms(drawn))
+        family = Matcher(lexicon).family[c.concept_id]
+        hits = every_hit[every_hit["concept_id"].isin(family)]
+        lines = cc.kwic(zh, works, c.concept_id, lexicon, hits=hits)
+        more = (
+            f" (the first {max_download:,} of {len(lines):,}; <code>cyberdiscourse kwic "
+            f"{html.escape(c.concept_id)} --csv FILE</code> writes them all)"
+            if len(lines) > max_download
+            else ""
+        )
         sections.append(
             f"<details class='cd-concept'>{head}<img alt='timeline of {html.escape(c.label)}' "
             f"style='max-width:100%' src='data:image/png;base64,{png}'/>"
-            f"{kwic_html(lines, n=n_lines)}<p>{_csv_link(lines, f'{c.concept_id}.csv')}</p>"
+            f"{kwic_html(lines, n=n_lines)}"
+            f"<p>{_csv_link(lines.head(max_download), f'{c.concept_id}.csv')}{more}</p>"
             "</details>"
         )
     return HTML("<div class='cd-static-explorer'>" + "".join(sections) + "</div>")

@@ -178,8 +178,8 @@ def text_width(text: str, fontsize: float) -> float:
 
 
 def wrap(text: str, width: float, *, fontsize: float = 7.0) -> str:
-    """``text`` broken into lines of at most ``width`` inches (at words for Latin text,
-    anywhere for Chinese); existing line breaks are kept."""
+    """``text`` broken into lines of at most ``width`` inches, between words (a run of
+    Han characters counts as one word); existing line breaks are kept."""
     lines = []
     for paragraph in text.split("\n"):
         line = ""
@@ -197,7 +197,10 @@ def wrap(text: str, width: float, *, fontsize: float = 7.0) -> str:
 def _words(text: str) -> list[str]:
     import re
 
-    return re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+", text)
+    # A run of Han characters is one word (a term is not split across lines).
+    return re.findall(
+        r"[\u2e80-\u9fff\uff00-\uffef]+\s*|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+", text
+    )
 
 
 def axes_width(ax) -> float:

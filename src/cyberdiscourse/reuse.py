@@ -382,6 +382,73 @@ def reuse_graph(reuse: pd.DataFrame, works: pd.DataFrame):
     return graph
 
 
+def textstat_reuse_flows(reuse: pd.DataFrame, works: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """Reuse between groups of works (``grouping``: ``year``, ``five_years``, ``genre``,
+    ``issuer``, as :func:`~cyberdiscourse.overview.group_of`): passages and Han characters
+    reused from the works of one group in the later works of another (or the same).
+
+    Returns ``source_group, target_group, passages, chars``.
+    """
+    from .overview import group_of
+
+    inc = works[works["include"]]
+    group = dict(zip(inc["work_id"], group_of(inc, grouping)))
+    earlier = reuse[reuse["direction"] == "earlier to later"]
+    flows = (
+        earlier.assign(
+            source_group=earlier["source_work"].map(group),
+            target_group=earlier["target_work"].map(group),
+        )
+        .groupby(["source_group", "target_group"])
+        .agg(passages=("n_chars", "size"), chars=("n_chars", "sum"))
+        .reset_index()
+    )
+    flows.attrs["n_documents"] = int(
+        pd.concat([earlier["source_work"], earlier["target_work"]]).nunique()
+    )
+    flows.attrs["grouping"] = grouping
+    return flows
+
+
+def textplot_reuse_flows(flows: pd.DataFrame, *, ax=None):
+    """Reuse between groups as a matrix: rows the group reused from, columns the group
+    reusing; colour the reused Han characters (log scale). Returns the Axes."""
+    from matplotlib.colors import LogNorm
+
+    from .plotting import Caption, new_figure, set_caption
+
+    groups = sorted(set(flows["source_group"]) | set(flows["target_group"]))
+    grid = (
+        flows.pivot_table(index="source_group", columns="target_group", values="chars")
+        .reindex(index=groups, columns=groups)
+        .to_numpy(dtype=float)
+    )
+    if ax is None:
+        side = min(7.2, 1.6 + 0.12 * len(groups))
+        _, ax = new_figure("two_column", height=side)
+    positive = grid[grid > 0]
+    norm = LogNorm(positive.min(), positive.max()) if len(positive) > 1 else None
+    im = ax.imshow(np.where(grid > 0, grid, np.nan), cmap="cividis", norm=norm, aspect="auto")
+    step = max(1, -(-len(groups) // 25))
+    ticks = range(0, len(groups), step)
+    ax.set_xticks(ticks, groups[::step], rotation=60, ha="right")
+    ax.set_yticks(ticks, groups[::step])
+    ax.set_xlabel("works reusing (group)")
+    ax.set_ylabel("works reused from (group)")
+    ax.figure.colorbar(im, ax=ax, label="reused Han characters (log scale)", shrink=0.7)
+    set_caption(
+        ax,
+        Caption(
+            "Text reuse between groups of works: passages of earlier works found again in "
+            f"later ones, summed by {flows.attrs.get('grouping', 'group')}",
+            "Han characters in reused passages",
+            flows.attrs.get("n_documents"),
+            encodings={"colour": "reused characters (log scale)", "blank": "no reuse"},
+        ),
+    )
+    return ax
+
+
 def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: int = 25, ax=None):
     """Works on a time axis (x: date), an arrow from each work to the later works that reuse
     its passages; arrow width grows with the reused characters, the label is the number of

@@ -1,0 +1,167 @@
+"""Scale-aware choices: on a generated corpus of many works, figures group, cap their panels
+and rows, and tables show their first rows with the count of the rest."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_data_dir
+
+from cyberdiscourse import concepts as cc
+from cyberdiscourse import frequency as fq
+from cyberdiscourse import overview
+from cyberdiscourse import reuse as ru
+from cyberdiscourse import topics as tp
+from cyberdiscourse.notebook import SHOW_ROWS, setup_notebook
+
+matplotlib.use("Agg")
+N_WORKS = 400
+
+
+@pytest.fixture(scope="module")
+def many_works():
+    """400 works over 40 years (1985-2024), ten a year."""
+    rng = np.random.default_rng(0)
+    years = np.repeat(np.arange(1985, 2025), N_WORKS // 40)
+    return pd.DataFrame(
+        {
+            "work_id": [f"w{i:04d}" for i in range(N_WORKS)],
+            "date": [f"{y}-{rng.integers(1, 13):02d}-15" for y in years],
+            "date_precision": "day",
+            "genre": rng.choice(["speech", "white paper", "law"], N_WORKS),
+            "include": True,
+            "n_chars_zh": rng.integers(1_000, 20_000, N_WORKS),
+            "n_chars_en": 0,
+        }
+    )
+
+
+def visible_panels(fig) -> int:
+    return sum(ax.get_visible() and ax.get_label() != "<colorbar>" for ax in fig.axes)
+
+
+def test_grouping_follows_the_number_of_works_and_years(many_works):
+    assert overview.grouping_for(many_works.head(30)) == "work_id"
+    assert overview.grouping_for(many_works.head(250)) == "year"  # 25 years
+    assert overview.grouping_for(many_works) == "five_years"  # 40 years
+    groups = overview.group_of(many_works, "five_years")
+    assert groups.nunique() == 8 and groups.iloc[0] == "1985–1989"
+
+
+def test_composition_and_timeline_of_many_works_stay_readable(many_works):
+    composition = overview.textstat_composition(many_works.assign(label=many_works["work_id"]))
+    assert len(composition) == 8  # five-year periods, not 400 bars
+    assert composition["n_works"].sum() == N_WORKS
+    assert composition["n_chars_zh"].sum() == many_works["n_chars_zh"].sum()
+    zh, _ = overview.textplot_composition(composition)
+    assert len(zh.patches) == 8
+    ax = overview.textplot_timeline(many_works.assign(label="x"))
+    assert len(ax.texts) == 0 and len(ax.patches) == 40  # works per year, no labels
+    plt.close("all")
+
+
+def test_small_multiples_are_capped(many_works):
+    freq = pd.DataFrame(
+        {
+            "group": np.repeat([str(y) for y in range(1985, 2025)], 3),
+            "term": ["网络", "安全", "发展"] * 40,
+            "per_10k_tokens": np.tile([30.0, 20.0, 10.0], 40),
+        }
+    )
+    axes = fq.textplot_terms_by_group(freq, "group", n=3)
+    assert visible_panels(axes.flat[0].figure) == fq.MAX_PANELS
+    stats = pd.DataFrame(
+        [
+            {"concept_id": f"c{i}", "label": f"concept {i}", "work_id": w, "date": d,
+             "count": 1, "from_rules": 0, "per_10k_chars": 1.0, "ci_low": 0.5, "ci_high": 2.0}
+            for i in range(20)
+            for w, d in zip(many_works["work_id"][:5], many_works["date"][:5])
+        ]
+    )  # fmt: skip
+    axes = cc.textplot_timeline(stats)
+    assert visible_panels(axes.flat[0].figure) == cc.MAX_PANELS
+    plt.close("all")
+
+
+def test_per_work_figures_cap_their_rows_columns_and_labels(many_works):
+    disp = pd.DataFrame({"work_id": np.repeat(many_works["work_id"], 2), "relative_position": 0.5})
+    ax = cc.textplot_dispersion(disp, list(many_works["work_id"]))
+    assert len(ax.get_yticks()) == cc.MAX_ROWS
+    years = pd.DataFrame(
+        [{"year": str(y), "date": str(y), "concept_id": "c", "label": "c", "count": 1,
+          "per_10k_chars": float(y - 1900)} for y in range(1900, 2025)]
+    )  # fmt: skip
+    ax = cc.textplot_heatmap(years)
+    image = ax.images[0].get_array()
+    assert image.shape == (1, 80)  # the latest 80 years
+    assert len(ax.get_xticklabels()) <= 30
+    prev = pd.DataFrame(
+        {"work_id": np.tile(many_works["work_id"], 2), "date": np.tile(many_works["date"], 2),
+         "topic": np.repeat([1, 2], N_WORKS), "share": 0.5, "ci_low": 0.4, "ci_high": 0.6}
+    )  # fmt: skip
+    axes = tp.textplot_prevalence(prev, max_points=60)
+    assert all(len(a.lines[0].get_xdata()) == 60 for a in axes.flat if a.get_visible())
+    plt.close("all")
+
+
+def test_the_reuse_graph_draws_its_strongest_links_and_flows_sum_groups(many_works):
+    graph = nx.DiGraph()
+    for w, d in zip(many_works["work_id"], many_works["date"]):
+        graph.add_node(w, date=d)
+    for i in range(1, 200):
+        graph.add_edge("w0000", f"w{i:04d}", passages=1, chars=i)
+    ax = ru.textplot_reuse(graph, max_edges=25)
+    assert "the 25 strongest of 199 links drawn" in ax.figure._cyberdiscourse_caption.note
+    reused = pd.DataFrame(
+        {"source_work": "w0000", "target_work": [f"w{i:04d}" for i in range(1, 200)],
+         "n_chars": 30, "direction": "earlier to later"}
+    )  # fmt: skip
+    flows = ru.textstat_reuse_flows(reused, many_works, "five_years")
+    assert flows["passages"].sum() == 199 and flows["chars"].sum() == 199 * 30
+    assert set(flows["source_group"]) == {"1985–1989"}
+    ax = ru.textplot_reuse_flows(flows)
+    assert ax.images[0].get_array().shape == (4, 4)  # w0000-w0199 are 1985-2004
+    plt.close("all")
+
+
+def test_tables_show_their_first_rows_and_write_the_rest(tmp_path, capsys, many_works):
+    nb = setup_notebook("99_scale", figures_dir=tmp_path)
+    shown = nb.table(many_works.assign(x=1 / 3), "works")
+    assert len(shown) == SHOW_ROWS and shown["x"].iloc[0] == 0.333
+    assert f"{SHOW_ROWS} of 400 rows shown" in capsys.readouterr().out
+    assert len(pd.read_csv(tmp_path / "99_scale" / "tables" / "works.csv")) == N_WORKS
+
+
+@pytest.mark.slow
+def test_notebook_01_groups_a_corpus_of_many_works(tmp_path):
+    from cyberdiscourse.report import make_reports
+
+    n = 80
+    files = {
+        f"{i:03d}.txt": f"关于网络空间治理的第{i}号文件\n各国应当尊重网络主权，推动构建网络空间命运共同体。"
+        f"这是第{i}份文件的正文，讨论数字经济与数据安全。\n".encode()
+        for i in range(n)
+    }
+    works = "".join(
+        f"w{i:03d},文件{i},Document {i},{1990 + i // 2}-03-01,State Council,notice,true,,\n"
+        for i in range(n)
+    )
+    captures = "".join(f"{i:03d}.txt,w{i:03d},,,\n" for i in range(n))
+    data = make_data_dir(tmp_path, files, works, captures)
+    figures = tmp_path / "figures"
+    (html,) = make_reports(
+        reports_dir=tmp_path / "reports",
+        parameters={"data_dir": str(data), "figures_dir": str(figures)},
+        only=["01"],
+    )
+    composition = pd.read_csv(figures / "01_corpus_overview" / "corpus_composition.csv")
+    assert composition["grouping"].iloc[0] == "five_years"  # 80 works over 40 years
+    assert len(composition) == 8 and composition["n_works"].sum() == n
+    text = html.read_text(encoding="utf-8")
+    assert f"{SHOW_ROWS} of {n} rows shown" in text
+    works_csv = pd.read_csv(figures / "01_corpus_overview" / "tables" / "works.csv")
+    assert len(works_csv) == n
