@@ -142,8 +142,11 @@ def test_notebook_01_groups_a_corpus_of_many_works(tmp_path):
 
     n = 80
     files = {
-        f"{i:03d}.txt": f"关于网络空间治理的第{i}号文件\n各国应当尊重网络主权，推动构建网络空间命运共同体。"
-        f"这是第{i}份文件的正文，讨论数字经济与数据安全。\n".encode()
+        f"{i:03d}.txt": (
+            f"关于网络空间治理的第{i}号文件\n"
+            "各国应当尊重网络主权，推动构建网络空间命运共同体。"
+            f"这是第{i}份文件的正文，讨论数字经济与数据安全。\n"
+        ).encode()
         for i in range(n)
     }
     works = "".join(
