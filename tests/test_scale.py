@@ -168,3 +168,17 @@ def test_notebook_01_groups_a_corpus_of_many_works(tmp_path):
     assert f"{SHOW_ROWS} of {n} rows shown" in text
     works_csv = pd.read_csv(figures / "01_corpus_overview" / "tables" / "works.csv")
     assert len(works_csv) == n
+
+
+def test_formulation_adoption_of_many_works_is_drawn_per_year(many_works):
+    from cyberdiscourse import formulations as fm
+
+    timeline = pd.DataFrame(
+        {"formulation": "网络主权", "work_id": many_works["work_id"], "date": many_works["date"],
+         "issuer": "", "count": 1}
+    )  # fmt: skip
+    ax = fm.textplot_formulations(timeline, max_points=40)
+    hollow, filled = ax.collections[1], ax.collections[0]
+    assert len(filled.get_offsets()) + len(hollow.get_offsets()) == 40  # one dot a year
+    assert ax.get_xlabel() == "year of the works"
+    plt.close("all")

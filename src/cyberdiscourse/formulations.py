@@ -509,19 +509,32 @@ def formulation_timeline(
 
 
 def textplot_formulations(
-    timeline: pd.DataFrame, *, ax=None, max_label: int = 18, max_rows: int = 20
+    timeline: pd.DataFrame,
+    *,
+    ax=None,
+    max_label: int = 18,
+    max_rows: int = 20,
+    max_points: int = 40,
 ):
     """Adoption over time: a row per formulation (the first ``max_rows``), a dot per work
-    that uses it (area: count), the first use filled and the later ones hollow. Returns
-    the Axes."""
+    that uses it (area: uses), the first use filled and the later ones hollow. When
+    more than ``max_points`` works use one formulation, each dot is a year instead
+    (area: the works of that year using it). Returns the Axes."""
     from .dates import as_dates
     from .plotting import PALETTE, Caption, new_figure, set_caption
 
     order = list(dict.fromkeys(timeline["formulation"]))[:max_rows]
+    per_year = timeline["formulation"].value_counts().max() > max_points if len(timeline) else False
     if ax is None:
         _, ax = new_figure("two_column", height=max(2.2, 0.8 + 0.2 * len(order)))
     for i, phrase in enumerate(order):
         sub = timeline[timeline["formulation"] == phrase].sort_values("date")
+        if per_year:
+            sub = (
+                sub.assign(date=sub["date"].str.slice(0, 4) + "-07-01")
+                .groupby("date", as_index=False)
+                .agg(count=("work_id", "size"))
+            )
         x = as_dates(sub["date"])
         sizes = 14 + 8 * sub["count"].clip(upper=20)
         ax.scatter(x.iloc[:1], [i], s=sizes.iloc[:1], color=PALETTE[0], zorder=3)
@@ -538,18 +551,21 @@ def textplot_formulations(
     ax.set_yticks(range(len(order)), labels)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="x", color="0.92")
-    ax.set_xlabel("date of the work")
+    ax.set_xlabel("year of the works" if per_year else "date of the work")
+    unit = "year" if per_year else "work"
     set_caption(
         ax,
         Caption(
             f"Adoption of the {len(order)} most salient formulations (set phrases) across works",
-            "uses of the phrase in a work",
+            "works using the phrase in a year" if per_year else "uses of the phrase in a work",
             int(timeline["work_id"].nunique()),
             encodings={
                 "row": "one formulation",
-                "filled dot": "first use in the corpus",
-                "hollow dot": "a later work using it",
-                "dot area": "uses in the work",
+                "filled dot": f"the {unit} of its first use in the corpus",
+                "hollow dot": f"a later {unit} using it",
+                "dot area": "works using it that year (up to 20)"
+                if per_year
+                else "uses (up to 20)",
             },
         ),
     )

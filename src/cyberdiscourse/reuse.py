@@ -377,8 +377,17 @@ def reuse_graph(reuse: pd.DataFrame, works: pd.DataFrame):
     for work_id, row in inc.sort_values("date").iterrows():
         graph.add_node(work_id, date=str(row["date"]), issuer=str(row.get("issuer", "") or ""))
     earlier = reuse[reuse["direction"] == "earlier to later"]
-    for (a, b), sub in sorted(earlier.groupby(["source_work", "target_work"])):
-        graph.add_edge(a, b, passages=len(sub), chars=int(sub["n_chars"].sum()))
+    links = (
+        earlier.groupby(["source_work", "target_work"], sort=True)["n_chars"]
+        .agg(["size", "sum"])
+        .reset_index()
+    )  # one pass over the passages, not one Python group per link
+    graph.add_edges_from(
+        (a, b, {"passages": int(n), "chars": int(c)})
+        for a, b, n, c in zip(
+            links["source_work"], links["target_work"], links["size"], links["sum"]
+        )
+    )
     return graph
 
 
