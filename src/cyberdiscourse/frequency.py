@@ -639,13 +639,15 @@ def textplot_keyness(
 ):
     """Two-sided bars: the ``n`` most key terms of the target (right) and of the reference
     (left). Significant terms (see :func:`textstat_keyness`) are coloured, the others
-    grey; the axis names both groups with their documents and tokens, and the title line
-    states the threshold. Returns the Axes."""
-    if ax is None:
-        _, ax = new_figure("one_column_tall")
+    grey (the legend states the threshold); the axis label names both groups with their
+    documents and tokens. Returns the Axes."""
+    from matplotlib.patches import Patch
+
     top = keyness[keyness["G2"] > 0].head(n)
     bottom = keyness[keyness["G2"] < 0].tail(n)
     both = pd.concat([top, bottom]).iloc[::-1]
+    if ax is None:
+        _, ax = new_figure("two_column", height=max(2.4, 1.0 + 0.13 * len(both)))
     sig = both["significant"] if "significant" in both else pd.Series(True, index=both.index)
     colours = [
         (PALETTE[0] if g > 0 else PALETTE[1]) if s else "0.78" for g, s in zip(both["G2"], sig)
@@ -657,36 +659,25 @@ def textplot_keyness(
     def size(group: str) -> str:
         if f"{group}_docs" not in at:
             return ""
-        return f"\n{at[f'{group}_docs']} docs, {at[f'{group}_tokens']:,} tokens"
+        return f" ({at[f'{group}_docs']} docs, {at[f'{group}_tokens']:,} tokens)"
 
-    ax.set_xlabel("signed G²")
-    for x, ha, text in (
-        (0, "left", f"← {reference}{size('reference')}"),
-        (1, "right", f"{target} →{size('target')}"),
-    ):
-        ax.annotate(
-            text,
-            (x, 0),
-            xycoords="axes fraction",
-            xytext=(0, -30),
-            textcoords="offset points",
-            ha=ha,
-            va="top",
-            fontsize=6.5,
+    ax.set_xlabel(
+        wrap(
+            f"signed G²: ← {reference}{size('reference')} · {target}{size('target')} →",
+            axes_width(ax),
+            fontsize=7,
         )
+    )
     if "alpha" in at:
-        ax.text(
-            0.0,
-            1.01,
-            wrap(
-                f"coloured: BH q < {at['alpha']}, expected counts ≥ {at['min_expected']:g}; "
-                "grey: not significant",
-                axes_width(ax),
-                fontsize=6,
-            ),
-            transform=ax.transAxes,
-            fontsize=6,
-            va="bottom",
+        rule = f"q < {at['alpha']}, expected ≥ {at['min_expected']:g}"
+        ax.legend(
+            handles=[
+                Patch(color=PALETTE[0], label=f"key for {target} ({rule})"),
+                Patch(color=PALETTE[1], label=f"key for {reference}"),
+                Patch(color="0.78", label="not significant"),
+            ],
+            loc="lower right",
+            frameon=False,
         )
     docs = sum(at.get(f"{g}_docs", 0) for g in ("target", "reference")) or None
     set_caption(
