@@ -5,6 +5,8 @@ from collections import Counter
 import jieba
 import pytest
 from conftest import GWR, NO_SHARED, REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cyberdiscourse import tokens as tk
 from cyberdiscourse.corpus import build_corpus, write_processed
@@ -131,11 +133,63 @@ def test_rjieba_gives_jiebas_tokens_on_real_text(seed_corpus, lexicon, source):
         reports = [line.partition("\t")[2] for line in lines]
         texts = [r[i : i + 400] for r in reports[:8] for i in range(0, len(r), 400)]
     for hmm in (True, False):
-        fast = Segmenter(lexicon, TokenSettings(engine="rjieba", hmm=hmm))
-        ref = Segmenter(lexicon, TokenSettings(engine="jieba", hmm=hmm))
+        fast = Segmenter(lexicon, TokenSettings(engine="rjieba", hmm=hmm, min_chars_zh=1))
+        ref = Segmenter(lexicon, TokenSettings(engine="jieba", hmm=hmm, min_chars_zh=1))
         differ = [t for t in texts if fast.raw_zh(t) != ref.raw_zh(t)]
         assert differ == [], (hmm, differ[:2])
+        # The stored tokens: rjieba cuts all paragraphs in one call, jieba one by one.
+        langs = ["zh"] * len(texts)
+        joined = fast.token_lists(texts, langs).to_pylist()
+        one_by_one = ref.token_lists(texts, langs).to_pylist()
+        assert [i for i, (a, b) in enumerate(zip(joined, one_by_one)) if a != b] == []
+        assert len(joined) == len(texts) and sum(map(len, joined)) > 20 * len(texts)
     assert len(texts) > (300 if source != "seeds" else 400)
+
+
+# Pieces of paragraphs where the joined cut could go wrong: lexicon forms next to each
+# other and to Latin, symbol runs jieba cuts (2011-2020) or keeps (C++, AT&T), the
+# line breaks and tabs that mark paragraphs and forms, and English rows between.
+TRICKY = st.sampled_from(
+    ["网络主权", "网络空间", "网络空间治理", "网络空间命运共同体", "人类命运共同体", "数据安全法"]
+    + ["各国", "尊重", "推进", "的", "和", "是", "中国", "合作", "治理", "体系", "变革"]
+    + ["2011-2020", "COVID-19", "B2B", "C++", "AT&T", "c#", "6.5%", "a.b", "#1", "5G", "x_y"]
+    + ["\n", "\t", "\r\n", " ", "\u3000", ",", "。", "、", "《", "》", "-", "%", "\ue004"]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    st.lists(
+        st.tuples(st.lists(TRICKY, max_size=25).map("".join), st.sampled_from(["zh", "zh", "en"])),
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_joined_cut_equals_jieba_paragraph_by_paragraph(lexicon, rows, hmm):
+    texts, langs = [t for t, _ in rows], [lang for _, lang in rows]
+    fast = tk._segmenter(lexicon, TokenSettings(hmm=hmm, min_chars_zh=1))
+    ref = tk._segmenter(lexicon, TokenSettings(engine="jieba", hmm=hmm, min_chars_zh=1))
+    assert fast.token_lists(texts, langs).to_pylist() == ref.token_lists(texts, langs).to_pylist()
+
+
+def test_joined_cut_on_hand_examples(seg):
+    texts = [
+        "网络主权网络空间命运共同体",
+        "",
+        "实施《2011-2020年规划》,推进B2B和COVID-19防控",
+        "China respects cyber sovereignty.",
+        "掌握C++和AT&T\n的5G网络\t主权",
+    ]
+    got = seg.token_lists(texts, ["zh", "zh", "zh", "en", "zh"]).to_pylist()
+    assert got == [
+        ["网络主权", "网络空间命运共同体"],
+        [],
+        ["实施", "规划", "推进", "b2b", "covid", "防控"],
+        ["china", "respects", "cyber", "sovereignty"],
+        ["掌握", "c++", "at&t", "5g", "网络", "主权"],
+    ]
 
 
 def test_symbol_runs_are_cut_as_jieba_cuts_them(lexicon):
