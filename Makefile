@@ -52,7 +52,7 @@ fuzz: $(STAMP) ## Fuzz the input side: rounds of new random examples for FUZZ_MI
 	echo "fuzz: $$round round(s) of $(FUZZ_EXAMPLES) examples per property, no failure"
 
 SIZE_MB ?= 100
-STAGES ?= build,segment,warm,naive,topics,formulations,reuse
+STAGES ?= build,segment,warm,naive,percore,topics,formulations,reuse,report
 bench: $(STAMP) ## Scale benchmark on a synthetic corpus (SIZE_MB, STAGES), then the long-line stage
 	$(BIN)/python benchmarks/scale.py --size-mb $(SIZE_MB) --stages $(STAGES)
 	$(BIN)/python benchmarks/long_lines.py
