@@ -668,14 +668,30 @@ def textplot_dispersion(
     return ax
 
 
+def _keep_inside(ax, texts) -> None:
+    """Shift each text that sticks out of the Axes back inside it (a wide label of a
+    node at the edge)."""
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        dx = max(frame.x0 - box.x0, 0) - max(box.x1 - frame.x1, 0)
+        dy = max(frame.y0 - box.y0, 0) - max(box.y1 - frame.y1, 0)
+        if dx or dy:
+            x, y = ax.transData.transform(text.get_position())
+            text.set_position(to_data.transform((x + dx, y + dy)))
+
+
 def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     """Draw a co-occurrence network (see :func:`cooccurrence_network`): nodes coloured by
     community, concepts as squares and terms as circles, node size the paragraphs,
     edge width the PMI; a legend names each community by its largest node."""
     import networkx as nx
+    from adjustText import adjust_text
     from matplotlib.lines import Line2D
 
-    from .plotting import FONT_NAME, LINE_PALETTE, new_figure, set_title
+    from .plotting import FONT_NAME, LINE_PALETTE, figure_width, new_figure, set_title
 
     if ax is None:
         _, ax = new_figure("two_column_tall")
@@ -726,17 +742,36 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
         Line2D([], [], marker="s", ls="none", color="0.4", ms=5, label="concept"),
         Line2D([], [], marker="o", ls="none", color="0.4", ms=5, label="term"),
     ]
-    ax.legend(
+    ax.figure.legend(  # below the network, which keeps the figure's whole width
         handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
+        loc="outside lower center",
+        ncols=min(4 if figure_width() > 4 else 2, len(handles)),
         frameon=False,
-        title="community (largest node)",
+        title="community (named by its largest node)",
     )
-    ax.margins(x=0.22, y=0.08)  # room for the labels of the outermost nodes
     ax.set_axis_off()
     if title:
         set_title(ax, title)
+    ax.margins(x=0.22, y=0.08)  # room for the labels of the outermost nodes
+    # Labels of nearby nodes pushed apart (adjustText), each tied to its node by a line
+    # when it had to move; deterministic, so the figure is the same on every run. The
+    # labels stay inside the Axes and out of the layout, so the layout settles first and
+    # does not move the Axes under them afterwards.
+    for t in texts.values():
+        t.set_in_layout(False)
+        t.set_clip_on(False)  # the Axes may still move by a point or two when saved
+    for _ in range(2):  # constrained layout settles over two passes
+        ax.figure.canvas.draw()
+    adjust_text(
+        list(texts.values()),
+        ax=ax,
+        expand=(1.1, 1.3),
+        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.4},
+        iter_lim=250,  # a count, not adjustText's default time limit: the same on every run
+    )
+    for drawn in ax.texts:  # the lines adjustText drew stay out of the layout too
+        drawn.set_in_layout(False)
+    _keep_inside(ax, texts.values())
     set_caption(
         ax,
         Caption(
