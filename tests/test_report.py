@@ -132,3 +132,23 @@ def test_a_hanging_cell_fails_the_run_instead_of_blocking_it(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(CorpusError, match="09_sleep.ipynb: a cell ran longer than 3 s"):
         run_notebook(path, tmp_path / "out" / path.name, {}, timeout=3)
+
+
+def test_report_draws_the_figures_for_the_journal_slot_asked(seed_copy, tmp_path):
+    """``cyberdiscourse report --figure-width column`` passes the width to the notebooks:
+    every PNG is at most 3.5 in wide at 300 dpi, and full-width figures are exactly that."""
+    from PIL import Image
+
+    from cyberdiscourse.cli import main
+
+    figures, reports = tmp_path / "figures", tmp_path / "reports"
+    args = ["report", "--data-dir", str(seed_copy), "--only", "01", "--figure-width", "column"]
+    assert main([*args, "--figures-dir", str(figures), "--reports-dir", str(reports)]) == 0
+    widths = {p.stem: Image.open(p).size[0] for p in (figures / "01_corpus_overview").glob("*.png")}
+    assert set(widths) == set(EXPECTED_FIGURES["01_corpus_overview"])
+    assert max(widths.values()) == round(3.5 * 300) and min(widths.values()) > 0.9 * 3.5 * 300
+    executed = json.loads((reports / "01_corpus_overview.ipynb").read_text(encoding="utf-8"))
+    injected = next(
+        c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
+    )
+    assert 'figure_width = "column"' in "".join(injected["source"])

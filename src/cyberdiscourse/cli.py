@@ -312,6 +312,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     params = {"data_dir": str(data_dir)}
     if args.figures_dir:
         params["figures_dir"] = str(Path(args.figures_dir).resolve())
+    if args.figure_width:
+        params["figure_width"] = args.figure_width
     for path in make_reports(reports_dir=args.reports_dir, parameters=params, only=args.only):
         print(f"Wrote {path}")
     return 0
@@ -410,6 +412,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports-dir", type=Path, help="default: reports/")
     p.add_argument("--figures-dir", help="default: figures/")
     p.add_argument("--only", nargs="*", help="notebook number prefixes, e.g. 01")
+    p.add_argument(
+        "--figure-width",
+        choices=["column", "medium", "page"],
+        help="journal slot the figures are drawn for: column (3.5 in), medium (5.3 in) "
+        "or page (7.2 in, the notebooks' default)",
+    )
     p.set_defaults(func=cmd_report)
     return parser
 
