@@ -92,6 +92,18 @@ def stage_warm(data: Path) -> dict:
     return {"up_to_date": up_to_date, "segmented": again}
 
 
+def _naive_tokenizer(lexicon):
+    """The peer notebook's segmenter: a jieba Tokenizer with the same user words as ours."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    naive = jieba.Tokenizer()
+    naive.initialize()
+    for word in (*lexicon.domain_terms, *lexicon.zh_forms):
+        naive.add_word(word)
+    return naive
+
+
 def stage_naive(data: Path) -> dict:
     """The peer notebook's loop, timed alone. Its tokens are compared with ours twice:
     filtered as the token cache stores them (what every analysis reads), and unfiltered
@@ -99,7 +111,6 @@ def stage_naive(data: Path) -> dict:
     import re
     from collections import Counter
 
-    import jieba
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -107,12 +118,8 @@ def stage_naive(data: Path) -> dict:
     from cyberdiscourse.lexicon import load_lexicon
     from cyberdiscourse.tokens import Segmenter, TokenSettings, segment
 
-    jieba.setLogLevel(60)
     lexicon = load_lexicon(data)
-    naive = jieba.Tokenizer()
-    naive.initialize()
-    for word in (*lexicon.domain_terms, *lexicon.zh_forms):
-        naive.add_word(word)
+    naive = _naive_tokenizer(lexicon)
     ours = Segmenter(lexicon)
     reference_filter = Segmenter(lexicon, TokenSettings(engine="jieba"))
     forms = re.compile("|".join(map(re.escape, lexicon.zh_forms)))
@@ -153,19 +160,14 @@ def stage_percore(data: Path, partitions: int = 3) -> dict:
     cut it replaced (one rjieba call per paragraph and piece, then the same filter)."""
     import tempfile
 
-    import jieba
     import pyarrow.parquet as pq
 
     from cyberdiscourse.corpus import read_manifest
     from cyberdiscourse.lexicon import load_lexicon
     from cyberdiscourse.tokens import TokenSettings, TokenTask, _segmenter, segment_partition
 
-    jieba.setLogLevel(60)
     lexicon = load_lexicon(data)
-    naive = jieba.Tokenizer()
-    naive.initialize()
-    for word in (*lexicon.domain_terms, *lexicon.zh_forms):
-        naive.add_word(word)
+    naive = _naive_tokenizer(lexicon)
     ours = _segmenter(lexicon, TokenSettings())
     ours.token_lists(["网络主权"], ["zh"])  # dictionaries loaded before any clock starts
     seconds = {"naive": 0.0, "ours": 0.0, "per_paragraph": 0.0}
