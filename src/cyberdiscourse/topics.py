@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
 from dataclasses import dataclass
 
@@ -398,10 +399,16 @@ def fit_many(
     iterations: int | None = None,
     n_jobs: int = -1,
 ) -> list[TopicModel]:
-    """One fit per random seed, on all cores (each fit is the same as
-    :func:`fit_topics` with that seed); in the order of ``seeds``."""
+    """One fit per random seed, all at once (each fit is the same as :func:`fit_topics`
+    with that seed); in the order of ``seeds``.
+
+    ``n_jobs=-1`` starts one process per seed, even past the number of cores: on two
+    cores, three fits then end after about one and a half fit times instead of two
+    rounds."""
     from joblib import Parallel, delayed
 
+    if n_jobs == -1:
+        n_jobs = max(1, min(len(seeds), 2 * (os.cpu_count() or 1)))
     return Parallel(n_jobs=n_jobs)(
         delayed(fit_topics)(
             dtm, k, method=method, engine=engine, random_state=s, iterations=iterations
