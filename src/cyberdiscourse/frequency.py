@@ -24,6 +24,7 @@ from .plotting import (
     PALETTE,
     Caption,
     axes_width,
+    figure_width,
     gloss,
     new_figure,
     new_panels,
@@ -670,13 +671,14 @@ def textplot_keyness(
     )
     if "alpha" in at:
         rule = f"q < {at['alpha']}, expected ≥ {at['min_expected']:g}"
-        ax.legend(
+        ax.figure.legend(  # below the bars: no corner of the Axes is free for every table
             handles=[
                 Patch(color=PALETTE[0], label=f"key for {target} ({rule})"),
                 Patch(color=PALETTE[1], label=f"key for {reference}"),
                 Patch(color="0.78", label="not significant"),
             ],
-            loc="lower right",
+            loc="outside lower center",
+            ncols=3 if figure_width() >= 5 else 1,
             frameon=False,
         )
     docs = sum(at.get(f"{g}_docs", 0) for g in ("target", "reference")) or None
