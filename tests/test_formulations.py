@@ -216,3 +216,26 @@ def test_cli_formulations_and_reuse(seed_copy, tmp_path, capsys):
     assert main(["reuse", "--csv", str(csv), "--data-dir", str(seed_copy)]) == 1  # exists
     assert main(["formulations", "--accept", THREE, "--data-dir", str(seed_copy)]) == 0
     assert "formulation" in (seed_copy / "lexicon" / "concepts.csv").read_text(encoding="utf-8")
+
+
+def test_row_labels_keep_phrases_with_one_prefix_apart():
+    from cyberdiscourse.formulations import _short_labels
+
+    phrases = [
+        "政府、国际组织、互联网企业、技术社群、民间机构、公民个人",
+        "政府、国际组织、互联网企业、技术社群和公民个人",
+        "和平、安全、开放、合作、有序",
+        "一二三四五六七八甲乙丙九十子丑寅卯辰巳午",  # same start and end, other middle
+        "一二三四五六七八戊己庚九十子丑寅卯辰巳午",
+    ]
+    labels = _short_labels(phrases, 18)
+    assert labels[:3] == [
+        "政府、国际组织、…民间机构、公民个人",
+        "政府、国际组织、…技术社群和公民个人",
+        "和平、安全、开放、合作、有序",
+    ]
+    assert labels[3:] == [
+        "一二三四五六七八…九十子丑寅卯辰巳午 (4)",
+        "一二三四五六七八…九十子丑寅卯辰巳午 (5)",
+    ]
+    assert all(len(label) <= 18 for label in labels[:3])

@@ -508,6 +508,16 @@ def formulation_timeline(
     return pd.DataFrame(rows, columns=["formulation", "work_id", "date", "issuer", "count"])
 
 
+def _short_labels(phrases: list[str], width: int) -> list[str]:
+    """Each phrase in at most ``width`` characters, cut in the middle (an enumeration's
+    first and last items tell it from its variants); labels that still coincide get
+    their row number."""
+    head = (width - 1) // 2
+    short = [p if len(p) <= width else p[:head] + "…" + p[-(width - 1 - head) :] for p in phrases]
+    seen = pd.Series(short).duplicated(keep=False).to_numpy()
+    return [f"{s} ({i + 1})" if dup else s for i, (s, dup) in enumerate(zip(short, seen))]
+
+
 def textplot_formulations(
     timeline: pd.DataFrame,
     *,
@@ -547,7 +557,7 @@ def textplot_formulations(
             zorder=3,
         )
         ax.plot(x, [i] * len(sub), color="0.8", lw=0.8, zorder=1)
-    labels = [p if len(p) <= max_label else p[: max_label - 1] + "…" for p in order]
+    labels = _short_labels(order, max_label)
     ax.set_yticks(range(len(order)), labels)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="x", color="0.92")
