@@ -140,9 +140,9 @@ def stage_naive(data: Path) -> dict:
             nbytes += len(text.encode("utf-8"))
             expected.update(m.group(0) for m in forms.finditer(text))
         filtered = reference_filter.filter_lists(references)
-        mine = pq.read_table(stored, columns=["tokens"])["tokens"].combine_chunks()
-        equal += sum(a == b for a, b in zip(mine.to_pylist(), filtered.to_pylist()))
-        got.update(t for tokens in mine.to_pylist() for t in tokens if t in lexicon.form_to_concept)
+        mine = pq.read_table(stored, columns=["tokens"])["tokens"].to_pylist()
+        equal += sum(a == b for a, b in zip(mine, filtered.to_pylist()))
+        got.update(t for tokens in mine for t in tokens if t in lexicon.form_to_concept)
     return {
         "seconds": seconds,
         "text_bytes": nbytes,

@@ -45,8 +45,8 @@ _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
 # rjieba keeps it whole. Paragraphs with such a run get jieba's cut back.
 _JOINED_SYMBOL_RUN = re.compile(r"[A-Za-z0-9%](?:[+#&_\-]|\.(?!\d))")  # not 6.5%
 _SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-_HAN = re.compile("[\u4e00-\u9fd5]")
-_HAN_RE2 = "[\u4e00-\u9fd5]"  # the same class for Arrow's RE2
+_HAN_RE2 = "[\u4e00-\u9fd5]"  # jieba's Han class, written so that RE2 (Arrow) reads it too
+_HAN = re.compile(_HAN_RE2)
 _MARKS = re.compile(r"[\t\n\r]")  # what marks words and paragraphs in one joined cut
 ENGINES = ("rjieba", "jieba")
 
@@ -85,6 +85,11 @@ class Segmenter:
         self.lexicon = lexicon
         self.settings = settings
 
+    @property
+    def _cuts_with_rjieba(self) -> bool:
+        """rjieba cuts the text itself (part-of-speech tags need jieba)."""
+        return self.settings.engine == "rjieba" and self.settings.pos_keep is None
+
     @cached_property
     def _rjieba(self):
         import rjieba
@@ -122,7 +127,7 @@ class Segmenter:
         return longest_first_pattern(words)
 
     def _cut(self, chunk: str) -> list[str]:
-        if self.settings.pos_keep is None and self.settings.engine == "rjieba":
+        if self._cuts_with_rjieba:
             toks = self._rjieba.cut(chunk, self.settings.hmm)
             if self.settings.hmm and _JOINED_SYMBOL_RUN.search(chunk):
                 toks = _cut_symbol_runs(toks, self._is_word)
@@ -198,7 +203,7 @@ class Segmenter:
         """
         import pyarrow as pa
 
-        if self.settings.engine != "rjieba" or self.settings.pos_keep is not None:
+        if not self._cuts_with_rjieba:
             raw = [
                 self.raw_zh(t) if has_form else self._cut(t)
                 for t, has_form in zip(texts, self._has_form(texts))
@@ -241,7 +246,7 @@ class Segmenter:
         import pyarrow.compute as pc
 
         offsets = np.concatenate([[0], np.cumsum(lengths)])
-        if self.settings.hmm and self.settings.engine == "rjieba" and not self.settings.pos_keep:
+        if self.settings.hmm and self._cuts_with_rjieba:
             types, index, offsets = _split_symbol_runs(types, index, offsets, is_word=self._is_word)
         types = pc.utf8_trim_whitespace(pc.utf8_lower(types))
         keep_type = pc.or_(
