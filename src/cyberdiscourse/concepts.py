@@ -458,7 +458,7 @@ def textplot_timeline(
     import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
 
-    from .plotting import LINE_PALETTE, MARKERS, new_panels, panel_columns, set_title
+    from .plotting import LINE_PALETTE, MARKERS, legend_below, new_panels, panel_columns, set_title
 
     concepts = list(dict.fromkeys(concepts or stats["concept_id"]))[:max_panels]
     ncols = min(panel_columns(ncols), len(concepts))
@@ -503,13 +503,7 @@ def textplot_timeline(
             Line2D([], [], marker=m, ls="none", color="0.3", ms=4, label=k or "unknown")
             for k, m in shapes.items()
         ]
-        fig.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=min(len(handles), max(1, int(fig.get_figwidth() // 1.3))),
-            frameon=False,
-            title=marker_by,
-        )
+        legend_below(fig, handles, title=marker_by)
     encodings = {"point": f"one {unit.replace('_id', '')}", "vertical line": "95% interval"}
     if len(shapes) > 1:
         encodings["marker shape"] = marker_by
@@ -691,7 +685,7 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
     from adjustText import adjust_text
     from matplotlib.lines import Line2D
 
-    from .plotting import FONT_NAME, LINE_PALETTE, figure_width, new_figure, set_title
+    from .plotting import FONT_NAME, LINE_PALETTE, legend_below, new_figure, set_title
 
     if ax is None:
         _, ax = new_figure("two_column_tall")
@@ -742,13 +736,8 @@ def textplot_network(graph, *, ax=None, random_state: int = 0, title: str = ""):
         Line2D([], [], marker="s", ls="none", color="0.4", ms=5, label="concept"),
         Line2D([], [], marker="o", ls="none", color="0.4", ms=5, label="term"),
     ]
-    ax.figure.legend(  # below the network, which keeps the figure's whole width
-        handles=handles,
-        loc="outside lower center",
-        ncols=min(4 if figure_width() > 4 else 2, len(handles)),
-        frameon=False,
-        title="community (named by its largest node)",
-    )
+    # below the network, which keeps the figure's whole width
+    legend_below(ax.figure, handles, title="community (named by its largest node)")
     ax.set_axis_off()
     if title:
         set_title(ax, title)

@@ -24,8 +24,8 @@ from .plotting import (
     PALETTE,
     Caption,
     axes_width,
-    figure_width,
     gloss,
+    legend_below,
     new_figure,
     new_panels,
     panel_columns,
@@ -671,15 +671,13 @@ def textplot_keyness(
     )
     if "alpha" in at:
         rule = f"q < {at['alpha']}, expected ≥ {at['min_expected']:g}"
-        ax.figure.legend(  # below the bars: no corner of the Axes is free for every table
-            handles=[
+        legend_below(  # below the bars: no corner of the Axes is free for every table
+            ax.figure,
+            [
                 Patch(color=PALETTE[0], label=f"key for {target} ({rule})"),
                 Patch(color=PALETTE[1], label=f"key for {reference}"),
                 Patch(color="0.78", label="not significant"),
             ],
-            loc="outside lower center",
-            ncols=3 if figure_width() >= 5 else 1,
-            frameon=False,
         )
     docs = sum(at.get(f"{g}_docs", 0) for g in ("target", "reference")) or None
     set_caption(

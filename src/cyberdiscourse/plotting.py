@@ -220,6 +220,18 @@ def set_title(ax, title: str, *, fontsize: float | None = None, **kwargs) -> Non
     ax.set_title(wrap(title, axes_width(ax), fontsize=size), fontsize=size, **kwargs)
 
 
+def legend_below(fig, handles, *, title: str | None = None):
+    """A legend under every panel of ``fig``, in as many columns as its widest entry
+    allows at the figure's width (constrained layout makes room for it). Returns it."""
+    size = matplotlib.rcParams["legend.fontsize"]
+    size = size if isinstance(size, (int, float)) else 6.5
+    entry = max(text_width(h.get_label(), size) for h in handles) + 0.45  # marker and gap
+    columns = min(len(handles), max(1, int(fig.get_figwidth() // entry)))
+    return fig.legend(
+        handles=handles, loc="outside lower center", ncols=columns, frameon=False, title=title
+    )
+
+
 def figure_of(drawn):
     """The Figure behind what a ``textplot_*`` returned: an Axes, an array of Axes or a Figure."""
     import numpy as np
