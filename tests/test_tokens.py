@@ -1,6 +1,7 @@
 import re
 import shutil
 from collections import Counter
+from unittest import mock
 
 import jieba
 import pytest
@@ -153,6 +154,7 @@ TRICKY = st.sampled_from(
     ["网络主权", "网络空间", "网络空间治理", "网络空间命运共同体", "人类命运共同体", "数据安全法"]
     + ["各国", "尊重", "推进", "的", "和", "是", "中国", "合作", "治理", "体系", "变革"]
     + ["2011-2020", "COVID-19", "B2B", "C++", "AT&T", "c#", "6.5%", "a.b", "#1", "5G", "x_y"]
+    + ["8.8mm", "2.2.1", "1.5", "--", "..", "%"]
     + ["\n", "\t", "\r\n", " ", "\u3000", ",", "。", "、", "《", "》", "-", "%", "\ue004"]
 )
 
@@ -166,12 +168,40 @@ TRICKY = st.sampled_from(
         max_size=8,
     ),
     st.booleans(),
+    st.sampled_from([1, 9, 40, tk.CUT_CHUNK_CHARS]),
 )
-def test_joined_cut_equals_jieba_paragraph_by_paragraph(lexicon, rows, hmm):
+def test_joined_cut_equals_jieba_paragraph_by_paragraph(lexicon, rows, hmm, chunk_chars):
+    """Also with rjieba's calls ending after every paragraph or every few (chunk_chars)."""
     texts, langs = [t for t, _ in rows], [lang for _, lang in rows]
     fast = tk._segmenter(lexicon, TokenSettings(hmm=hmm, min_chars_zh=1))
     ref = tk._segmenter(lexicon, TokenSettings(engine="jieba", hmm=hmm, min_chars_zh=1))
-    assert fast.token_lists(texts, langs).to_pylist() == ref.token_lists(texts, langs).to_pylist()
+    with mock.patch.object(tk, "CUT_CHUNK_CHARS", chunk_chars):
+        got = fast.token_lists(texts, langs).to_pylist()
+    assert got == ref.token_lists(texts, langs).to_pylist()
+    assert [fast.raw_zh(t) for t in texts] == [ref.raw_zh(t) for t in texts]  # unfiltered
+
+
+def test_cut_in_runs_of_paragraphs_is_the_cut_of_the_whole(lexicon, seed_corpus, monkeypatch):
+    """rjieba gets runs of paragraphs that end at a line break, and every run ends where
+    a paragraph ends: the tokens are those of one call on the whole text."""
+    texts = list(seed_corpus.paragraphs.query("lang == 'zh'")["text"])
+    seg = Segmenter(lexicon)
+    calls, real = [], seg._rjieba
+
+    def cut(text: str, hmm: bool) -> list[str]:
+        if hmm:  # not the dictionary look-ups of symbol runs (HMM off)
+            calls.append(text)
+        return real.cut(text, hmm)
+
+    monkeypatch.setattr(seg, "_rjieba", mock.Mock(cut=cut))
+    monkeypatch.setattr(tk, "CUT_CHUNK_CHARS", 2_000)
+    runs = seg.token_lists(texts, ["zh"] * len(texts)).to_pylist()
+    assert len(calls) > 10 and all(c.endswith("\n") for c in calls[:-1])
+    assert sum(c.count("\n") for c in calls) == len(texts) - 1
+    assert max(map(len, calls)) < 2_000 + max(map(len, texts)) + 1
+    monkeypatch.setattr(tk, "CUT_CHUNK_CHARS", 10**9)
+    calls.clear()
+    assert seg.token_lists(texts, ["zh"] * len(texts)).to_pylist() == runs and len(calls) == 1
 
 
 def test_joined_cut_on_hand_examples(seg):
@@ -193,10 +223,14 @@ def test_joined_cut_on_hand_examples(seg):
 
 
 def test_symbol_runs_are_cut_as_jieba_cuts_them(lexicon):
+    fast = Segmenter(lexicon, TokenSettings(engine="rjieba"))
+    ref = Segmenter(lexicon, TokenSettings(engine="jieba"))
     text = "实施《2011-2020年规划》,推进B2B和COVID-19防控,增长6.5%。"
-    fast = Segmenter(lexicon, TokenSettings(engine="rjieba")).raw_zh(text)
-    assert fast == Segmenter(lexicon, TokenSettings(engine="jieba")).raw_zh(text)
-    assert fast[fast.index("2011") : fast.index("2011") + 3] == ["2011", "-", "2020"]
+    assert fast.raw_zh(text) == ref.raw_zh(text)
+    assert fast.raw_zh(text)[2:5] == ["2011", "-", "2020"] and "6.5%" in fast.raw_zh(text)
+    # Each alone, so that no other run in the text sends it to the symbol cut.
+    assert fast.raw_zh("见2.2.1节") == ref.raw_zh("见2.2.1节") == ["见", "2.2", ".", "1", "节"]
+    assert fast.raw_zh("口径8.8mm") == ref.raw_zh("口径8.8mm") == ["口径", "8.8", "mm"]
 
 
 def test_an_unknown_engine_is_refused(lexicon):

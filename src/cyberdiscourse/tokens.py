@@ -39,11 +39,13 @@ TOKENIZER_VERSION = "6"  # bump when the tokenisation code changes its output
 KEEP_CACHES = 4  # token caches kept side by side (one per recent set of settings)
 PARALLEL_MIN_CHARS = 2_000_000  # below this, worker start-up costs more than it saves
 PARALLEL_MIN_PARAGRAPHS = 20_000  # the same for partitions of a built corpus
+CUT_CHUNK_CHARS = 100_000  # text rjieba cuts in one call (see Segmenter._cut_joined)
 _HAS_WORD_CHAR = "[\u4e00-\u9fffA-Za-z]"  # the characters themselves: RE2 reads this too
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")  # two letters or more
-# jieba's HMM path cuts a run such as "2011-2020" at the symbols (finalseg's re_skip);
-# rjieba keeps it whole. Paragraphs with such a run get jieba's cut back.
-_JOINED_SYMBOL_RUN = re.compile(r"[A-Za-z0-9%](?:[+#&_\-]|\.(?!\d))")  # not 6.5%
+# jieba's HMM path cuts a run such as "2011-2020", "2.2.1" or "8.8mm" at the symbols
+# (finalseg's re_skip); rjieba keeps it whole. Paragraphs with a symbol next to a letter,
+# a digit or another symbol may hold such a run: their tokens get jieba's cut back.
+_SYMBOL_IN_RUN = re.compile(r"[A-Za-z0-9+#&._%\-][+#&._%\-]|[+#&._%\-][A-Za-z0-9]")
 _SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _HAN_RE2 = "[\u4e00-\u9fd5]"  # jieba's Han class, written so that RE2 (Arrow) reads it too
 _HAN = re.compile(_HAN_RE2)
@@ -129,7 +131,7 @@ class Segmenter:
     def _cut(self, chunk: str) -> list[str]:
         if self._cuts_with_rjieba:
             toks = self._rjieba.cut(chunk, self.settings.hmm)
-            if self.settings.hmm and _JOINED_SYMBOL_RUN.search(chunk):
+            if self.settings.hmm and _SYMBOL_IN_RUN.search(chunk):
                 toks = _cut_symbol_runs(toks, self._is_word)
             return toks
         if self.settings.pos_keep is None:
@@ -191,17 +193,18 @@ class Segmenter:
         tokens (an Arrow array), each token's index into them and the number of tokens
         per paragraph, with the lexicon's words whole.
 
-        With rjieba, all paragraphs go through one call: they are joined with a line
-        break and every protected word is replaced by a tab. jieba's algorithm cuts a
-        text into blocks at every character that is neither Han nor alphanumeric and
-        segments each block alone, so the joined text gives each paragraph's tokens,
-        with a line break after each paragraph and a tab where each protected word was
-        (tabs and line breaks already in a paragraph become spaces, which cut it the
-        same way and, like them, never survive the filter). One call and one conversion
-        instead of one per paragraph and piece. The other engines cut paragraph by
-        paragraph.
+        With rjieba, the paragraphs are cut together (:meth:`_cut_joined`): they are
+        joined with a line break and every protected word is replaced by a tab. jieba's
+        algorithm cuts a text into blocks at every character that is neither Han nor
+        alphanumeric and segments each block alone, so the joined text gives each
+        paragraph's tokens, with a line break after each paragraph and a tab where each
+        protected word was (tabs and line breaks already in a paragraph become spaces,
+        which cut it the same way and, like them, never survive the filter). A few calls
+        and conversions instead of one per paragraph and piece. The other engines cut
+        paragraph by paragraph.
         """
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         if not self._cuts_with_rjieba:
             raw = [
@@ -209,21 +212,20 @@ class Segmenter:
                 for t, has_form in zip(texts, self._has_form(texts))
             ]
             return _encoded_lists(raw)
-        joined = "\n".join(texts)
-        if joined.count("\n") != max(len(texts) - 1, 0) or "\t" in joined or "\r" in joined:
-            texts, joined = [_MARKS.sub(" ", t) for t in texts], None
+        column = pa.array(texts, type=pa.string())
+        has_form = self._has_form(column)  # a form holds no tab or line break
+        # A copy, in which the protected words are replaced.
+        has_marks = pc.any(pc.match_substring_regex(column, _MARKS.pattern)).as_py()
+        texts = [_MARKS.sub(" ", t) for t in texts] if has_marks else [*texts]
         forms: list[str] = []
 
         def mark(match: re.Match[str]) -> str:
             forms.append(match.group(0))
             return "\t"
 
-        with_forms = np.flatnonzero(self._has_form(texts))
-        for i in with_forms:
+        for i in np.flatnonzero(has_form):
             texts[i] = self._protected.sub(mark, texts[i])
-        if joined is None or len(with_forms):
-            joined = "\n".join(texts)
-        types, index = _encoded(pa.array(self._rjieba.cut(joined, self.settings.hmm)))
+        types, index = _encoded(self._cut_joined(texts))
         ends, tabs = (np.flatnonzero(index == _find(types, sep)) for sep in ("\n", "\t"))
         if len(ends) != max(len(texts) - 1, 0) or len(tabs) != len(forms):
             raise RuntimeError("rjieba did not keep the paragraph and word marks apart")
@@ -233,6 +235,28 @@ class Segmenter:
         # Each paragraph owns the line break after it; the filter drops the break.
         bounds = np.concatenate([[0], ends + 1, [len(index)]]) if texts else np.zeros(1, int)
         return types, index, np.diff(bounds)
+
+    def _cut_joined(self, texts: list[str]):
+        """rjieba's tokens of the texts joined by line breaks, as an Arrow string array.
+
+        The text goes to rjieba a run of paragraphs of about ``CUT_CHUNK_CHARS``
+        characters at a time, each run ending at a line break, so the tokens are those
+        of one call on the whole text. Cutting a whole partition at once made 1.4
+        million Python strings live together; their memory was mapped afresh for every
+        partition, and the page faults cost a quarter of the time.
+        """
+        import pyarrow as pa
+
+        if not texts:
+            return pa.array([], type=pa.string())
+        ends = np.cumsum([len(t) + 1 for t in texts])
+        stops = np.searchsorted(ends, np.arange(CUT_CHUNK_CHARS, ends[-1], CUT_CHUNK_CHARS)) + 1
+        pieces, start = [], 0
+        for stop in [*np.unique(stops[stops < len(texts)]).tolist(), len(texts)]:
+            chunk = "\n".join(texts[start:stop]) + ("\n" if stop < len(texts) else "")
+            pieces.append(pa.array(self._rjieba.cut(chunk, self.settings.hmm), type=pa.string()))
+            start = stop
+        return pa.concat_arrays(pieces)
 
     def filter_lists(self, raw: list[list[str]]):
         """The filter of :meth:`token_lists` applied to lists of unfiltered Chinese tokens
@@ -264,16 +288,16 @@ class Segmenter:
         kept = types.take(pa.array(index[keep]))
         return pa.ListArray.from_arrays(pa.array(kept_before[offsets], type=pa.int32()), kept)
 
-    def _has_form(self, texts: list[str]):
-        """Which texts contain a lexicon form: one pass of RE2 over all of them."""
+    def _has_form(self, texts):
+        """Which texts (a list or an Arrow string array) contain a lexicon form: one
+        pass of RE2 over all of them."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         if self._protected is None:
-            return [False] * len(texts)
-        counts = pc.count_substring_regex(
-            pa.array(texts, type=pa.string()), self._protected.pattern
-        )
+            return np.zeros(len(texts), dtype=bool)
+        column = texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
+        counts = pc.count_substring_regex(column, self._protected.pattern)
         return counts.to_numpy(zero_copy_only=False) > 0
 
     @cached_property
@@ -323,7 +347,9 @@ def _cut_symbol_runs(toks: list[str], is_word: Callable[[str], bool]) -> list[st
     of the dictionary (C++, AT&T) stays whole, as jieba keeps it."""
     out = []
     for tok in toks:
-        if len(tok) > 1 and not _HAN.search(tok) and not _SKIP.fullmatch(tok) and not is_word(tok):
+        if len(tok) < 2 or "\u4e00" <= tok[0] <= "\u9fd5":  # most tokens: Han words
+            out.append(tok)
+        elif not _HAN.search(tok) and not _SKIP.fullmatch(tok) and not is_word(tok):
             out.extend(x for x in _SKIP.split(tok) if x)
         else:
             out.append(tok)
@@ -356,11 +382,25 @@ def _split_symbol_runs(types, index, offsets, *, is_word):
     first = np.arange(len(types), dtype=np.int64)
     first[cut_ids] = len(types) + np.concatenate([[0], np.cumsum(n_pieces[cut_ids])[:-1]])
     extra = pa.array([piece for i in cut_ids for piece in pieces[i]], type=types.type)
-    per_token = n_pieces[index]
-    before = np.concatenate([[0], np.cumsum(per_token)])
-    within = np.arange(before[-1]) - np.repeat(before[:-1], per_token)
-    new_index = np.repeat(first[index], per_token) + within
-    return pa.concat_arrays([types, extra]), new_index, before[offsets]
+    # Every token moves right by the pieces added before it; the few cut tokens then
+    # fill the places after their first piece (numpy over the cut tokens only).
+    added = n_pieces[index] - 1
+    before = np.concatenate([[0], np.cumsum(added)])
+    at = np.arange(len(index)) + before[:-1]
+    new_index = np.empty(len(index) + before[-1], dtype=np.int64)
+    new_index[at] = first[index]
+    cut = np.flatnonzero(added)
+    if len(cut):
+        counts = added[cut]
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+        new_index[np.repeat(at[cut], counts) + within] = (
+            np.repeat(first[index[cut]], counts) + within
+        )
+    return (
+        pa.concat_arrays([types, extra]),
+        new_index,
+        (np.arange(len(index) + 1) + before)[offsets],
+    )
 
 
 def quiet_jieba():
