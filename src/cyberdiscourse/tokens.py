@@ -347,12 +347,12 @@ def _cut_symbol_runs(toks: list[str], is_word: Callable[[str], bool]) -> list[st
     of the dictionary (C++, AT&T) stays whole, as jieba keeps it."""
     out = []
     for tok in toks:
-        if len(tok) < 2 or "\u4e00" <= tok[0] <= "\u9fd5":  # most tokens: Han words
+        # The cheap test first: most tokens are one character or start with a Han one.
+        kept = len(tok) < 2 or "\u4e00" <= tok[0] <= "\u9fd5" or _HAN.search(tok)
+        if kept or _SKIP.fullmatch(tok) or is_word(tok):
             out.append(tok)
-        elif not _HAN.search(tok) and not _SKIP.fullmatch(tok) and not is_word(tok):
-            out.extend(x for x in _SKIP.split(tok) if x)
         else:
-            out.append(tok)
+            out.extend(x for x in _SKIP.split(tok) if x)
     return out
 
 
