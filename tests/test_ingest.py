@@ -253,20 +253,180 @@ def test_a_page_with_no_main_text_is_a_warning_not_a_crash(tmp_path, capsys):
 # ------------------------------------------------------------------ inference
 
 
-def test_a_law_takes_its_original_adoption_date_not_amendments_or_entry_into_force():
-    lines = [
+def _header(title: str, *header: str, body: str = "第一条 为了保守国家秘密，制定本法。"):
+    lines = [title, "", *header, "<!-- INFO END -->", body, "第六十五条 本法自2024年5月1日起施行。"]
+    given = [None] * (len(header) + 2) + ["markup", None, None]
+    return infer(lines, given, {"markdown_h1": title})
+
+
+def test_a_revised_law_is_dated_by_its_latest_revision_and_keeps_its_first_adoption():
+    found = _header(
         "中华人民共和国保守国家秘密法",
-        "",
         "1988年9月5日 第七届全国人民代表大会常务委员会第三次会议通过 2010年4月29日 修订",
         "2024年2月27日 第十四届全国人民代表大会常务委员会第八次会议第二次修订",
-        "<!-- INFO END -->",
-        "第一条 为了保守国家秘密，维护国家安全和利益，制定本法。",
-        "第六十五条 本法自2024年5月1日起施行。",
-    ]
-    given = [None, None, None, None, "markup", None, None]
-    found = infer(lines, given, {"markdown_h1": "中华人民共和国保守国家秘密法"})
-    assert (found.date, found.date_kind) == ("1988-09-05", "adoption")
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2024-02-27",
+        "revision",
+        "1988-09-05",
+    )
     assert found.source == "全国人民代表大会常务委员会"
+    assert "1988-09-05" in found.date_evidence and "第二次修订" in found.date_evidence
+
+
+def test_an_amended_law_is_dated_by_its_latest_amendment_in_parentheses():
+    found = _header(
+        "中华人民共和国网络安全法",
+        "（2016年11月7日第十二届全国人民代表大会常务委员会第二十四次会议通过　根据2025年10月28日"
+        "第十四届全国人民代表大会常务委员会第十八次会议《关于修改〈中华人民共和国网络安全法〉的决定》"
+        "修正）",
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2025-10-28",
+        "amendment",
+        "2016-11-07",
+    )
+
+
+def test_the_criminal_law_is_dated_by_its_last_amendment_act_past_the_usual_header():
+    acts = "二三四五六七八九十"
+    amendments = [
+        f"{2001 + n}年{n % 12 + 1}月{n + 1}日 第九届全国人民代表大会常务委员会第{n + 10}次会议"
+        f"通过的《中华人民共和国刑法修正案（{acts[n]}）》"
+        for n in range(len(acts))
+    ]
+    found = _header(
+        "中华人民共和国刑法",
+        "1979年7月1日 第五届全国人民代表大会第二次会议通过",
+        "1997年3月14日 第八届全国人民代表大会第五次会议修订",
+        *amendments,
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2009-09-09",
+        "amendment",
+        "1979-07-01",
+    )
+
+
+def test_the_constitution_counts_its_amendments_passed_as_separate_acts():
+    found = _header(
+        "中华人民共和国宪法",
+        "1982年12月4日 第五届全国人民代表大会第五次会议通过",
+        "1982年12月4日 全国人民代表大会公告公布施行",
+        "2018年3月11日 第十三届全国人民代表大会第一次会议通过的《中华人民共和国宪法修正案》修正",
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2018-03-11",
+        "amendment",
+        "1982-12-04",
+    )
+
+
+def test_a_judicial_interpretation_takes_its_adoption_over_its_later_promulgation():
+    found = _header(
+        "最高人民法院关于审理扰乱电信市场管理秩序案件具体应用法律若干问题的解释",
+        "2000年4月28日 最高人民法院审判委员会第1113次会议通过",
+        "2000年5月12日 最高人民法院公告公布 自2000年5月24日起施行",
+        body="为依法惩处扰乱电信市场管理秩序的犯罪活动，根据刑法的有关规定，现就审理这类案件解释如下：",
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2000-04-28",
+        "adoption",
+        "2000-04-28",
+    )
+
+
+def test_a_joint_interpretation_is_adopted_by_both_bodies_on_one_line():
+    found = _header(
+        "最高人民法院 最高人民检察院关于办理侵犯公民个人信息刑事案件适用法律若干问题的解释",
+        "2017年3月20日 最高人民法院审判委员会第1712次会议、2017年4月26日最高人民检察院第十二届"
+        "检察委员会第63次会议通过",
+    )
+    assert (found.date, found.date_kind) == ("2017-03-20", "adoption")
+    assert found.date_candidates == 2
+
+
+def test_a_regulation_revised_by_a_state_council_decision_over_a_wrapped_line():
+    found = _header(
+        "中华人民共和国电信条例",
+        "2000年9月25日 中华人民共和国国务院令第291号公布 根据2014年7月29日",
+        "《国务院关于修改部分行政法规的决定》第一次修订",
+        "2016年2月6日 《国务院关于修改部分行政法规的决定》第二次修订",
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2016-02-06",
+        "revision",
+        "2000-09-25",
+    )
+    found = _header(
+        "工资支付暂行规定", "1994年12月6日 印发，根据", "2011年1月8日 国务院令第588号修订"
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "2011-01-08",
+        "revision",
+        "1994-12-06",
+    )
+
+
+def test_a_departmental_rule_adopted_at_an_office_meeting_and_a_decree_preamble():
+    found = _header(
+        "公安机关办理行政案件程序规定",
+        "2012年12月3日 公安部部长办公会议通过",
+        "2012年12月19日 公安部令第125号公布",
+        "2018年11月25日 公安部令第149号修正",
+    )
+    assert (found.date, found.first_date) == ("2018-11-25", "2012-12-03")
+    lines = [
+        "关键信息基础设施商用密码使用管理规定",
+        "导语：《关键信息基础设施商用密码使用管理规定》"
+        "已经2025年4月21日国家密码管理局局务会议审议通过。",
+        "第一条 ……",
+    ]
+    found = infer(lines, [None] * 3, {})
+    assert (found.date, found.date_kind) == ("2025-04-21", "adoption")
+
+
+def test_entry_into_force_and_dates_in_prose_are_never_a_version():
+    found = _header(
+        "计算机信息网络国际联网管理暂行规定",
+        "2024年1月1日 施行",
+        "1996年2月1日 中华人民共和国国务院令第195号发布",
+        body="本规定自发布之日起施行，1990年2月1日国务院令第1号发布的《暂行办法》同时废止。",
+    )
+    assert (found.date, found.date_kind, found.first_date) == (
+        "1996-02-01",
+        "promulgation",
+        "1996-02-01",
+    )
+
+
+def test_a_book_of_the_civil_code_is_dated_by_the_codes_adoption():
+    found = _header(
+        "中华人民共和国民法典",
+        "2020年5月28日 第十三届全国人民代表大会第三次会议通过",
+        body="第四编 人格权",
+    )
+    assert (found.date, found.date_kind) == ("2020-05-28", "adoption")
+
+
+def test_a_plain_text_law_is_dated_by_its_version_in_the_build(tmp_path):
+    law = tmp_path / "保守国家秘密法.txt"
+    law.write_text(
+        "中华人民共和国保守国家秘密法\n\n（1988年9月5日第七届全国人民代表大会常务委员会第三次会议"
+        "通过　2010年4月29日第十一届全国人民代表大会常务委员会第十四次会议第一次修订　2024年2月27日"
+        "第十四届全国人民代表大会常务委员会第八次会议第二次修订）\n\n"
+        f"第一条 {ARTICLE}\n\n第二条 {SECOND}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    add_captures(data, expand_paths([law]))
+    build(data, n_jobs=1)
+    works = load_processed(data)["works"].iloc[0]
+    assert (works["date"], works["date_kind"], works["first_date"]) == (
+        "2024-02-27",
+        "revision",
+        "1988-09-05",
+    )
 
 
 def test_a_regulation_takes_its_promulgation_by_decree():

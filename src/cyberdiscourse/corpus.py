@@ -26,6 +26,7 @@ from .config import raw_dir_of
 from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
 from .ingest.formats import SUPPORTED, Page, page_inferred, suffix_of
+from .ingest.infer import HEADER_KINDS
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
 from .normalise import count_cjk, normalise_line, variant_differences
@@ -403,13 +404,18 @@ def _whole_page(cap: Capture, page: Page | None, raw: RawText) -> dict:
 def _work_date(work: Work, spans: list[_Span]) -> dict:
     """The work's date: ``works.csv``, else what its copies say of themselves.
 
-    Plain-text captures use the line rules (:func:`cleaning.date_evidence`) first;
-    other formats, and text where those find nothing, use the page inference
-    (:mod:`.ingest.infer`: adoption, issuance, publication, repost, in that order).
+    A law's or regulation's header comes first in every format: the version it states
+    (latest amendment or revision, else adoption or promulgation; see
+    :func:`.ingest.infer.version_dates`), with ``first_date`` its original adoption.
+    Then plain-text captures use the line rules (:func:`cleaning.date_evidence`);
+    other formats, and text where those find nothing, the rest of the page inference
+    (issuance, publication, repost, in that order).
     """
-    text_date = text_precision = text_source = kind = ""
+    text_date = text_precision = text_source = kind = first_date = ""
+    inferred = [(s, _inferred(s)) for s in spans]
+    header = [(s, f) for s, f in inferred if f.get("date_kind") in HEADER_KINDS]
     evidence = []
-    for s in spans:
+    for s in spans if not header else []:
         for rank, line_no, date, precision, raw in (
             cleaning.date_evidence(s.verdicts) if s.raw.kind == "text" else []
         ):
@@ -422,11 +428,10 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
         text_source = f"{source}:{line_no} ({'issuing note' if rank == 1 else 'date line'}) {raw}"
         kind = "issuance" if rank == 1 else ""
     else:
-        for s in spans:
-            found = _inferred(s)
+        for s, found in header or inferred:
             if found.get("date"):
                 text_date, text_precision = found["date"], found["date_precision"]
-                kind = found.get("date_kind", "")
+                kind, first_date = found.get("date_kind", ""), found.get("first_date", "")
                 text_source = f"{s.capture.source_file} ({kind}) {found.get('date_evidence', '')}"
                 break
     if work.date:
@@ -439,6 +444,7 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
         "date": date,
         "date_precision": precision,
         "date_kind": kind if not work.date else "",
+        "first_date": first_date,
         "date_source": source,
         "date_in_text": text_date,
         "date_in_text_source": text_source,
@@ -879,7 +885,7 @@ def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, 
     return frame(rows, DUPLICATE_COLUMNS)
 
 
-BUILD_VERSION = "5"  # bump when the build's output changes for the same input
+BUILD_VERSION = "6"  # bump when the build's output changes for the same input
 
 
 def protected_forms(data_dir: Path) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from .config import raw_dir_of
 from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
 from .ingest.formats import page_inferred
+from .ingest.infer import HEADER_KINDS
 from .io import write_atomic
 from .metadata import (
     CAPTURE_COLUMNS,
@@ -507,9 +508,7 @@ def review_flags(row: dict, known: _Known) -> list[str]:
     flags = []
     if not row["date"]:
         flags.append("no date found")
-    elif (
-        row["date_kind"] not in ("given", "adoption", "promulgation") and row["date_candidates"] > 1
-    ):
+    elif row["date_kind"] not in ("given", *HEADER_KINDS) and row["date_candidates"] > 1:
         flags.append(f"{row['date_candidates']} candidate dates")
     if row["chars_kept"] < SHORT_TEXT:
         flags.append(f"main text under {SHORT_TEXT} characters")

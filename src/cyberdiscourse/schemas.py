@@ -38,6 +38,7 @@ WORK_COLUMNS = [
     "date",
     "date_precision",
     "date_kind",
+    "first_date",
     "date_source",
     "date_in_text",
     "date_in_text_source",

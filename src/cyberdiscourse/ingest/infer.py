@@ -3,11 +3,13 @@ from), issuer or source, URL and language. Every value comes with its evidence.
 
 Date rules, in order (the first that finds a date wins):
 
-1. *Adoption or promulgation* in the document's own header: a line near the top
-   such as "2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次会议通过" or
-   "(2007年6月29日...会议通过)" or "2000年9月25日 中华人民共和国国务院令第291号公布".
-   For a law the first such line is the original adoption; amendment lines and
-   the entry-into-force article ("本法自...起施行") come later and are never taken.
+1. *The version a header states*: the lines below a law's or regulation's title
+   list its adoption ("2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次会议通过"),
+   promulgation ("2000年9月25日 中华人民共和国国务院令第291号公布") and every later
+   amendment or revision ("根据2016年2月6日《国务院关于修改部分行政法规的决定》修订").
+   The text in hand is its latest amendment or revision, else its earliest adoption
+   or promulgation; ``first_date`` keeps the original. Entry into force
+   ("自...起施行") is never a version: a timeline must not place 2024 wording in 1988.
 2. *Issuance*: a signature block, an issuing body's line followed by a line that
    is only a date, near the end of the text.
 3. *Publication*: a date (usually with a clock time) on a line near the title
@@ -23,6 +25,8 @@ related articles far from the title.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -58,7 +62,10 @@ class Inferred:
     title_evidence: str = ""
     date: str = ""
     date_precision: str = ""
-    date_kind: str = ""  # adoption / promulgation / issuance / publication / repost
+    date_kind: str = (
+        ""  # amendment / revision / adoption / promulgation / issuance / publication / repost
+    )
+    first_date: str = ""  # a law's original adoption or promulgation, when the header states it
     date_evidence: str = ""
     date_candidates: int = 0  # distinct dates the rules considered
     source: str = ""
@@ -241,20 +248,179 @@ def _windows(norm, title_lines: list[int], before: int, after: int) -> list[int]
     return list(seen)
 
 
-def _adoption(norm, given, meta, title_at, first_line, considered):
-    for i in _windows(norm, title_at, 0, HEADER_LINES):
-        if given[i] in _NOT_TEXT:
+# What a header line says happened on its date. 修订/修正 first: "修订通过" is a revision
+# and "会议通过的《…修正案》" an amendment; book titles are cut out before these are read.
+_EVENT_WORDS = (
+    ("revision", re.compile(r"修订")),
+    ("amendment", re.compile(r"修正|修改")),
+    ("adoption", re.compile(r"通过|批准")),
+    ("promulgation", re.compile(r"公布|颁布|发布|印发|令第?[\d〇一二三四五六七八九十百]+号$")),
+)
+_IN_FORCE = re.compile(r"施行|生效|实施|执行")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+# What may stand before a header's first date: brackets, 根据 ("根据2009年…修正"), a
+# decree's "《…规定》已经" ("已经2025年4月21日…局务会议审议通过"), or a label (公布日期：).
+_EVENT_LEAD = re.compile(
+    r"^[\s(（\[【]*(根据|经)?$|》\s*(已经|经)$"
+    r"|(通过|公布|颁布|修订|修正|施行|生效)(日期|时间)\s*[:：]?\s*$"
+)
+_LABEL_KINDS = {"通过": "adoption", "公布": "promulgation", "颁布": "promulgation"}
+_CLAUSE_END = re.compile(r"[，,；;。]|根据|自(?=\s*\d)")
+ORIGINAL = ("adoption", "promulgation")
+VERSION = ("amendment", "revision")
+HEADER_KINDS = ORIGINAL + VERSION  # the kinds a law's or regulation's header states
+_NUMBERS = re.compile(r"[\d〇一二三四五六七八九十百零]+")
+LAW_CLAUSE = 45  # "第十三届全国人民代表大会常务委员会第二十九次会议通过" is 26 characters
+
+
+@dataclass(frozen=True)
+class HeaderEvent:
+    """One dated event a header states: what happened, when, and the line that says so."""
+
+    date: object  # a DateMatch
+    kind: str
+    line: int
+    body: str = ""  # who acted, without session numbers: "最高人民法院审判委员会次会议通过"
+
+
+def header_events(norm: list[str], given, title_lines: list[int]) -> list[HeaderEvent]:
+    """Every adoption, promulgation, amendment and revision the header below the title states.
+
+    A header runs on past :data:`HEADER_LINES` while its lines keep stating events (the
+    Criminal Law lists a dozen amendments). Entry into force (施行, 生效) is not an event.
+    """
+    window = _windows(norm, title_lines, 0, HEADER_LINES)
+    beyond = range(window[-1] + 1, len(norm)) if window else range(0)
+    events: list[HeaderEvent] = []
+    last = -1
+    for i in itertools.chain(window, beyond):
+        if i > window[-1] and not (last >= 0 and i <= last + 3):
+            break
+        if given[i] not in _NOT_TEXT:
+            found = _line_events(norm[i], i)
+            if not found and _wrapped(norm, given, i):
+                found = _line_events(norm[i] + norm[i + 1], i)
+            events += found
+            last = i if found else last
+    return events
+
+
+def _wrapped(norm, given, i: int) -> bool:
+    """A dated header line whose clause runs on to the next line: a short one with no
+    date and no sentence in it ("《国务院关于修改部分行政法规的决定》第一次修订")."""
+    return (
+        i + 1 < len(norm)
+        and given[i + 1] not in _NOT_TEXT
+        and len(norm[i + 1]) <= LAW_CLAUSE
+        and not re.search(r"[，。,]", norm[i + 1])
+        and bool(find_dates(norm[i]))
+        and not find_dates(norm[i + 1])
+    )
+
+
+def _line_events(line: str, i: int) -> list[HeaderEvent]:
+    """The events one header line states, each date read with the clause after it.
+
+    A date counts only where a header puts one: first on its line (after brackets,
+    根据 or a label such as 公布日期) or right after another event's clause. In prose
+    ("本法自…起施行，1996年…发布的《…》同时废止") the chain breaks and nothing is taken.
+    A date whose clause ends in 、 shares the next one's event: a joint interpretation
+    "…审判委员会第1856次会议、2022年2月9日…检察委员会…会议通过" was adopted by both.
+    """
+    # A clock time marks a page's publication stamp, never a law's header.
+    dates = [d for d in find_dates(line) if d.precision in ("day", "month") and not d.has_time]
+    events: list[HeaderEvent] = []
+    joint: list = []
+    chained = False
+    for n, d in enumerate(dates):
+        lead = line[dates[n - 1].end if n else 0 : d.start]
+        labelled = _EVENT_LEAD.search(lead) if not n or not chained else None
+        if not (chained or labelled):
+            break
+        after = line[d.end : dates[n + 1].start if n + 1 < len(dates) else len(line)]
+        clause = _clause(after)
+        kind, in_force = _clause_kind(clause)
+        if kind is None and labelled and labelled.group(4):
+            kind = _LABEL_KINDS.get(labelled.group(4))
+            in_force = kind is None
+        if kind is None and not in_force and after.rstrip().endswith("、"):
+            joint.append(d)
+            chained = True
             continue
-        line = norm[i]
-        for d in find_dates(line):
-            after = line[d.end : d.end + 60]
-            inside = re.sub(r"[()（）\s]", "", after)
-            if _ADOPTED.search(inside[:50]) or _ADOPTED.search(line[d.end : d.end + 50]):
-                return _result(d, "adoption", f"line {_ln(first_line, i)}: {line[:80]}")
-            if _PROMULGATED.search(inside[:40]):
-                return _result(d, "promulgation", f"line {_ln(first_line, i)}: {line[:80]}")
-            considered.add(d.date)
-    return None
+        body = _NUMBERS.sub("", clause)
+        events += [HeaderEvent(x, kind, i, body) for x in [*joint, d]] if kind else []
+        joint, chained = [], kind is not None or in_force
+    return events
+
+
+def _clause(after: str) -> str:
+    """The words after a date up to the end of its clause, book titles emptied."""
+    text = _BOOK_TITLE.sub("《》", re.sub(r"\s", "", after))
+    cut = _CLAUSE_END.search(text)
+    return text[: cut.start()] if cut and cut.start() > 0 else text
+
+
+def _clause_kind(clause: str) -> tuple[str | None, bool]:
+    """What a clause after a date says happened: an event kind, or entry into force."""
+    if len(clause) > LAW_CLAUSE:
+        return None, False
+    if "通过的《" in clause and not _EVENT_WORDS[0][1].search(clause):
+        return "amendment?", False  # passing another instrument: an amendment unless first
+    for kind, words in _EVENT_WORDS:
+        if words.search(clause.replace("《》", "")):
+            return kind, False
+    return None, bool(_IN_FORCE.search(clause))
+
+
+def version_dates(events: list[HeaderEvent]) -> tuple[HeaderEvent | None, HeaderEvent | None]:
+    """The version a header's text is (its latest amendment or revision, else its
+    earliest adoption or promulgation) and its original adoption or promulgation.
+
+    A later line on which the same body adopts the text again ("2002年…审判委员会第1246次
+    会议通过", then "2020年…审判委员会第1823次会议通过") is an amendment; two bodies
+    adopting one text on one line (a joint interpretation) are not.
+    """
+    events = [_as_version(e, n, events) for n, e in enumerate(events)]
+    originals = [e for e in events if e.kind in ORIGINAL]
+    first = min(originals, key=lambda e: e.date.date) if originals else None
+    versions = [e for e in events if e.kind in VERSION]
+    if first:  # an amendment dated before the original is a misreading: not this text's version
+        versions = [e for e in versions if e.date.date > first.date.date]
+    latest = max(versions, key=lambda e: e.date.date) if versions else first
+    return latest, first
+
+
+def _as_version(event: HeaderEvent, n: int, events: list[HeaderEvent]) -> HeaderEvent:
+    if event.kind == "amendment?":  # another instrument passed: an amendment unless it opens
+        return dataclasses.replace(event, kind="amendment" if n else "adoption")
+    readopted = event.kind == "adoption" and any(
+        e.kind == "adoption"
+        and e.line < event.line
+        and e.body == event.body
+        and e.date.date < event.date.date
+        for e in events[:n]
+    )
+    return dataclasses.replace(event, kind="amendment") if readopted else event
+
+
+def _adoption(norm, given, meta, title_at, first_line, considered):
+    """The header's version date: latest amendment or revision, else adoption or promulgation."""
+    events = header_events(norm, given, title_at)
+    considered.update(e.date.date for e in events)
+    latest, first = version_dates(events)
+    if latest is None:
+        return None
+    found = _result(latest.date, latest.kind, _event_evidence(norm, first_line, latest))
+    found["first_date"] = first.date.date if first else ""
+    if first and first is not latest:
+        found["date_evidence"] += (
+            f" (first {first.kind} {first.date.date}, {_event_evidence(norm, first_line, first)})"
+        )
+    return found
+
+
+def _event_evidence(norm, first_line, event: HeaderEvent) -> str:
+    return f"line {_ln(first_line, event.line)}: {norm[event.line][:80]}"
 
 
 def _issuance(norm, given, meta, title_at, first_line, considered):
