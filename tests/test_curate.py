@@ -87,3 +87,28 @@ def test_import_tsv_checks_every_line_before_writing_anything(tmp_path):
     assert import_tsv(data, tsv) == ["reports-2019", "reports-2020"]
     works = (data / "raw" / "works.csv").read_text(encoding="utf-8").splitlines()
     assert len(works) == 3 and works[2].startswith("reports-2020,")
+
+
+def test_names_that_use_nearly_all_255_bytes_are_added_and_built(tmp_path):
+    """A crawler names files after headlines: temporary and extracted files beside them
+    must not pass the file system's limit."""
+    from cyberdiscourse.corpus import build, load_processed
+    from cyberdiscourse.curate import add_captures
+
+    text = "国家互联网信息办公室发布《网络数据安全管理条例》解读文章，强调尊重网络主权。"
+    stem = "SANS Internet Storm Center_" + "网络空间命运共同体" * 8 + "网络"  # 249 bytes
+    md = tmp_path / f"{stem}.md"
+    html = tmp_path / f"{stem}.html"
+    md.write_text(f"# 标题一\n\n{text}\n", encoding="utf-8")
+    html.write_text(f"<html><body><h1>标题二</h1><p>{text}</p></body></html>", encoding="utf-8")
+    assert len(html.name.encode()) == 254  # with .txt appended it would be 258
+    data = tmp_path / "data"
+    added = add_captures(data, [md, html])
+    assert len(added.added) == 2 and not added.refused
+    assert {p.name for p in (data / "raw").iterdir()} >= {md.name, html.name}
+    build(data, n_jobs=1)
+    assert len(load_processed(data)["works"]) == 2
+    extracted = sorted((data / "processed" / "extracted").iterdir())
+    assert len(extracted) == 2
+    for path in extracted:
+        assert len(path.name.encode()) <= 255 and text in path.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_head(path.name)}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
@@ -26,6 +26,12 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _head(name: str, limit: int = 200) -> str:
+    """The start of a file name, short enough that the temporary name beside it fits the
+    file system's 255 bytes (a saved page's name may use nearly all of them)."""
+    return name.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> Path:

@@ -58,7 +58,8 @@ def _finish(
         if name != "paragraphs"  # written per partition
     ]
     for name, lines in sorted(corpus.extracted.items()):
-        written.append(write_text("\n".join(lines) + "\n", processed / "extracted" / f"{name}.txt"))
+        path = processed / "extracted" / extracted_name(name)
+        written.append(write_text("\n".join(lines) + "\n", path))
     (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
     summary = summarise(corpus)
     written.append(write_json(summary, processed / "summary.json"))
@@ -180,6 +181,19 @@ def read_paragraphs(processed_dir: Path, columns: list[str] | None = None) -> pd
     if not frames:
         return frame([], PARAGRAPH_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def extracted_name(source_file: str) -> str:
+    """The name of a capture's visible lines in ``processed/extracted/``: the file's name
+    and ``.txt``, its start and a digest when that would pass the file system's 255 bytes."""
+    import hashlib
+
+    name = f"{source_file}.txt"
+    if len(name.encode("utf-8")) <= 255:
+        return name
+    digest = hashlib.sha256(source_file.encode("utf-8")).hexdigest()[:16]
+    head = source_file.encode("utf-8")[:200].decode("utf-8", errors="ignore")
+    return f"{head}-{digest}.txt"
 
 
 def load_processed(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
