@@ -153,6 +153,11 @@ def report(scored: pd.DataFrame, facts: dict) -> bool:
         )
         if label == "ours":
             met = met and not any(mentions.values())
+    several = scored[scored["n_versions"] > 1]
+    print(
+        f"  documents in several versions: {several['version_family'].nunique()} "
+        f"({len(several)} works; latest of each: {int(several['latest_version'].sum())})"
+    )
     undated = scored["date"] == ""
     print(
         f"  undated: {int(undated.sum())} (of which the file name has a date: "

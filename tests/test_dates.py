@@ -1,6 +1,11 @@
 import pytest
 
-from cyberdiscourse.dates import find_dates, parse_metadata_date, zh_numeral_to_int
+from cyberdiscourse.dates import (
+    date_in_file_name,
+    find_dates,
+    parse_metadata_date,
+    zh_numeral_to_int,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +64,32 @@ def test_as_dates_puts_each_precision_at_its_start():
 
     got = as_dates(pd.Series(["2016-06-25", "2022-11", "2016"])).dt.strftime("%Y-%m-%d")
     assert got.tolist() == ["2016-06-25", "2022-11-01", "2016-01-01"]
+
+
+@pytest.mark.parametrize(
+    ("name", "date"),
+    [
+        ("数据安全法(2021-06-10).md", "2021-06-10"),
+        ("2023-01-05_网信办发布新规.md", "2023-01-05"),
+        ("20230105-网信办发布新规.html", "2023-01-05"),
+        ("IMG_20230105_1200.docx", "2023-01-05"),
+        ("道路运输条例（２０２２-０３-２９）.md", "2022-03-29"),
+    ],
+)
+def test_a_whole_day_in_a_file_name_is_found(name, date):
+    found = date_in_file_name(name)
+    assert found is not None and (found.date, found.precision) == (date, "day")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reg-gjxxjcss-2021.md",  # a bare year is no day
+        "report_123456789.md",  # a number inside a longer one
+        "abc20230105.md",  # glued to letters: an id, not a date
+        "20231305-x.md",  # no 13th month
+        "v2.0.md",
+    ],
+)
+def test_a_file_name_without_a_whole_day_has_none(name):
+    assert date_in_file_name(name) is None

@@ -580,3 +580,99 @@ def test_the_review_flags_a_file_or_a_title_already_in_the_corpus(tmp_path):
     # Titles are known from works.csv and from this call: the first add left its title to
     # inference (works.csv blank), so the second file is matched with the copy's work.
     assert duplicates(rows[1]) == ["same title as work shuju-anquanfa-2021-2"]
+
+
+# ------------------------------------------------------------------ file-name dates
+
+
+def _law_file(folder: Path, name: str, *header: str) -> Path:
+    path = folder / name
+    path.write_text(
+        "# 中华人民共和国道路运输条例\n\n"
+        + "".join(f"{line}\n\n" for line in header)
+        + f"<!-- INFO END -->\n\n第一条 {ARTICLE}\n\n第二条 {SECOND}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _built_works(tmp_path: Path, *files: Path):
+    data = tmp_path / "data"
+    added = add_captures(data, list(files))
+    build(data, n_jobs=1)
+    works = load_processed(data)["works"].set_index("title_zh", drop=False)
+    return works, {row["file"]: row for row in added.added}
+
+
+def test_a_file_name_dates_a_text_that_states_no_date(tmp_path):
+    path = _law_file(tmp_path, "道路运输条例(2019-03-02).md")
+    works, review = _built_works(tmp_path, path)
+    work = works.iloc[0]
+    assert (work["date"], work["date_kind"], work["date_in_file_name"]) == (
+        "2019-03-02",
+        "file_name",
+        "2019-03-02",
+    )
+    assert work["date_source"] == "file name: 道路运输条例(2019-03-02).md"
+    assert work["date_in_text"] == ""
+    assert any("dated by its file name" in f for f in review[path.name]["flags"])
+
+
+def test_a_file_name_a_year_past_the_headers_last_version_names_a_later_version(tmp_path):
+    path = _law_file(
+        tmp_path,
+        "道路运输条例(2023-07-20).md",
+        "2004年4月30日 中华人民共和国国务院令第406号公布",
+        "根据2012年11月9日《国务院关于修改和废止部分行政法规的决定》第一次修订",
+    )
+    work = _built_works(tmp_path, path)[0].iloc[0]
+    assert (work["date"], work["date_kind"], work["first_date"]) == (
+        "2023-07-20",
+        "file_name",
+        "2004-04-30",
+    )
+    assert "later version than the header's latest (revision 2012-11-09" in work["date_source"]
+    assert work["date_in_text"] == "2012-11-09"
+
+
+def test_a_file_name_within_a_year_of_the_adoption_leaves_the_text_date_and_is_flagged(tmp_path):
+    path = _law_file(
+        tmp_path,
+        "道路运输条例(2021-06-16).md",
+        "2021年5月18日 最高人民法院审判委员会第1838次会议通过",
+    )
+    works, review = _built_works(tmp_path, path)
+    work = works.iloc[0]
+    assert (work["date"], work["date_kind"], work["date_in_file_name"]) == (
+        "2021-05-18",
+        "adoption",
+        "2021-06-16",
+    )
+    assert (
+        "file name says 2021-06-16, the text 2021-05-18 (the text's is used)"
+        in (review[path.name]["flags"])
+    )
+
+
+def test_the_title_again_in_an_annex_opens_no_header():
+    annex = [
+        line
+        for day in ("1998年11月4日", "2005年10月27日")
+        for line in (
+            "全国人民代表大会常务委员会关于增加",
+            "《中华人民共和国香港特别行政区基本法》",
+            "附件三所列全国性法律的决定",
+            f"（{day}通过）",
+        )
+    ] + [
+        "《中华人民共和国香港特别行政区基本法》附件一 香港特别行政区行政长官的产生办法",
+        "（2021年3月30日第十三届全国人民代表大会常务委员会第二十七次会议修订）",
+    ]
+    lines = [
+        "中华人民共和国香港特别行政区基本法",
+        "1990年4月4日 第七届全国人民代表大会第三次会议通过",
+        *[f"第{n}条 {ARTICLE}" for n in range(1, 60)],
+        *annex,
+    ]
+    found = infer(lines, [None] * len(lines), {"markdown_h1": "中华人民共和国香港特别行政区基本法"})
+    assert (found.date, found.date_kind) == ("1990-04-04", "adoption")

@@ -155,7 +155,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         )
     if args.csv:
         check_output(Path(args.csv), data_dir=data_dir, force=args.force, what="file")
-    tables = load_processed(data_dir)
+    tables = load_processed(data_dir, versions=args.versions)
     lines = kwic(
         tables["paragraphs"], tables["works"], args.term, load_lexicon(data_dir), chars=args.chars
     )
@@ -254,7 +254,7 @@ def cmd_formulations(args: argparse.Namespace) -> int:
         print(f"Accepted {args.accept!r} as concept {cid!r} (category formulation) in {path}")
         print("Run `cyberdiscourse build` again: tokens and counts then include it.")
         return 0
-    tables = load_processed(data_dir)
+    tables = load_processed(data_dir, versions=args.versions)
     found = textstat_formulations(
         tables["paragraphs"],
         tables["works"],
@@ -279,7 +279,7 @@ def cmd_reuse(args: argparse.Namespace) -> int:
     from .reuse import reuse_share, textstat_reuse
 
     data_dir = resolve_data_dir(args.data_dir)
-    tables = load_processed(data_dir)
+    tables = load_processed(data_dir, versions=args.versions)
     mask = accepted_formulations(load_lexicon(data_dir))
     found = textstat_reuse(
         tables["paragraphs"], tables["works"], min_chars=args.min_chars, mask=mask
@@ -314,6 +314,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         params["figures_dir"] = str(Path(args.figures_dir).resolve())
     if args.figure_width:
         params["figure_width"] = args.figure_width
+    if args.versions:
+        params["versions"] = args.versions
     for path in make_reports(reports_dir=args.reports_dir, parameters=params, only=args.only):
         print(f"Wrote {path}")
     return 0
@@ -371,7 +373,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--genre")
     p.add_argument("--id-prefix", help="work ids become <prefix>-<year>")
     p.set_defaults(func=cmd_import_tsv)
-    p = sub.add_parser("kwic", parents=[common], help="keyword in context for a term or concept")
+    versions = argparse.ArgumentParser(add_help=False)
+    versions.add_argument(
+        "--versions",
+        choices=["all", "latest"],
+        default="all",
+        help="a law in several versions: all (each at its own date, the default) or only "
+        "its latest",
+    )
+    p = sub.add_parser(
+        "kwic", parents=[common, versions], help="keyword in context for a term or concept"
+    )
     p.add_argument("term", help="a concept id, label or form (with its sub-forms), or any text")
     p.add_argument("--chars", type=int, help="characters either side (default: the sentence)")
     p.add_argument("--csv", help="write the lines to this CSV file instead (never into raw/)")
@@ -393,7 +405,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv-dir", help="write the three tables as CSV files into this folder")
     p.set_defaults(func=cmd_lexicon_audit)
     p = sub.add_parser(
-        "formulations", parents=[common], help="set phrases (提法) with first use and works"
+        "formulations",
+        parents=[common, versions],
+        help="set phrases (提法) with first use and works",
     )
     p.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
     p.add_argument("--min-works", type=int, default=2, help="used in at least N works")
@@ -402,7 +416,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--accept", metavar="PHRASE", help="write PHRASE into the lexicon")
     p.add_argument("--id", help="concept id for --accept (default: formulation_<pinyin>)")
     p.set_defaults(func=cmd_formulations)
-    p = sub.add_parser("reuse", parents=[common], help="passages reused from earlier works")
+    p = sub.add_parser(
+        "reuse", parents=[common, versions], help="passages reused from earlier works"
+    )
     p.add_argument("--top", type=int, default=20, help="passages to print (default 20)")
     p.add_argument("--min-chars", type=int, default=20, help="shortest passage, Han characters")
     p.add_argument("--csv", help="write every passage to this CSV file (never into raw/)")
@@ -417,6 +433,12 @@ def make_parser() -> argparse.ArgumentParser:
         choices=["column", "medium", "page"],
         help="journal slot the figures are drawn for: column (3.5 in), medium (5.3 in) "
         "or page (7.2 in, the notebooks' default)",
+    )
+    p.add_argument(
+        "--versions",
+        choices=["all", "latest"],
+        help="a law in several versions: all (each at its own date, the default) or only "
+        "its latest",
     )
     p.set_defaults(func=cmd_report)
     return parser

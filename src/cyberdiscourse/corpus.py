@@ -26,7 +26,7 @@ from .config import raw_dir_of
 from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
 from .errors import CorpusError, Problem
 from .ingest.formats import SUPPORTED, Page, page_inferred, suffix_of
-from .ingest.infer import HEADER_KINDS
+from .ingest.infer import HEADER_KINDS, with_file_name
 from .language import split_languages
 from .metadata import Capture, Work, check_spans, read_captures, read_works
 from .normalise import count_cjk, normalise_line, variant_differences
@@ -57,6 +57,7 @@ from .storage import (
     summarise,
     write_processed,
 )
+from .versions import add_version_families
 
 __all__ = [  # the corpus API, whichever module holds each piece
     "TABLES",
@@ -409,7 +410,8 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
     :func:`.ingest.infer.version_dates`), with ``first_date`` its original adoption.
     Then plain-text captures use the line rules (:func:`cleaning.date_evidence`);
     other formats, and text where those find nothing, the rest of the page inference
-    (issuance, publication, repost, in that order).
+    (issuance, publication, repost, in that order). A day in the file's name ranks
+    below all of these (:func:`.ingest.infer.with_file_name`).
     """
     text_date = text_precision = text_source = kind = first_date = ""
     inferred = [(s, _inferred(s)) for s in spans]
@@ -434,10 +436,18 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
                 kind, first_date = found.get("date_kind", ""), found.get("first_date", "")
                 text_source = f"{s.capture.source_file} ({kind}) {found.get('date_evidence', '')}"
                 break
+    text = {
+        "date": text_date,
+        "date_precision": text_precision,
+        "date_kind": kind,
+        "date_evidence": text_source,
+    }
+    chosen = _file_name_date(spans, text)
     if work.date:
         date, precision, source = work.date, work.date_precision, "metadata"
-    elif text_date:
-        date, precision, source = text_date, text_precision, f"text: {text_source}"
+    elif chosen["date"]:
+        date, precision, kind = chosen["date"], chosen["date_precision"], chosen["date_kind"]
+        source = ("" if kind == "file_name" else "text: ") + chosen["date_evidence"]
     else:
         date, precision, source, kind = "", "", "none", ""
     return {
@@ -445,10 +455,23 @@ def _work_date(work: Work, spans: list[_Span]) -> dict:
         "date_precision": precision,
         "date_kind": kind if not work.date else "",
         "first_date": first_date,
+        "date_in_file_name": chosen.get("date_in_file_name", ""),
         "date_source": source,
         "date_in_text": text_date,
         "date_in_text_source": text_source,
     }
+
+
+def _file_name_date(spans: list[_Span], found: dict) -> dict:
+    """The text's date weighed against the first copy's file name that carries a day
+    (see :func:`.ingest.infer.with_file_name`)."""
+    for s in spans:
+        if s.raw.pages and len(s.raw.pages) > 1:
+            continue  # an archive's name (crawl-20230105.warc.gz) dates the crawl, not a page
+        named = with_file_name(found, s.capture.source_file)
+        if "date_in_file_name" in named:
+            return named
+    return found
 
 
 def _empty_work(work: Work, spans: list[_Span]) -> Problem:
@@ -697,7 +720,8 @@ def build_corpus(
 
 def _combine(captures, results, problems, texts_of) -> Corpus:
     """The corpus-wide tables from the partitions' pieces (paragraphs left to the caller)."""
-    works_df = frame([row for r in results for row in r.work_rows], WORK_COLUMNS)
+    rows = [row for r in results for row in r.work_rows]
+    works_df = frame(add_version_families(pd.DataFrame(rows)), WORK_COLUMNS)
     works_df = works_df.sort_values(
         ["include", "date", "work_id"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)

@@ -15,7 +15,7 @@ from .config import raw_dir_of
 from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
 from .ingest.formats import page_inferred
-from .ingest.infer import HEADER_KINDS
+from .ingest.infer import HEADER_KINDS, with_file_name
 from .io import write_atomic
 from .metadata import (
     CAPTURE_COLUMNS,
@@ -27,6 +27,7 @@ from .metadata import (
 )
 from .normalise import count_cjk, match_key
 from .readers import read_raw
+from .versions import family_key
 
 
 def slugify(text: str) -> str:
@@ -203,6 +204,8 @@ def _plan(
     pages = raw.pages or []
     for page in pages:
         found = page_inferred(raw, page)
+        if len(pages) == 1:  # an archive's name dates the crawl, not each page in it
+            found = with_file_name(found, file.name)
         zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
         shown = en or zh or found.get("title", "")
         wid = work_id if work_id and len(pages) == 1 else None
@@ -257,6 +260,7 @@ def _review_row(
         "date_kind": "given" if date else found.get("date_kind", ""),
         "date_evidence": "" if date else found.get("date_evidence", ""),
         "date_candidates": int(found.get("date_candidates", 0)),
+        "date_in_file_name": "" if date else found.get("date_in_file_name", ""),
         "issuer": issuer or found.get("source", ""),
         "chars_kept": kept,
         "share_discarded": 1 - kept / visible,
@@ -469,6 +473,7 @@ class _Known:
     by_size: dict[int, list[Path]]
     hashes: dict[str, str]  # sha256 -> the raw file (or the work added in this call)
     titles: dict[str, str]  # title key -> work id
+    families: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> {date: id}
 
     @classmethod
     def of(cls, raw_dir: Path, works: dict[str, Work]) -> _Known:
@@ -476,12 +481,19 @@ class _Known:
         for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
             if path.is_file() and path.suffix.lower() != ".csv":
                 by_size.setdefault(path.stat().st_size, []).append(path)
-        titles: dict[str, str] = {}
-        for wid, w in works.items():
-            for t in (w.title_zh, w.title_en):
-                if len(match_key(t)) >= 4:
-                    titles.setdefault(match_key(t), wid)
-        return cls(by_size, {}, titles)
+        known = cls(by_size, {}, {})
+        for wid, title, date, issuer in _titled_works(raw_dir, works):
+            if len(match_key(title)) >= 4:
+                known.titles.setdefault(match_key(title), wid)
+            if key := family_key(title, issuer):
+                known.families.setdefault(key, {}).setdefault(date, wid)
+        return known
+
+    def other_version(self, title: str, date: str, issuer: str) -> str | None:
+        """A work in the corpus that is another version (same document, another date)."""
+        family = self.families.get(family_key(title, issuer), {})
+        others = {d: w for d, w in family.items() if d != date}
+        return f"{others[max(others)]} ({max(others)})" if date and others else None
 
     def same_file(self, sha256: str, size: int) -> str | None:
         for path in self.by_size.pop(size, []):
@@ -496,6 +508,37 @@ class _Known:
         self.same_file(row["sha256"], row["n_bytes"])  # hash the raw files of its size first
         self.hashes.setdefault(row["sha256"], row["work_id"])
         self.titles.setdefault(match_key(row["title"]), row["work_id"])
+        if key := family_key(row["title"], row["issuer"]):
+            self.families.setdefault(key, {}).setdefault(row["date"], row["work_id"])
+
+
+def _titled_works(raw_dir: Path, works: dict[str, Work]) -> list[tuple[str, str, str, str]]:
+    """(work id, title, date, issuer) of the works in the corpus: from the last build,
+    whose values were inferred, else the values works.csv gives."""
+    import pandas as pd
+
+    from .config import processed_dir_of
+
+    built = processed_dir_of(raw_dir.parent) / "works.parquet"
+    if built.is_file():
+        try:
+            columns = ["work_id", "title_zh", "title_en", "date", "issuer"]
+            table = pd.read_parquet(built, columns=columns)
+        except (OSError, ValueError, KeyError):  # an older or damaged build: use works.csv
+            table = None
+        if table is not None:
+            return [
+                (r.work_id, t, r.date, r.issuer)
+                for r in table.itertuples()
+                for t in (r.title_zh, r.title_en)
+                if t
+            ]
+    return [
+        (wid, t, w.date, w.issuer)
+        for wid, w in works.items()
+        for t in (w.title_zh, w.title_en)
+        if t
+    ]
 
 
 _TRUNCATED = re.compile(r"(\.\.\.|…|未完|待续|展开全文|阅读全文|查看全文|点击查看更多)\s*$")
@@ -510,6 +553,11 @@ def review_flags(row: dict, known: _Known) -> list[str]:
         flags.append("no date found")
     elif row["date_kind"] not in ("given", *HEADER_KINDS) and row["date_candidates"] > 1:
         flags.append(f"{row['date_candidates']} candidate dates")
+    named = row.get("date_in_file_name", "")
+    if row["date_kind"] == "file_name":
+        flags.append(f"dated by its {row['date_evidence'][:140]}")
+    elif named and row["date"] and not named.startswith(row["date"]):
+        flags.append(f"file name says {named}, the text {row['date']} (the text's is used)")
     if row["chars_kept"] < SHORT_TEXT:
         flags.append(f"main text under {SHORT_TEXT} characters")
     if row["n_lines"] >= 40 and not row["has_prose"]:
@@ -519,6 +567,8 @@ def review_flags(row: dict, known: _Known) -> list[str]:
         flags.append("looks truncated")
     if same := known.same_file(row["sha256"], row["n_bytes"]):
         flags.append(f"same file as {same}")
+    elif other := known.other_version(row["title"], row["date"], row["issuer"]):
+        flags.append(f"another version of {row['title'][:40]} is in the corpus: {other}")
     elif same := known.same_title(row["title"]):
         flags.append(f"same title as work {same}")
     return flags

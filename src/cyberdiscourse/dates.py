@@ -167,3 +167,21 @@ def as_dates(dates):
 
     d = dates.astype(str)
     return pd.to_datetime(d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01"))
+
+
+# A whole day in a file name: "名称(2023-04-27).md", "2023-01-05_标题.md", "20230105-标题.md".
+# A bare year ("规定-2021.md") or a number inside a longer one is never a date.
+_NAME_DAY = re.compile(
+    r"(?<![0-9A-Za-z])(1[89]\d{2}|20\d{2})(?:-(\d{2})-(\d{2})|(\d{2})(\d{2}))(?![0-9A-Za-z])"
+)
+
+
+def date_in_file_name(name: str) -> DateMatch | None:
+    """The day a file's name carries, or None: a full date only, never a year alone."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    for m in _NAME_DAY.finditer(unicodedata.normalize("NFKC", stem)):
+        y, mo, d = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+        made = make_date(int(y), int(mo), int(d))
+        if made:
+            return DateMatch(made[0], made[1], m.start(), m.end(), m.group(0), False)
+    return None

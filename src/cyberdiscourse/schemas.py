@@ -39,9 +39,13 @@ WORK_COLUMNS = [
     "date_precision",
     "date_kind",
     "first_date",
+    "date_in_file_name",
     "date_source",
     "date_in_text",
     "date_in_text_source",
+    "version_family",
+    "n_versions",
+    "latest_version",
     "issuer",
     "issuer_source",
     "url",
@@ -110,6 +114,8 @@ _DTYPES = {
     "line_end": "int64",
     "similarity": "float64",
     "hidden_chars": "int64",
+    "n_versions": "int64",
+    "latest_version": "bool",
 }
 
 

@@ -196,9 +196,19 @@ def extracted_name(source_file: str) -> str:
     return f"{head}-{digest}.txt"
 
 
-def load_processed(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """Read the built tables back (``works``, ``paragraphs``, ...) from ``data/processed``."""
+def load_processed(
+    data_dir: Path | str | None = None, *, versions: str = "all"
+) -> dict[str, pd.DataFrame]:
+    """Read the built tables back (``works``, ``paragraphs``, ...) from ``data/processed``.
+
+    ``versions="latest"`` keeps only each document's latest version in the corpus (every
+    table's rows of the others are left out); ``"all"`` keeps every version at its own
+    date (see :mod:`.versions`).
+    """
     from .config import processed_dir_of, resolve_data_dir
+    from .versions import check_versions, select_versions
+
+    check_versions(versions)
 
     processed = processed_dir_of(resolve_data_dir(data_dir))
     missing = [
@@ -215,4 +225,8 @@ def load_processed(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame
         )
     tables = {t: pd.read_parquet(processed / f"{t}.parquet") for t in TABLES if t != "paragraphs"}
     tables["paragraphs"] = read_paragraphs(processed)
-    return {t: tables[t] for t in TABLES}
+    works = tables["works"]
+    return {
+        t: select_versions(tables[t], works, versions) if "work_id" in tables[t] else tables[t]
+        for t in TABLES
+    }

@@ -667,11 +667,17 @@ def load_tokens(
     engine: str = "local",
     n_jobs: int | None = None,
     progress: bool = False,
+    versions: str = "all",
 ) -> pd.DataFrame:
     """Tokens of the built corpus, from the cache when nothing they depend on has changed.
 
     ``tokens.attrs["from_cache"]`` is True when no partition had to be segmented.
+    ``versions="latest"`` keeps the tokens of each document's latest version only
+    (see :func:`.storage.load_processed`).
     """
+    from .versions import check_versions, select_versions
+
+    check_versions(versions)
     done = segment(
         data_dir,
         settings=settings,
@@ -682,8 +688,16 @@ def load_tokens(
     )
     frames = [pd.read_parquet(f) for f in done.files]
     tokens = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if versions != "all":
+        tokens = select_versions(tokens, _works_table(data_dir), versions)
     tokens.attrs["from_cache"] = done.n_segmented == 0
     return tokens
+
+
+def _works_table(data_dir) -> pd.DataFrame:
+    from .config import processed_dir_of, resolve_data_dir
+
+    return pd.read_parquet(processed_dir_of(resolve_data_dir(data_dir)) / "works.parquet")
 
 
 def _prune(folder: Path, *, keep_files: set[Path]) -> None:

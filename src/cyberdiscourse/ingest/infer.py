@@ -30,7 +30,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from ..dates import find_dates
+from ..dates import date_in_file_name, find_dates
 from ..normalise import count_cjk, match_key, normalise_line
 
 _ADOPTED = re.compile(
@@ -52,6 +52,7 @@ _ADOPTING_BODY = re.compile(r"(第[一二三四五六七八九十]+届)?([^\d\s]
 _DECREE = re.compile(r"(中华人民共和国国务院|国务院|[^\s\d]{2,16}(部|局|委员会|办公室))令")
 HEADER_LINES = 12  # a law's or a page's header: the lines right below its title
 NEAR_TITLE = 8  # a publication date stands this close to the title
+PAGE_TOP = 40  # lines from the title's first showing within which it may show again
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,9 @@ def header_events(norm: list[str], given, title_lines: list[int]) -> list[Header
     A header runs on past :data:`HEADER_LINES` while its lines keep stating events (the
     Criminal Law lists a dozen amendments). Entry into force (施行, 生效) is not an event.
     """
-    window = _windows(norm, title_lines, 0, HEADER_LINES)
+    # The title again deep in the text (an annex's "关于《…基本法》…的决定") opens no header.
+    top = [i for i in title_lines if i <= title_lines[0] + PAGE_TOP] if title_lines else []
+    window = _windows(norm, top, 0, HEADER_LINES)
     beyond = range(window[-1] + 1, len(norm)) if window else range(0)
     events: list[HeaderEvent] = []
     last = -1
@@ -393,12 +396,16 @@ def version_dates(events: list[HeaderEvent]) -> tuple[HeaderEvent | None, Header
 def _as_version(event: HeaderEvent, n: int, events: list[HeaderEvent]) -> HeaderEvent:
     if event.kind == "amendment?":  # another instrument passed: an amendment unless it opens
         return dataclasses.replace(event, kind="amendment" if n else "adoption")
-    readopted = event.kind == "adoption" and any(
-        e.kind == "adoption"
-        and e.line < event.line
-        and e.body == event.body
-        and e.date.date < event.date.date
-        for e in events[:n]
+    readopted = (
+        event.kind == "adoption"
+        and any(
+            e.kind == "adoption"
+            and e.line < event.line
+            and e.body == event.body
+            and "会议" in e.body  # a body named: a bare "（…通过）" names none
+            and e.date.date < event.date.date
+            for e in events[:n]
+        )
     )
     return dataclasses.replace(event, kind="amendment") if readopted else event
 
@@ -559,3 +566,46 @@ def _lang(text: str) -> str:
     from ..language import detect_lang
 
     return detect_lang(text[:5000]) if text.strip() else ""
+
+
+# ---------------------------------------------------------------- file name
+
+# A law is promulgated or published within months of its adoption (the Supreme Court's
+# interpretations: 39 days at the median, most under three months, a few near a year);
+# a file name's day further on than this names a version the header does not list.
+LATER_VERSION_DAYS = 366
+
+
+def with_file_name(found: dict, file_name: str) -> dict:
+    """A page's date with its file name's day as evidence ranked below the text.
+
+    The file name's day (``名称(2023-04-27).md``, ``2023-01-05_…``, ``20230105-…``) is
+    kept as ``date_in_file_name``; it becomes the date (``date_kind="file_name"``) when
+    the text states none, or when the text is a law whose header lists versions up to
+    a day more than a year before it: the file holds a later version than its header
+    lists (a header copied from an older edition). Otherwise the text's date stands.
+    """
+    named = date_in_file_name(file_name)
+    if named is None:
+        return found
+    out = {**found, "date_in_file_name": named.date}
+    stated = found.get("date", "")
+    if not stated:
+        return {**out, **_result(named, "file_name", f"file name: {file_name}")}
+    if found.get("date_kind") in HEADER_KINDS and _days_between(stated, named.date) > (
+        LATER_VERSION_DAYS
+    ):
+        header = f"{found['date_kind']} {stated}: {found.get('date_evidence', '')}"
+        evidence = f"file name: {file_name}; a later version than the header's latest ({header})"
+        return {**out, **_result(named, "file_name", evidence[:300])}
+    return out
+
+
+def _days_between(earlier: str, later: str) -> int:
+    import datetime as dt
+
+    def day(iso: str) -> dt.date:
+        parts = [*map(int, iso.split("-")), 1, 1]
+        return dt.date(parts[0], parts[1], parts[2])
+
+    return (day(later) - day(earlier)).days
