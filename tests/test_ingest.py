@@ -635,22 +635,26 @@ def test_a_file_name_a_year_past_the_headers_last_version_names_a_later_version(
     assert work["date_in_text"] == "2012-11-09"
 
 
-def test_a_file_name_within_a_year_of_the_adoption_leaves_the_text_date_and_is_flagged(tmp_path):
-    path = _law_file(
-        tmp_path,
-        "道路运输条例(2021-06-16).md",
-        "2021年5月18日 最高人民法院审判委员会第1838次会议通过",
-    )
-    works, review = _built_works(tmp_path, path)
+def test_a_file_name_within_a_year_of_the_adoption_is_its_publication(tmp_path):
+    """The interpretation's publication weeks after its adoption: the text's date stands
+    and nothing disagrees; a file name's day before the adoption disagrees and is flagged."""
+    header = "2021年5月18日 最高人民法院审判委员会第1838次会议通过"
+    later = _law_file(tmp_path, "道路运输条例(2021-06-16).md", header)
+    works, review = _built_works(tmp_path, later)
     work = works.iloc[0]
     assert (work["date"], work["date_kind"], work["date_in_file_name"]) == (
         "2021-05-18",
         "adoption",
         "2021-06-16",
     )
+    assert not any("file name" in f for f in review[later.name]["flags"])
+    (tmp_path / "data").rename(tmp_path / "first")
+    earlier = _law_file(tmp_path, "道路运输条例(2021-04-01).md", header)
+    works, review = _built_works(tmp_path, earlier)
+    assert works.iloc[0]["date"] == "2021-05-18"
     assert (
-        "file name says 2021-06-16, the text 2021-05-18 (the text's is used)"
-        in (review[path.name]["flags"])
+        "file name says 2021-04-01, the text 2021-05-18 (the text's is used)"
+        in (review[earlier.name]["flags"])
     )
 
 
@@ -676,3 +680,32 @@ def test_the_title_again_in_an_annex_opens_no_header():
     ]
     found = infer(lines, [None] * len(lines), {"markdown_h1": "中华人民共和国香港特别行政区基本法"})
     assert (found.date, found.date_kind) == ("1990-04-04", "adoption")
+
+
+def test_a_file_name_months_after_a_revision_names_the_next_version(tmp_path):
+    """A revision is published within weeks; a file name 247 days on is a later text."""
+    path = _law_file(
+        tmp_path,
+        "道路运输条例(2020-11-29).md",
+        "1998年7月20日 中华人民共和国国务院令第248号发布",
+        "根据2020年3月27日《国务院关于修改和废止部分行政法规的决定》第四次修订",
+    )
+    work = _built_works(tmp_path, path)[0].iloc[0]
+    assert (work["date"], work["date_kind"]) == ("2020-11-29", "file_name")
+
+
+@pytest.mark.parametrize(
+    ("line", "body"),
+    [
+        ("2012年4月18日 国务院第200次常务会议通过", "国务院"),
+        ("2021年11月16日 国家互联网信息办公室2021年第20次室务会议审议通过", "国家互联网信息办公室"),
+        ("2021年11月15日 由最高人民法院审判委员会第1850次会议通过", "最高人民法院审判委员会"),
+        (
+            "2014年11月1日第十二届全国人民代表大会常务委员会第十一次会议通过",
+            "全国人民代表大会常务委员会",
+        ),
+    ],
+)
+def test_the_adopting_body_is_the_issuer_not_a_piece_of_the_session(line, body):
+    lines = ["某条例", line, "第一条 ……"]
+    assert infer(lines, [None] * 3, {"markdown_h1": "某条例"}).source == body

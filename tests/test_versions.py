@@ -149,6 +149,7 @@ def test_the_review_flags_another_version_already_in_the_corpus(three_versions, 
         ("网络安全法", "网络安全法 (第二次修订)", True),
         ("中华人民共和国宪法修正案（1988年）", "中华人民共和国宪法修正案（1993年）", False),
         ("数据安全法", "数据安全管理办法", False),
+        ("中华人民共和国会计法", "会计法", True),  # three characters name a law
     ],
 )
 def test_family_keys_ignore_the_states_name_and_a_version_note(a, b, same):

@@ -15,7 +15,7 @@ from .config import raw_dir_of
 from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
 from .ingest.formats import page_inferred
-from .ingest.infer import HEADER_KINDS, with_file_name
+from .ingest.infer import HEADER_KINDS, same_text_day, with_file_name
 from .io import write_atomic
 from .metadata import (
     CAPTURE_COLUMNS,
@@ -556,7 +556,12 @@ def review_flags(row: dict, known: _Known) -> list[str]:
     named = row.get("date_in_file_name", "")
     if row["date_kind"] == "file_name":
         flags.append(f"dated by its {row['date_evidence'][:140]}")
-    elif named and row["date"] and not named.startswith(row["date"]):
+    elif (
+        named
+        and row["date"]
+        and not named.startswith(row["date"])
+        and not same_text_day(row["date_kind"], row["date"], named)  # its publication: agrees
+    ):
         flags.append(f"file name says {named}, the text {row['date']} (the text's is used)")
     if row["chars_kept"] < SHORT_TEXT:
         flags.append(f"main text under {SHORT_TEXT} characters")

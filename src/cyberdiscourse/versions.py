@@ -39,7 +39,7 @@ def family_key(title: str, issuer: str = "") -> str:
     trailing version note, and the issuer, as match keys (empty when the title is too
     short to tell documents apart)."""
     key = match_key(_VERSION_NOTE.sub("", _STATE.sub("", title or "")))
-    return f"{key}|{match_key(issuer or '')}" if len(key) >= 4 else ""
+    return f"{key}|{match_key(issuer or '')}" if len(key) >= 3 else ""  # 会计法, not 法规
 
 
 def add_version_families(works: pd.DataFrame) -> pd.DataFrame:

@@ -48,7 +48,12 @@ _TITLE_SEPARATORS = re.compile(
     r"\s*(?:_|\||｜|--|—|–|\s-\s|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*"
 )
 _ISSUER_LINE = re.compile(r"(办公室|委员会|部|局|院|署|厅|政府|中心|协会|办|会)$")
-_ADOPTING_BODY = re.compile(r"(第[一二三四五六七八九十]+届)?([^\d\s]{2,20}?)(第[^\s]{1,12}次)?会议")
+# The body that adopted a text: "第十三届全国人民代表大会常务委员会第二十九次会议",
+# "国务院第82次常务会议", "最高人民法院审判委员会第1850次会议" (the body, not "次常务").
+_ADOPTING_BODY = re.compile(
+    r"(第[一二三四五六七八九十]+届)?([^\d\s第由]{2,20}?)(?:\d{4}年)?(第[^\s]{1,12}?次)?"
+    r"(常务|室务|局务|部务|部长办公|主任办公|办公|全体)?会议"
+)
 _DECREE = re.compile(r"(中华人民共和国国务院|国务院|[^\s\d]{2,16}(部|局|委员会|办公室))令")
 HEADER_LINES = 12  # a law's or a page's header: the lines right below its title
 NEAR_TITLE = 8  # a publication date stands this close to the title
@@ -570,10 +575,14 @@ def _lang(text: str) -> str:
 
 # ---------------------------------------------------------------- file name
 
-# A law is promulgated or published within months of its adoption (the Supreme Court's
-# interpretations: 39 days at the median, most under three months, a few near a year);
-# a file name's day further on than this names a version the header does not list.
-LATER_VERSION_DAYS = 366
+# How long after a header's last event a file name's day can still be that text's own
+# publication. An adopted text (a judicial interpretation, a rule approved before it is
+# issued) is published within months of its adoption: on the national laws 39 days at the
+# median, a few near a year. A promulgated, amended or revised text is published at once
+# or within weeks: there the same text's later days lie within 73 days and the next
+# version's from 152 days on. A file name's day past these names a version the header
+# does not list.
+SAME_TEXT_DAYS = {"adoption": 366, "promulgation": 120, "amendment": 120, "revision": 120}
 
 
 def with_file_name(found: dict, file_name: str) -> dict:
@@ -581,9 +590,10 @@ def with_file_name(found: dict, file_name: str) -> dict:
 
     The file name's day (``名称(2023-04-27).md``, ``2023-01-05_…``, ``20230105-…``) is
     kept as ``date_in_file_name``; it becomes the date (``date_kind="file_name"``) when
-    the text states none, or when the text is a law whose header lists versions up to
-    a day more than a year before it: the file holds a later version than its header
-    lists (a header copied from an older edition). Otherwise the text's date stands.
+    the text states none, or when the text is a law whose header's last event lies
+    further before it than a text's publication follows that kind of event
+    (:data:`SAME_TEXT_DAYS`): the file holds a later version than its header lists (a
+    header copied from an older edition). Otherwise the text's date stands.
     """
     named = date_in_file_name(file_name)
     if named is None:
@@ -592,13 +602,20 @@ def with_file_name(found: dict, file_name: str) -> dict:
     stated = found.get("date", "")
     if not stated:
         return {**out, **_result(named, "file_name", f"file name: {file_name}")}
-    if found.get("date_kind") in HEADER_KINDS and _days_between(stated, named.date) > (
-        LATER_VERSION_DAYS
-    ):
+    kind = found.get("date_kind", "")
+    if kind in SAME_TEXT_DAYS and _days_between(stated, named.date) > SAME_TEXT_DAYS[kind]:
         header = f"{found['date_kind']} {stated}: {found.get('date_evidence', '')}"
         evidence = f"file name: {file_name}; a later version than the header's latest ({header})"
         return {**out, **_result(named, "file_name", evidence[:300])}
     return out
+
+
+def same_text_day(kind: str, stated: str, named: str) -> bool:
+    """Whether a file name's day can be the stated event's own text (its publication):
+    the same day, or after it by no more than that kind of event allows; an earlier
+    day, or one past the lag, is another date than the text's."""
+    gap = _days_between(stated, named)
+    return gap == 0 or 0 < gap <= SAME_TEXT_DAYS.get(kind, 0)
 
 
 def _days_between(earlier: str, later: str) -> int:
