@@ -1,3 +1,5 @@
+import pytest
+
 from cyberdiscourse.normalise import (
     chain,
     collapse_whitespace,
@@ -79,3 +81,18 @@ def test_copies_differing_only_by_variants_merge_and_the_ledger_names_them(seed_
     assert row["source_file"].tolist() == ["001_c3395b16cd9682d1.txt"]
     assert row["line_no"].tolist() == [68]
     assert row["detail"].iloc[0].endswith("(variant characters 它/他)")
+
+
+@pytest.mark.parametrize(
+    "simplified",
+    ["违反本法规定，破坏耕地的", "非法占用耕地、破坏土地", "朱镕基", "干部", "著作权", "后来"],
+)
+def test_simplified_text_is_never_run_through_opencc(simplified):
+    """OpenCC's t2s reads 坏 as the traditional form of 坯: 破坏 would become 破坯."""
+    assert traditional_to_simplified(simplified) == simplified
+    assert normalise_line(simplified) == simplified.replace("，", ",")  # NFKC's comma only
+
+
+def test_a_traditional_line_is_converted_whole():
+    assert traditional_to_simplified("破壞土地，違反本法") == "破坏土地，违反本法"
+    assert normalise_line("裡面 後來 臺灣") == "里面 后来 台湾"

@@ -51,10 +51,32 @@ def _t2s_converter():
 
 
 def traditional_to_simplified(text: str) -> str:
-    """Convert Traditional Chinese to Simplified with OpenCC (``t2s``); other text is untouched."""
-    if not _CJK.search(text):
+    """Convert a Traditional Chinese line to Simplified with OpenCC (``t2s``); a line that
+    is not Traditional is untouched.
+
+    OpenCC over simplified text is not a no-op: it reads 坏 as the traditional form of 坯
+    and turns 破坏土地 into 破坯土地. So a line is converted only when it holds a character
+    that only Traditional text uses: one outside GB 2312 (the simplified character set)
+    that t2s changes (網, 壞, 權). Simplified text, GB 2312 through and through, is never
+    touched, and costs no conversion.
+    """
+    if not _CJK.search(text) or not is_traditional(text):
         return text
     return _t2s_converter().convert(text)
+
+
+def is_traditional(text: str) -> bool:
+    """Whether ``text`` holds a character only Traditional Chinese uses."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return any(_traditional_char(ch) for ch in text if ord(ch) > 0x2E7F)
+    return False
+
+
+@lru_cache(maxsize=65536)
+def _traditional_char(char: str) -> bool:
+    return not _gb2312(char) and _t2s_converter().convert(char) != char
 
 
 Normaliser = Callable[[str], str]
