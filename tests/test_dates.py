@@ -93,3 +93,17 @@ def test_a_whole_day_in_a_file_name_is_found(name, date):
 )
 def test_a_file_name_without_a_whole_day_has_none(name):
     assert date_in_file_name(name) is None
+
+
+def test_as_dates_leaves_a_missing_date_out_instead_of_inventing_a_year():
+    import pandas as pd
+
+    from cyberdiscourse.dates import as_dates
+
+    got = as_dates(pd.Series(["2020", "2020-05", "2020-05-06", "", None, "-07-01", "n.d."]))
+    assert got.iloc[:3].dt.strftime("%Y-%m-%d").tolist() == [
+        "2020-01-01",
+        "2020-05-01",
+        "2020-05-06",
+    ]
+    assert got.iloc[3:].isna().all()  # "" + "-01-01" once became the year -1

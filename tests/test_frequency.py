@@ -202,3 +202,11 @@ def test_significance_needs_q_expected_counts_and_documents():
     by = fq.textstat_keyness_by(t, by="work_id", n=3, min_count=5)
     assert by[by["work_id"] == "w0"]["term"].iloc[0] == "lump"
     assert (by["q"] < 0.05).all() and by["significant"].all()
+
+
+def test_an_undated_work_is_in_no_period_and_a_year_only_work_in_its_year():
+    works = pd.DataFrame({"work_id": ["a", "b", "c"], "date": ["2016-06-25", "2020", ""]})
+    tokens = pd.DataFrame({"work_id": ["a", "b", "c", "c"], "lang": ["zh"] * 4})
+    out = fq.add_groups(tokens, works, period_boundary=2019)
+    assert out["period"].tolist() == ["before 2019", "2019 and after", "undated", "undated"]
+    assert out["year"].tolist()[:2] == [2016, 2020] and out["year"].isna().sum() == 2

@@ -44,3 +44,24 @@ def test_textplots_return_axes_with_every_work(seed_corpus):
     texts = [t.get_text() for t in ax.texts]
     assert " white paper\n 2022-11 (month only)" in texts
     assert len(texts) == 6
+
+
+def test_undated_works_are_split_off_and_named():
+    import pandas as pd
+
+    works = pd.DataFrame(
+        {
+            "work_id": ["a", "b", "c"],
+            "title_zh": ["甲", "乙", "丙"],
+            "title_en": ["", "", ""],
+            "date": ["2016-06-25", "2020", ""],
+        }
+    )
+    dated, left_out = overview.split_dated(works)
+    assert dated["work_id"].tolist() == ["a", "b"] and left_out["work_id"].tolist() == ["c"]
+    assert overview.undated_note(left_out, "the timeline").startswith(
+        "1 work(s) have no date and are left out of the timeline (c)"
+    )
+    assert overview.undated_note(left_out.iloc[:0], "the timeline") == (
+        "Every work has a date: the timeline uses all of them."
+    )

@@ -152,3 +152,51 @@ def test_report_draws_the_figures_for_the_journal_slot_asked(seed_copy, tmp_path
         c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
     )
     assert 'figure_width = "column"' in "".join(injected["source"])
+
+
+def test_every_notebook_runs_with_undated_and_year_only_works(seed_copy, tmp_path):
+    """A researcher's corpus has works without a date and works dated by a year: analyses
+    that need no date keep them, the others leave them out and say how many and which."""
+    from cyberdiscourse.corpus import build
+    from cyberdiscourse.curate import add_captures
+
+    text = "各国应当尊重网络主权，推动构建网络空间命运共同体，促进数据安全有序流动。"
+    undated, year_only = tmp_path / "undated.txt", tmp_path / "year-only.txt"
+    undated.write_text(f"关于网络空间治理的思考\n\n{text}\n\n{text[::-1]}\n", encoding="utf-8")
+    year_only.write_text(f"网络安全观察\n\n{text}\n\n关键信息基础设施安全。\n", encoding="utf-8")
+    add_captures(seed_copy, [undated])
+    add_captures(seed_copy, [year_only], date="2018")
+    build(seed_copy, n_jobs=1)
+    figures, reports = tmp_path / "figures", tmp_path / "reports"
+    written = make_reports(
+        notebooks_dir=NOTEBOOKS,
+        reports_dir=reports,
+        parameters={"data_dir": str(seed_copy), "figures_dir": str(figures)},
+    )
+    assert len(written) == len(EXPECTED_FIGURES)
+    html = (reports / "02_term_frequency.html").read_text(encoding="utf-8")
+    assert "1 work(s) have no date and are left out of the comparison of periods" in html
+    left_out = (figures / "02_term_frequency" / "tables" / "undated_works.csv").read_text(
+        encoding="utf-8"
+    )
+    assert "guanyu-wangluo-kongjian" in left_out or "关于网络空间治理的思考" in left_out
+    for notebook, stems in EXPECTED_FIGURES.items():
+        for stem in stems:
+            assert (figures / notebook / f"{stem}.png").is_file(), (notebook, stem)
+
+
+def test_two_corpora_write_their_reports_and_figures_to_two_places(tmp_path):
+    """``report --data-dir D`` writes under D; the repository's corpus keeps its places."""
+    from cyberdiscourse.cli import main
+    from cyberdiscourse.config import REPO_ROOT, outputs_dir_of
+
+    corpora = [tmp_path / name / "data" for name in ("laws", "crawl")]
+    for data in corpora:
+        shutil.copytree(REPO / "data" / "raw", data / "raw")
+        assert main(["report", "--data-dir", str(data), "--only", "01"]) == 0
+    for data in corpora:
+        assert (data / "reports" / "01_corpus_overview.html").is_file()
+        pngs = {p.name for p in (data / "figures" / "01_corpus_overview").glob("*.png")}
+        assert pngs == {f"{stem}.png" for stem in EXPECTED_FIGURES["01_corpus_overview"]}
+    assert outputs_dir_of(REPO_ROOT / "data", "figures") == REPO_ROOT / "figures"
+    assert outputs_dir_of(corpora[0], "reports") == corpora[0].resolve() / "reports"

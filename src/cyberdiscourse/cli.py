@@ -425,8 +425,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
     p.set_defaults(func=cmd_reuse)
     p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
-    p.add_argument("--reports-dir", type=Path, help="default: reports/")
-    p.add_argument("--figures-dir", help="default: figures/")
+    p.add_argument(
+        "--reports-dir",
+        type=Path,
+        help="default: <data-dir>/reports (the repository's reports/ for its own data/)",
+    )
+    p.add_argument(
+        "--figures-dir",
+        help="default: <data-dir>/figures (the repository's figures/ for its own data/)",
+    )
     p.add_argument("--only", nargs="*", help="notebook number prefixes, e.g. 01")
     p.add_argument(
         "--figure-width",

@@ -1,6 +1,9 @@
-"""Where the data lives.
+"""Where the data lives, and where a corpus's figures and reports go.
 
 ``--data-dir``, else ``$CYBERDISCOURSE_DATA_DIR``, else this repository's ``data/``.
+The repository's own corpus writes to its ``figures/`` and ``reports/``; any other
+corpus to ``<data_dir>/figures`` and ``<data_dir>/reports``, so two corpora never
+overwrite each other's outputs.
 """
 
 from __future__ import annotations
@@ -27,3 +30,11 @@ def raw_dir_of(data_dir: Path) -> Path:
 
 def processed_dir_of(data_dir: Path) -> Path:
     return Path(data_dir) / "processed"
+
+
+def outputs_dir_of(data_dir: Path, kind: str) -> Path:
+    """Where a corpus's ``kind`` of output (``"figures"`` or ``"reports"``) goes."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    if data_dir == (REPO_ROOT / "data").resolve():
+        return REPO_ROOT / kind
+    return data_dir / kind

@@ -162,11 +162,14 @@ def parse_metadata_date(value: str) -> tuple[str, str] | None:
 
 def as_dates(dates):
     """ISO dates of any precision (a pandas Series) as timestamps at the start of the
-    month or year they name, for plotting on a real time axis."""
+    month or year they name, for plotting on a real time axis; a missing or unreadable
+    date is NaT (a plot leaves it out), never a year before the common era."""
     import pandas as pd
 
-    d = dates.astype(str)
-    return pd.to_datetime(d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01"))
+    d = dates.fillna("").astype(str).str.strip()
+    d = d.where(d.str.match(r"^\d{4}(-\d{2}){0,2}$"), "")
+    full = d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01")
+    return pd.to_datetime(full.where(d != ""), format="%Y-%m-%d", errors="coerce")
 
 
 # A whole day in a file name: "名称(2023-04-27).md", "2023-01-05_标题.md", "20230105-标题.md".

@@ -42,17 +42,20 @@ def add_groups(
 ) -> pd.DataFrame:
     """Add ``date``, ``year`` and (with ``period_boundary``) ``period`` from the works table.
 
-    ``period`` is ``"before <year>"`` or ``"<year> and after"``.
+    ``period`` is ``"before <year>"``, ``"<year> and after"`` or, for a work without a
+    date, ``"undated"`` (``year`` is then missing).
     """
     dates = works.set_index("work_id")["date"]
     out = tokens.copy()
     out["date"] = out["work_id"].map(dates).fillna("")
     out["year"] = pd.to_numeric(out["date"].str.slice(0, 4), errors="coerce").astype("Int64")
     if period_boundary is not None:
+        known = out["year"].notna().to_numpy()
+        early = (out["year"].fillna(period_boundary) < period_boundary).to_numpy(dtype=bool)
         out["period"] = np.where(
-            out["year"] < period_boundary,
-            f"before {period_boundary}",
-            f"{period_boundary} and after",
+            ~known,
+            "undated",
+            np.where(early, f"before {period_boundary}", f"{period_boundary} and after"),
         )
     return out
 

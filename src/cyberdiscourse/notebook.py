@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import REPO_ROOT, resolve_data_dir
+from .config import REPO_ROOT, outputs_dir_of, resolve_data_dir
 from .io import write_atomic
 from .lexicon import Lexicon, load_glossary, load_lexicon
 from .plotting import FigureSaver
@@ -78,7 +78,8 @@ def setup_notebook(
     name
         The notebook's stem, e.g. ``"02_term_frequency"`` (its figures' folder).
     data_dir, figures_dir
-        As everywhere (``None``: the defaults of :mod:`cyberdiscourse.config`).
+        As everywhere (``None``: the defaults of :mod:`cyberdiscourse.config`; the
+        figures of a corpus other than the repository's go to ``<data_dir>/figures``).
     save_figures
         ``False`` for interactive runs: figures are drawn, nothing is written.
     figure_width
@@ -88,6 +89,11 @@ def setup_notebook(
         SVG text as editable text naming the bundled font.
     """
     data_dir = resolve_data_dir(data_dir)
+    figures_dir = (
+        figures_dir
+        or os.environ.get("CYBERDISCOURSE_FIGURES_DIR")
+        or outputs_dir_of(data_dir, "figures")
+    )
     pd.set_option("display.precision", DIGITS)
     pd.set_option("display.max_rows", 40)
     pd.set_option("display.max_colwidth", 90)

@@ -131,6 +131,29 @@ def group_of(works: pd.DataFrame, grouping: str) -> pd.Series:
     return works[grouping].fillna("").replace("", "unknown").astype(str)
 
 
+def split_dated(works: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The works an analysis over time can place (a date of at least a year) and the
+    ones it leaves out, with why, for the report to say how many and which."""
+    years = pd.to_numeric(works["date"].fillna("").str.slice(0, 4), errors="coerce")
+    dated = years.notna()
+    left_out = works.loc[~dated, ["work_id", "title_zh", "title_en"]].assign(
+        reason="no date in the text, its file name or works.csv"
+    )
+    return works[dated], left_out.reset_index(drop=True)
+
+
+def undated_note(left_out: pd.DataFrame, what: str) -> str:
+    """One sentence: how many works ``what`` leaves out for want of a date (or none)."""
+    if left_out.empty:
+        return f"Every work has a date: {what} uses all of them."
+    names = ", ".join(left_out["work_id"].head(5)) + (" …" if len(left_out) > 5 else "")
+    return (
+        f"{len(left_out):,} work(s) have no date and are left out of {what} ({names}); "
+        "the table of them is written beside the figures. Every analysis that needs no "
+        "date uses them."
+    )
+
+
 def textstat_composition(works: pd.DataFrame, *, grouping: str | None = None) -> pd.DataFrame:
     """Clean text per group and language: works, Chinese (Han) characters and English
     characters, oldest group first. ``grouping=None`` chooses with :func:`grouping_for`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .config import REPO_ROOT
+from .config import REPO_ROOT, outputs_dir_of, resolve_data_dir
 from .errors import CorpusError, Problem
 from .io import write_text
 
@@ -151,7 +151,8 @@ def make_reports(
 ) -> list[Path]:
     """Execute every numbered notebook in order and write ``reports/NN_name.{ipynb,html}``."""
     notebooks_dir = Path(notebooks_dir or REPO_ROOT / "notebooks")
-    reports_dir = Path(reports_dir or REPO_ROOT / "reports")
+    data_dir = resolve_data_dir((parameters or {}).get("data_dir"))
+    reports_dir = Path(reports_dir or outputs_dir_of(data_dir, "reports"))
     written = []
     names = path_names(
         {

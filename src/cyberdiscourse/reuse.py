@@ -471,6 +471,9 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: in
 
     if ax is None:
         _, ax = new_figure("two_column")
+    when = as_dates(pd.Series({v: d for v, d in graph.nodes(data="date", default="")}))
+    undated = int(when.isna().sum())  # no place on a time axis: left out and said so
+    graph = graph.subgraph(when.index[when.notna()])
     n_edges = graph.number_of_edges()
     strongest = sorted(graph.edges(data=True), key=lambda e: (-e[2]["chars"], e[0], e[1]))
     graph = graph.edge_subgraph([(a, b) for a, b, _ in strongest[:max_edges]]).copy()
@@ -520,9 +523,16 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: in
             "passages (arrow labels); reused Han characters (arrow width, log scale)",
             graph.number_of_nodes(),
             encodings={"node": "a work at its date", "arrow": "earlier work to the later one"},
-            note=f"the {graph.number_of_edges()} strongest of {n_edges} links drawn"
-            if n_edges > graph.number_of_edges()
-            else "",
+            note="; ".join(
+                n
+                for n in (
+                    f"the {graph.number_of_edges()} strongest of {n_edges} links drawn"
+                    if n_edges > graph.number_of_edges()
+                    else "",
+                    f"{undated} undated work(s) not drawn" if undated else "",
+                )
+                if n
+            ),
         ),
     )
     return ax

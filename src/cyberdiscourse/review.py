@@ -28,7 +28,8 @@ def review_table(rows: list[dict], *, width: int = 100) -> str:
     """Two or three lines per work, readable in a ``width``-column terminal:
 
     file, work id, date, date kind, characters kept, share discarded; then the
-    title, the issuer and the date's evidence; then the flags, if any.
+    title, the issuer and the date's evidence; then the flags, if any. Works without
+    a date come first: every analysis over time leaves them out until one is given.
     """
     width_ = max(80, min(width, 160))
     head = (
@@ -36,7 +37,7 @@ def review_table(rows: list[dict], *, width: int = 100) -> str:
         f"{'kept':>6} {'disc':>5}"
     )
     out = [head, "-" * min(width_, len(head) + 2)]
-    for r in rows:
+    for r in sorted(rows, key=lambda r: bool(r["date"])):  # stable: undated first
         out.append(
             f"{fit(r['file'], 24)} {fit(r['work_id'], 28)} {fit(r['date'] or '-', 10)} "
             f"{fit(r['date_kind'] or '-', 12)} {r['chars_kept']:>6} "
