@@ -161,3 +161,30 @@ def test_date_evidence_prefers_issuing_note_and_ignores_timestamps():
     assert ev[0][:4] == (1, 3, "2017-03-01", "day")
     assert all(line != 2 for _, line, *_ in ev)
     assert all(line != 4 for _, line, *_ in ev)  # a date in running text is no document date
+
+
+LAW = [
+    "中华人民共和国民法典",
+    "第一千零一十二条 自然人享有姓名权，有权依法决定、使用、变更或者许可他人使用自己的姓名。",
+    "第一千零一十七条 具有一定社会知名度，被他人使用足以造成公众混淆的笔名、艺名、网名、译名、"
+    "字号、姓名和名称的简称等，参照适用姓名权和名称权保护的有关规定。",
+    "（一）依法追究刑事责任；",
+    "第一千零一十八条 自然人享有肖像权，有权依法制作、使用、公开或者许可他人使用自己的肖像。",
+    "（一）依法追究刑事责任；",
+    "第九十三条 对电子邮件、电子数据交换、网上聊天记录、博客、微博客、手机短信、电子签名、域名等"
+    "电子数据，应当着重审查以下内容：",
+    "第二百九十一条 本法自公布之日起施行，《中华人民共和国民法典》同时废止。",
+    "（一）电子数据是否随原始存储媒介移送；",
+]
+
+
+def test_web_page_rules_take_nothing_from_a_laws_articles():
+    reasons, v = judge(LAW, titles=("中华人民共和国民法典",))
+    assert reasons[0] == "title"
+    assert reasons[1:] == [None] * (len(LAW) - 1)  # 字号, 电子邮件, a repeated clause, the title
+    assert [x.text for x in v[1:]] == LAW[1:]
+
+
+def test_outside_an_articled_text_the_web_rules_still_apply():
+    reasons, _ = judge(["网络空间国际合作战略", LAW[1], "京ICP备05070218号", LAW[3], LAW[3]])
+    assert reasons[2] == "site_furniture" and reasons[4] == "duplicate_line"

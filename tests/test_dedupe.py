@@ -79,3 +79,16 @@ def test_near_duplicates_agree_with_a_brute_force_count_on_real_text(seed_corpus
     found = {(a, b) for a, b, _, _ in near_duplicates(items)}
     assert len(expected) > 60
     assert found == expected
+
+
+def test_a_paragraph_a_copy_repeats_is_kept_and_another_copys_is_merged():
+    item = "（一）依法追究刑事责任；"
+
+    def copy(doc: str) -> list[Fragment]:
+        texts = ["第十条 违反本法规定的：", item, "第十一条 拒不改正的：", item]
+        return [Fragment(doc, n, "zh", t, False) for n, t in enumerate(texts, start=1)]
+
+    first, second = copy("a"), copy("b")
+    merged = merge_copies([first, second])
+    assert [f.text for f in merged].count(item) == 2  # the law's own repeat
+    assert all(f.duplicate_of is not None for f in second)  # the other copy adds nothing

@@ -17,6 +17,12 @@ Order of application (first reason wins):
    otherwise ``byline`` (title blocks, signatures), except a line that holds
    a lexicon form, and except in a capture that has no other text;
 4. ``duplicate_line``: the same text again within one capture.
+
+The web-page rules (:data:`WEB_PAGE_RULES`) do not apply inside the running text of
+a law, regulation or other articled document (from its first "第…条" to its last and
+the list items after it): a law names a trade name (字号) or a sponsor (主办单位),
+repeats a clause (（一）依法…) and sentences by design. The ledger records which kind of
+rule decided each line (:data:`RULE_KINDS`).
 """
 
 from __future__ import annotations
@@ -171,6 +177,29 @@ HEADING = re.compile(
     r"前言|序言|引言|结束语|结语|Preamble|Conclusion|Introduction|Foreword)",
     re.I,
 )
+ARTICLE = re.compile(r"^[\s*#]*第[一二三四五六七八九十百千零〇两\d]+条")
+LIST_ITEM = re.compile(r"^[\s*]*([(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、])")
+MIN_ARTICLES = 3  # a document with this many "第…条" lines is articled
+# Rules written for web pages, and what decides every other reason.
+WEB_PAGE_RULES = frozenset(
+    {
+        "site_furniture",
+        "watermark",
+        "byline",
+        "duplicate_line",
+        "binary_garbage",
+        "navigation",
+        "paywall",
+        "truncation_marker",
+        "page_footer",
+        "title",
+    }
+)
+RULE_KINDS = {
+    **dict.fromkeys(WEB_PAGE_RULES, "web page"),
+    **dict.fromkeys(("page_header", "news_lead", "table_of_contents"), "web page"),
+    **dict.fromkeys(("blank", "duplicate", "heading"), "document"),
+}  # anything else (front matter, markup, extractors' votes) the file's format decided
 # One alternation each: a line is searched once, not once per pattern.
 _FURNITURE = re.compile("|".join(f"(?:{p})" for p in FURNITURE_PATTERNS), re.I)
 _PAYWALL = re.compile("|".join(f"(?:{p})" for p in PAYWALL_PATTERNS), re.I)
@@ -513,7 +542,29 @@ def classify_lines(
         _short_runs(verdicts, protected=protected)
         _keep_all_short(verdicts)
     _duplicates(verdicts)
+    _articled_text(verdicts, [text for _, text in lines])
     return verdicts
+
+
+def rule_kind(reason: str) -> str:
+    """Which kind of rule a ledger reason is: ``web page``, ``document`` or ``format``."""
+    return RULE_KINDS.get(reason, "format")
+
+
+def _articled_text(v: list[LineVerdict], originals: list[str]) -> None:
+    """Give back to a law's running text the lines web-page rules took from it."""
+    articles = [i for i, text in enumerate(originals) if ARTICLE.match(text)]
+    if len(articles) < MIN_ARTICLES:
+        return
+    end = articles[-1]
+    while end + 1 < len(v) and LIST_ITEM.match(originals[end + 1]):
+        end += 1  # the last article's items
+    for i in range(articles[0], end + 1):
+        x = v[i]
+        if x.reason in WEB_PAGE_RULES and not x.detail:  # a format's decision stands
+            x.reason, x.text = None, originals[i]
+        elif x.reason is None and x.removed and all(r[0] == "watermark" for r in x.removed):
+            x.text, x.removed = originals[i], []
 
 
 def date_evidence(verdicts: list[LineVerdict]) -> list[tuple[int, int, str, str, str]]:

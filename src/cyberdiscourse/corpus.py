@@ -356,6 +356,7 @@ def _discard(
         "doc_id": cap.doc_id if cap else "",
         "work_id": cap.work_id if cap else "",
         "reason": reason,
+        "rule_kind": cleaning.rule_kind(reason),
         "detail": detail,
         "partial": partial,
         "text": original[:300],
@@ -909,7 +910,7 @@ def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, 
     return frame(rows, DUPLICATE_COLUMNS)
 
 
-BUILD_VERSION = "7"  # bump when the build's output changes for the same input
+BUILD_VERSION = "8"  # bump when the build's output changes for the same input
 
 
 def protected_forms(data_dir: Path) -> tuple[str, ...]:

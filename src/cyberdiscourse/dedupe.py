@@ -9,8 +9,10 @@ others lack, placed after the last paragraph it shares with them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from .cleaning import ARTICLE, MIN_ARTICLES
 from .normalise import match_key
 
 MIN_CONTAINED = 20  # a shorter paragraph is never taken as "contained" in a longer one
@@ -49,16 +51,25 @@ def merge_copies(copies: list[list[Fragment]]) -> list[Fragment]:
     """Merge the fragments of several copies into one ordered list of kept paragraphs.
 
     Copies are taken in the given order (put the most complete first). Each
-    fragment that duplicates an already kept paragraph gets ``duplicate_of``
-    set to that paragraph and is not kept. Only later copies are searched for
-    truncated (contained) paragraphs, so one long copy merges in linear time.
+    fragment that duplicates an already kept paragraph gets ``duplicate_of`` set to
+    that paragraph and is not kept, except what a copy repeats itself where documents
+    repeat by design: a heading or list item ("第一节 一般规定" in many chapters), and
+    anything in an articled text (a law repeats "（一）依法追究刑事责任；" and whole
+    sentences in many articles). Elsewhere a passage found twice in one copy is a
+    fault of the capture (a report's paragraph pasted twice) and is kept once. Only later copies are
+    searched for truncated (contained) paragraphs, so one long copy merges in linear
+    time.
     """
     merged: list[Fragment] = []
     by_key: dict[tuple[str, str], Fragment] = {}
     for n, copy in enumerate(copies):
         insert_at = None if n == 0 else 0
+        articled = sum(bool(ARTICLE.match(f.text)) for f in copy) >= MIN_ARTICLES
         for frag in copy:
             match = by_key.get((frag.lang, frag.key))
+            own = match is not None and match.doc_id == frag.doc_id
+            if own and (articled or _structural(frag)):
+                match = None  # the document's own repeat, by design
             if match is None and n > 0:
                 match = _contained_in(frag, merged)
             if match is not None:
@@ -66,13 +77,24 @@ def merge_copies(copies: list[list[Fragment]]) -> list[Fragment]:
                 if insert_at is not None:
                     insert_at = merged.index(match) + 1
                 continue
-            by_key[(frag.lang, frag.key)] = frag
+            by_key.setdefault((frag.lang, frag.key), frag)
             if insert_at is None:
                 merged.append(frag)
             else:
                 merged.insert(insert_at, frag)
                 insert_at += 1
     return merged
+
+
+_ITEM = re.compile(
+    r"^[(（][一二三四五六七八九十\d]+[)）]|^\d{1,2}[.、]|^第[一二三四五六七八九十百]+[编章节]"
+)
+SHORT_ITEM = 30  # characters: a list item or heading, not a passage
+
+
+def _structural(frag: Fragment) -> bool:
+    """A heading or a short list item: what a document may repeat by design."""
+    return frag.is_heading or (len(frag.key) <= SHORT_ITEM and bool(_ITEM.match(frag.text)))
 
 
 def _shingles(key: str, n: int = 4) -> set[str]:

@@ -78,6 +78,7 @@ DISCARD_COLUMNS = [
     "doc_id",
     "work_id",
     "reason",
+    "rule_kind",
     "detail",
     "partial",
     "text",
