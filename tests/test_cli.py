@@ -89,3 +89,20 @@ def test_kwic_command_prints_and_exports(seed_copy, tmp_path, capsys):
         "rule",
     ]
     assert len(table) == 20 and table["rule"].str.startswith("form ").sum() == 13
+
+
+def test_the_hint_add_prints_works_when_run_as_written(tmp_path, capsys):
+    import shlex
+
+    page = tmp_path / "statement.txt"
+    page.write_text(
+        "关于网络空间治理的声明\n\n各国应当尊重网络主权，推动构建网络空间命运共同体。\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "my corpus" / "data"  # a space: the hint must quote it
+    assert main(["add", str(page), "--data-dir", str(data)]) == 0
+    hint = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Next:"))
+    build = hint.removeprefix("Next: ")
+    assert build == f"cyberdiscourse build --data-dir {shlex.quote(str(data))}"
+    assert main(shlex.split(build)[1:]) == 0
+    assert (data / "processed" / "works.parquet").is_file()

@@ -200,3 +200,26 @@ def test_two_corpora_write_their_reports_and_figures_to_two_places(tmp_path):
         assert pngs == {f"{stem}.png" for stem in EXPECTED_FIGURES["01_corpus_overview"]}
     assert outputs_dir_of(REPO_ROOT / "data", "figures") == REPO_ROOT / "figures"
     assert outputs_dir_of(corpora[0], "reports") == corpora[0].resolve() / "reports"
+
+
+def test_term_frequency_runs_when_every_work_falls_after_the_period_boundary(seed_copy, tmp_path):
+    """A crawler's month sits wholly after the default boundary: keyness and the word clouds
+    say there is nothing before it instead of failing."""
+    from cyberdiscourse.corpus import build
+
+    build(seed_copy, n_jobs=1)
+    figures, reports = tmp_path / "figures", tmp_path / "reports"
+    (written,) = make_reports(
+        notebooks_dir=NOTEBOOKS,
+        reports_dir=reports,
+        parameters={
+            "data_dir": str(seed_copy),
+            "figures_dir": str(figures),
+            "period_boundary": 1990,
+        },
+        only=["02"],
+    )
+    html = written.read_text(encoding="utf-8")
+    assert "Every dated work falls on one side of 1990: no keyness by period" in html
+    assert not (figures / "02_term_frequency" / "keyness_periods.png").exists()
+    assert (figures / "02_term_frequency" / "top_terms_zh.png").is_file()

@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .config import ENV_VAR, resolve_data_dir
+from .config import ENV_VAR, command, resolve_data_dir
 from .engine import progress_wanted
 from .errors import CorpusError, Problem
 
@@ -115,7 +115,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         + (f"; {len(done.refused)} problem(s) above" if done.refused else "")
         + "."
     )
-    print("Next: 'cyberdiscourse build'; 'cyberdiscourse check' lists the inferred values.")
+    # One command per line, never wrapped, so each can be copied as it stands.
+    print(f"Next: {command('build', data_dir)}")
+    print(f"To list the inferred values: {command('check', data_dir)}")
     if len(names) == 1 and len(done.added) == 1:
         print(f"Added {next(iter(names))} as work {done.added[0]['work_id']!r}.")
     return 1 if done.refused else 0
@@ -134,7 +136,9 @@ def cmd_import_tsv(args: argparse.Namespace) -> int:
         genre=args.genre or "",
         id_prefix=args.id_prefix,
     )
-    print(f"Imported {len(ids)} documents into {data_dir}/raw; run 'cyberdiscourse build' next.")
+    print(
+        f"Imported {len(ids)} documents into {data_dir}/raw; run {command('build', data_dir)} next."
+    )
     return 0
 
 
@@ -252,7 +256,7 @@ def cmd_formulations(args: argparse.Namespace) -> int:
     if args.accept:
         cid, path = accept_formulation(data_dir, args.accept, concept_id=args.id)
         print(f"Accepted {args.accept!r} as concept {cid!r} (category formulation) in {path}")
-        print("Run `cyberdiscourse build` again: tokens and counts then include it.")
+        print(f"Run {command('build', data_dir)} again: tokens and counts then include it.")
         return 0
     tables = load_processed(data_dir, versions=args.versions)
     found = textstat_formulations(

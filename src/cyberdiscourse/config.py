@@ -9,6 +9,7 @@ overwrite each other's outputs.
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 ENV_VAR = "CYBERDISCOURSE_DATA_DIR"
@@ -38,3 +39,12 @@ def outputs_dir_of(data_dir: Path, kind: str) -> Path:
     if data_dir == (REPO_ROOT / "data").resolve():
         return REPO_ROOT / kind
     return data_dir / kind
+
+
+def command(words: str, data_dir: Path | str | None = None) -> str:
+    """A command line to print as a hint, with the ``--data-dir`` it needs (none for the
+    repository's own corpus), so that it works when copied as written."""
+    line = f"cyberdiscourse {words}"
+    if data_dir is None or Path(data_dir).resolve() == resolve_data_dir():
+        return line
+    return f"{line} --data-dir {shlex.quote(str(data_dir))}"

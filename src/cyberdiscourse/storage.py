@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import command
 from .errors import CorpusError, Problem
 from .schemas import MANIFEST, PARAGRAPH_COLUMNS, PARAGRAPHS_DIR, TABLES, Corpus, frame
 
@@ -165,7 +166,7 @@ def read_manifest(processed_dir: Path) -> dict:
                 str(processed_dir),
                 "",
                 "the corpus is not built yet",
-                "run 'cyberdiscourse build' first",
+                f"run {command('build', Path(processed_dir).parent)} first",
             )
         )
     return json.loads(path.read_text(encoding="utf-8"))
@@ -220,7 +221,7 @@ def load_processed(
                 str(processed),
                 "",
                 f"not built yet (missing {missing[0] + '.parquet' if missing else MANIFEST})",
-                "run 'cyberdiscourse build' first",
+                f"run {command('build', Path(processed).parent)} first",
             )
         )
     tables = {t: pd.read_parquet(processed / f"{t}.parquet") for t in TABLES if t != "paragraphs"}
