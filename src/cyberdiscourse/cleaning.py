@@ -551,11 +551,16 @@ def rule_kind(reason: str) -> str:
     return RULE_KINDS.get(reason, "format")
 
 
+def is_articled(texts: list[str]) -> bool:
+    """Whether lines are a law's or regulation's running text: enough "第…条" lines."""
+    return sum(bool(ARTICLE.match(t)) for t in texts) >= MIN_ARTICLES
+
+
 def _articled_text(v: list[LineVerdict], originals: list[str]) -> None:
     """Give back to a law's running text the lines web-page rules took from it."""
-    articles = [i for i, text in enumerate(originals) if ARTICLE.match(text)]
-    if len(articles) < MIN_ARTICLES:
+    if not is_articled(originals):
         return
+    articles = [i for i, text in enumerate(originals) if ARTICLE.match(text)]
     end = articles[-1]
     while end + 1 < len(v) and LIST_ITEM.match(originals[end + 1]):
         end += 1  # the last article's items

@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import ENV_VAR, command, resolve_data_dir
 from .engine import progress_wanted
 from .errors import CorpusError, Problem
+from .versions import VERSIONS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -318,8 +319,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         params["figures_dir"] = str(Path(args.figures_dir).resolve())
     if args.figure_width:
         params["figure_width"] = args.figure_width
-    if args.versions:
-        params["versions"] = args.versions
+    params["versions"] = args.versions
     for path in make_reports(reports_dir=args.reports_dir, parameters=params, only=args.only):
         print(f"Wrote {path}")
     return 0
@@ -380,7 +380,7 @@ def make_parser() -> argparse.ArgumentParser:
     versions = argparse.ArgumentParser(add_help=False)
     versions.add_argument(
         "--versions",
-        choices=["all", "latest"],
+        choices=VERSIONS,
         default="all",
         help="a law in several versions: all (each at its own date, the default) or only "
         "its latest",
@@ -428,7 +428,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="write every passage to this CSV file (never into raw/)")
     p.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
     p.set_defaults(func=cmd_reuse)
-    p = sub.add_parser("report", parents=[common], help="execute notebooks, render HTML")
+    p = sub.add_parser("report", parents=[common, versions], help="execute notebooks, render HTML")
     p.add_argument(
         "--reports-dir",
         type=Path,
@@ -444,12 +444,6 @@ def make_parser() -> argparse.ArgumentParser:
         choices=["column", "medium", "page"],
         help="journal slot the figures are drawn for: column (3.5 in), medium (5.3 in) "
         "or page (7.2 in, the notebooks' default)",
-    )
-    p.add_argument(
-        "--versions",
-        choices=["all", "latest"],
-        help="a law in several versions: all (each at its own date, the default) or only "
-        "its latest",
     )
     p.set_defaults(func=cmd_report)
     return parser

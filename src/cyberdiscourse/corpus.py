@@ -467,9 +467,7 @@ def _file_name_date(spans: list[_Span], found: dict) -> dict:
     """The text's date weighed against the first copy's file name that carries a day
     (see :func:`.ingest.infer.with_file_name`)."""
     for s in spans:
-        if s.raw.pages and len(s.raw.pages) > 1:
-            continue  # an archive's name (crawl-20230105.warc.gz) dates the crawl, not a page
-        named = with_file_name(found, s.capture.source_file)
+        named = with_file_name(found, s.capture.source_file, pages=len(s.raw.pages or [None]))
         if "date_in_file_name" in named:
             return named
     return found

@@ -203,9 +203,7 @@ def _plan(
     planned = _Planned(file, target, [], [])
     pages = raw.pages or []
     for page in pages:
-        found = page_inferred(raw, page)
-        if len(pages) == 1:  # an archive's name dates the crawl, not each page in it
-            found = with_file_name(found, file.name)
+        found = with_file_name(page_inferred(raw, page), file.name, pages=len(pages))
         zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
         shown = en or zh or found.get("title", "")
         wid = work_id if work_id and len(pages) == 1 else None
@@ -514,31 +512,16 @@ class _Known:
 
 def _titled_works(raw_dir: Path, works: dict[str, Work]) -> list[tuple[str, str, str, str]]:
     """(work id, title, date, issuer) of the works in the corpus: from the last build,
-    whose values were inferred, else the values works.csv gives."""
-    import pandas as pd
+    whose values were inferred, else (not built, or an older build) works.csv's."""
+    from .storage import read_works
 
-    from .config import processed_dir_of
-
-    built = processed_dir_of(raw_dir.parent) / "works.parquet"
-    if built.is_file():
-        try:
-            columns = ["work_id", "title_zh", "title_en", "date", "issuer"]
-            table = pd.read_parquet(built, columns=columns)
-        except (OSError, ValueError, KeyError):  # an older or damaged build: use works.csv
-            table = None
-        if table is not None:
-            return [
-                (r.work_id, t, r.date, r.issuer)
-                for r in table.itertuples()
-                for t in (r.title_zh, r.title_en)
-                if t
-            ]
-    return [
-        (wid, t, w.date, w.issuer)
-        for wid, w in works.items()
-        for t in (w.title_zh, w.title_en)
-        if t
-    ]
+    try:
+        table = read_works(raw_dir.parent, ["work_id", "title_zh", "title_en", "date", "issuer"])
+    except (OSError, ValueError, KeyError):
+        rows = [(wid, w.title_zh, w.title_en, w.date, w.issuer) for wid, w in works.items()]
+    else:
+        rows = list(table.itertuples(index=False))
+    return [(wid, t, date, issuer) for wid, zh, en, date, issuer in rows for t in (zh, en) if t]
 
 
 _TRUNCATED = re.compile(r"(\.\.\.|…|未完|待续|展开全文|阅读全文|查看全文|点击查看更多)\s*$")

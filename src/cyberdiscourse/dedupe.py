@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cleaning import ARTICLE, MIN_ARTICLES
+from .cleaning import is_articled
 from .normalise import match_key
 
 MIN_CONTAINED = 20  # a shorter paragraph is never taken as "contained" in a longer one
@@ -64,7 +64,7 @@ def merge_copies(copies: list[list[Fragment]]) -> list[Fragment]:
     by_key: dict[tuple[str, str], Fragment] = {}
     for n, copy in enumerate(copies):
         insert_at = None if n == 0 else 0
-        articled = sum(bool(ARTICLE.match(f.text)) for f in copy) >= MIN_ARTICLES
+        articled = is_articled([f.text for f in copy])
         for frag in copy:
             match = by_key.get((frag.lang, frag.key))
             own = match is not None and match.doc_id == frag.doc_id

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import REPO_ROOT, outputs_dir_of, resolve_data_dir
+from .config import REPO_ROOT, resolve_data_dir
 from .io import write_atomic
 from .lexicon import Lexicon, load_glossary, load_lexicon
-from .plotting import FigureSaver
+from .plotting import FigureSaver, figures_root
 
 SHOW_ROWS = 15  # table rows shown in a notebook; the CSV has them all
 DIGITS = 3
@@ -89,11 +89,7 @@ def setup_notebook(
         SVG text as editable text naming the bundled font.
     """
     data_dir = resolve_data_dir(data_dir)
-    figures_dir = (
-        figures_dir
-        or os.environ.get("CYBERDISCOURSE_FIGURES_DIR")
-        or outputs_dir_of(data_dir, "figures")
-    )
+    figures_dir = figures_root(figures_dir, data_dir=data_dir)
     pd.set_option("display.precision", DIGITS)
     pd.set_option("display.max_rows", 40)
     pd.set_option("display.max_colwidth", 90)

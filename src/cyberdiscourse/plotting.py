@@ -26,7 +26,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
-from .config import REPO_ROOT
+from .config import REPO_ROOT, outputs_dir_of
 from .io import write_atomic, write_text
 
 FONT_PATH = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei.ttf"
@@ -312,11 +312,16 @@ def caption_of(drawn) -> Caption | None:
 # ---------------------------------------------------------------- saving
 
 
-def figures_root(figures_dir: str | os.PathLike | None = None) -> Path:
-    """``figures_dir``, else ``$CYBERDISCOURSE_FIGURES_DIR``, else this repo's ``figures/``."""
+def figures_root(
+    figures_dir: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None
+) -> Path:
+    """``figures_dir``, else ``$CYBERDISCOURSE_FIGURES_DIR``, else the figures folder of the
+    corpus in ``data_dir`` (:func:`.config.outputs_dir_of`), else this repo's ``figures/``."""
     if figures_dir:
         return Path(figures_dir)
-    return Path(os.environ.get("CYBERDISCOURSE_FIGURES_DIR") or REPO_ROOT / "figures")
+    if os.environ.get("CYBERDISCOURSE_FIGURES_DIR"):
+        return Path(os.environ["CYBERDISCOURSE_FIGURES_DIR"])
+    return outputs_dir_of(Path(data_dir), "figures") if data_dir else REPO_ROOT / "figures"
 
 
 def save_figure(

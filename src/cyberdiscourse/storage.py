@@ -184,6 +184,14 @@ def read_paragraphs(processed_dir: Path, columns: list[str] | None = None) -> pd
     return pd.concat(frames, ignore_index=True)
 
 
+def read_works(data_dir: Path | str | None, columns: list[str] | None = None) -> pd.DataFrame:
+    """The built works table (``processed/works.parquet``), or some of its columns."""
+    from .config import processed_dir_of, resolve_data_dir
+
+    path = processed_dir_of(resolve_data_dir(data_dir)) / "works.parquet"
+    return pd.read_parquet(path, columns=columns)
+
+
 def extracted_name(source_file: str) -> str:
     """The name of a capture's visible lines in ``processed/extracted/``: the file's name
     and ``.txt``, its start and a digest when that would pass the file system's 255 bytes."""

@@ -675,6 +675,7 @@ def load_tokens(
     ``versions="latest"`` keeps the tokens of each document's latest version only
     (see :func:`.storage.load_processed`).
     """
+    from .storage import read_works
     from .versions import check_versions, select_versions
 
     check_versions(versions)
@@ -689,15 +690,9 @@ def load_tokens(
     frames = [pd.read_parquet(f) for f in done.files]
     tokens = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if versions != "all":
-        tokens = select_versions(tokens, _works_table(data_dir), versions)
+        tokens = select_versions(tokens, read_works(data_dir), versions)
     tokens.attrs["from_cache"] = done.n_segmented == 0
     return tokens
-
-
-def _works_table(data_dir) -> pd.DataFrame:
-    from .config import processed_dir_of, resolve_data_dir
-
-    return pd.read_parquet(processed_dir_of(resolve_data_dir(data_dir)) / "works.parquet")
 
 
 def _prune(folder: Path, *, keep_files: set[Path]) -> None:

@@ -72,7 +72,10 @@ def _family_keys(title: pd.Series, issuer: pd.Series) -> pd.Series:
     issuers = keys[known].groupby(bare[known]).unique()
     for i in keys.index[(issuer == "") & (bare != "")]:
         found = issuers.get(bare[i], [])
-        keys[i] = found[0] if len(found) == 1 else keys[i] if not len(found) else f"{i}|alone"
+        if len(found) == 1:
+            keys[i] = found[0]  # the title's one issuer
+        elif len(found) > 1:
+            keys[i] = f"{i}|alone"  # several: which one cannot be told
     return keys
 
 

@@ -36,9 +36,6 @@ from ..normalise import count_cjk, match_key, normalise_line
 _ADOPTED = re.compile(
     r"(会议|常务会议|室务会议|局务会议|部务会议|办公会议)[^。]{0,12}(审议)?通过|通过$"
 )
-_PROMULGATED = re.compile(
-    r"(令|公告)第?[\d〇一二三四五六七八九十百]+号\s*(公布|发布)|(公布|发布|印发)$"
-)
 _PUBLISHED_LABEL = re.compile(
     r"(发布时间|发布日期|发表于|发表时间|时间|日期|来源|Published|Date)\s*[:：]?", re.I
 )
@@ -68,9 +65,8 @@ class Inferred:
     title_evidence: str = ""
     date: str = ""
     date_precision: str = ""
-    date_kind: str = (
-        ""  # amendment / revision / adoption / promulgation / issuance / publication / repost
-    )
+    # amendment / revision / adoption / promulgation / issuance / publication / repost
+    date_kind: str = ""
     first_date: str = ""  # a law's original adoption or promulgation, when the header states it
     date_evidence: str = ""
     date_candidates: int = 0  # distinct dates the rules considered
@@ -585,7 +581,7 @@ def _lang(text: str) -> str:
 SAME_TEXT_DAYS = {"adoption": 366, "promulgation": 120, "amendment": 120, "revision": 120}
 
 
-def with_file_name(found: dict, file_name: str) -> dict:
+def with_file_name(found: dict, file_name: str, *, pages: int = 1) -> dict:
     """A page's date with its file name's day as evidence ranked below the text.
 
     The file name's day (``名称(2023-04-27).md``, ``2023-01-05_…``, ``20230105-…``) is
@@ -593,9 +589,10 @@ def with_file_name(found: dict, file_name: str) -> dict:
     the text states none, or when the text is a law whose header's last event lies
     further before it than a text's publication follows that kind of event
     (:data:`SAME_TEXT_DAYS`): the file holds a later version than its header lists (a
-    header copied from an older edition). Otherwise the text's date stands.
+    header copied from an older edition). Otherwise the text's date stands. The name of a
+    file of several ``pages`` (crawl-20230105.warc.gz) dates the crawl, not a page.
     """
-    named = date_in_file_name(file_name)
+    named = date_in_file_name(file_name) if pages == 1 else None
     if named is None:
         return found
     out = {**found, "date_in_file_name": named.date}
@@ -619,10 +616,10 @@ def same_text_day(kind: str, stated: str, named: str) -> bool:
 
 
 def _days_between(earlier: str, later: str) -> int:
+    """Days from one ISO date to another, a month or a year taken at its first day."""
     import datetime as dt
 
     def day(iso: str) -> dt.date:
-        parts = [*map(int, iso.split("-")), 1, 1]
-        return dt.date(parts[0], parts[1], parts[2])
+        return dt.date.fromisoformat((iso + "-01-01")[:10])
 
     return (day(later) - day(earlier)).days
