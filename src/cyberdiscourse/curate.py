@@ -270,6 +270,7 @@ def _review_row(
         ),
         "sha256": raw.sha256,
         "n_bytes": file.stat().st_size,
+        "encoding": raw.encoding,
     }
 
 
@@ -526,6 +527,7 @@ def _titled_works(raw_dir: Path, works: dict[str, Work]) -> list[tuple[str, str,
 
 _TRUNCATED = re.compile(r"(\.\.\.|…|未完|待续|展开全文|阅读全文|查看全文|点击查看更多)\s*$")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』》)）]\s*$")
+_MISREAD = re.compile(r"mojibake|replaced")  # set by ingest.encodings
 SHORT_TEXT = 200  # characters of main text under which a capture is flagged
 
 
@@ -546,6 +548,8 @@ def review_flags(row: dict, known: _Known) -> list[str]:
         and not same_text_day(row["date_kind"], row["date"], named)  # its publication: agrees
     ):
         flags.append(f"file name says {named}, the text {row['date']} (the text's is used)")
+    if _MISREAD.search(row.get("encoding", "")):
+        flags.append(f"decoded as {row['encoding']}: read it before trusting it")
     if row["chars_kept"] < SHORT_TEXT:
         flags.append(f"main text under {SHORT_TEXT} characters")
     if row["n_lines"] >= 40 and not row["has_prose"]:

@@ -1,5 +1,7 @@
 """Ingestion: formats -> visible lines -> main-text decision -> metadata.
 
+- :mod:`.encodings` turns bytes into text as a browser does (BOM, declared
+  charset by the WHATWG labels, detection last; mojibake read again or flagged);
 - :mod:`.formats` reads each kind of file (text, HTML, MHTML, Markdown, PDF, Word,
   web archives) into the lines a reader sees, numbered, with provenance;
 - :mod:`.visible` turns an HTML page into its visible lines (block elements as

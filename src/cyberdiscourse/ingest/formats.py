@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import CorpusError, Problem
+from .encodings import decode_page
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -169,8 +170,8 @@ def mhtml_page(data: bytes, *, name: str) -> Visible:
         )
     payload = html_part.get_payload(decode=True) or b""
     charset = html_part.get_content_charset()
-    html = _decode_html(payload, charset, name=name)
-    visible = html_page(html, encoding=charset or "detected", kind="mhtml")
+    html, encoding = decode_page(payload, declared=charset, name=name)
+    visible = html_page(html, encoding=encoding, kind="mhtml")
     page = visible.pages[0]
     page.url = (
         message.get("Snapshot-Content-Location")
@@ -180,28 +181,6 @@ def mhtml_page(data: bytes, *, name: str) -> Visible:
     )
     page.captured_at = _iso_datetime(message.get("Date", ""))
     return visible
-
-
-def _decode_html(payload: bytes, charset: str | None, *, name: str) -> str:
-    from ..readers import decode_bytes
-
-    if charset:
-        try:
-            return payload.decode(_charset(charset))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    declared = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", payload[:4096], re.I)
-    if declared:
-        try:
-            return payload.decode(_charset(declared.group(1).decode("ascii")))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return decode_bytes(payload, name=name)[0]
-
-
-def _charset(name: str) -> str:
-    name = name.lower().strip()
-    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
 
 
 def _iso_datetime(value: str) -> str:
@@ -284,7 +263,9 @@ def _records_of(data: bytes, *, name: str):
                 continue
             payload = record.content_stream().read()
             charset = re.search(r"charset=([\w-]+)", content_type, re.I)
-            html = _decode_html(payload, charset.group(1) if charset else None, name=name)
+            html = decode_page(payload, declared=charset.group(1) if charset else None, name=name)[
+                0
+            ]
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
             when = record.rec_headers.get_header("WARC-Date") or ""
             yield url, when, html
