@@ -9,10 +9,12 @@ the text trafilatura alone and GNE alone return for each page, timed in the same
 run. Ingestion speed is given twice: pages per second of add + build on one core
 with an empty extraction cache (start-up included), and pages per second of
 reading pages once the process runs; the re-run is the build again with
-nothing changed.
+nothing changed. Beside the dev-fit numbers, each folder is scored by leave-one-site-out
+cross-validation (:mod:`extract_cv`): every threshold and furniture pattern fitted
+without the pages of the site being scored, and the gap between the two.
 Usage::
 
-    python benchmarks/extract.py [--folders html_pages,markdown_captures,law_texts]
+    python benchmarks/extract.py [--folders html_pages,markdown_captures,law_texts] [--no-cv]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+from extract_cv import cross_validate, gap_line, pattern_support
 
 from cyberdiscourse.config import REPO_ROOT
 
@@ -143,10 +146,14 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folders", default=",".join(FOLDERS))
+    parser.add_argument(
+        "--no-cv", action="store_true", help="skip the leave-one-site-out cross-validation"
+    )
     args = parser.parse_args()
     if not REAL.is_dir():
         raise SystemExit(f"{REAL} not found: the real captures live in ../shared/corpora")
-    totals = []
+    totals, cvs = [], []
+    support = None if args.no_cv else pattern_support([REAL / f for f in FOLDERS])
     for name in args.folders.split(","):
         folder = REAL / name
         scores, cold, warm, n = ours(folder)
@@ -164,6 +171,10 @@ def main() -> None:
             for peer in ("trafilatura", "gne"):
                 peer_scores, seconds = alone(folder, peer)
                 print(line(f"{peer} alone", summary(peer_scores)) + f"  ({n / seconds:.0f}/s)")
+        if not args.no_cv:
+            result = cross_validate(folder, scores, support)
+            cvs.append(result["cv"])
+            print(f"  {'':<22} {gap_line(result)}")
         bad = scores[~scores["clean"] | (scores["date_right"] == False)]  # noqa: E712
         for row in bad.itertuples():
             print(
@@ -174,6 +185,9 @@ def main() -> None:
     s = summary(pd.concat(totals, ignore_index=True))
     print("all folders:")
     print(line("ours", s))
+    if cvs:
+        cv = pd.concat(cvs, ignore_index=True)
+        print(line("ours, leave one site out", summary(cv)))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,10 @@ EXTRACTORS = ("trafilatura", "gne")
 MAX_PLACES = 4  # occurrences of one line considered when aligning
 LONG_KEY = 8  # letters and digits: a line this long is matched anywhere after the last
 LOPSIDED = 0.3  # one output under this share of the other's: they do not agree on the article
+AGREEMENT = 0.5  # share of the smaller output's running text both must hold to agree
+TEXT_LINE_HAN = 8  # a line one extractor kept inside the agreed block: text from this size
+STRAY_GAP = 3  # lines kept this far from the article's running text are a widget, not text
+LINK_LIST = 3  # this many lines in a row that are all link text: a list of other articles
 _SENTENCE = re.compile(r"[。！？!?；;]|\.\s|\.$")
 
 
@@ -219,6 +223,9 @@ def decide(
     main = _combine(lines, keys, votes, active)
     if link_share and not prose_score([ln for ln, m in zip(lines, main) if m]):
         main = [m and share < 0.5 for m, share in zip(main, link_share)]
+    kept, main = main, _without_strays(lines, main)
+    if link_share and any(main):
+        main = _without_link_lists(lines, main, link_share)
     result = []
     for i in range(len(lines)):
         v = tuple(votes[n][i] for n in EXTRACTORS)
@@ -226,8 +233,51 @@ def decide(
             f"{n}: {'yes' if votes[n][i] else 'no'}{'' if n in active else ' (abstained)'}"
             for n in EXTRACTORS
         )
+        if kept[i] and not main[i]:
+            said += (
+                "; in a list of links"
+                if link_share and link_share[i] >= 0.9
+                else f"; more than {STRAY_GAP} lines away from the running text"
+            )
         result.append(LineVote(v, main[i], said, "+".join(active)))
     return result
+
+
+def _without_link_lists(lines: list[str], main: list[bool], link_share: list[float]) -> list[bool]:
+    """Leave out runs of ``LINK_LIST`` or more kept lines that are wholly link text and
+    not running text: headlines of related articles kept with the article."""
+    out = list(main)
+    listed = [m and s >= 0.9 and not prose_score([ln]) for ln, m, s in zip(lines, main, link_share)]
+    i = 0
+    while i < len(listed):
+        j = i
+        while j < len(listed) and listed[j]:
+            j += 1
+        if j - i >= LINK_LIST:
+            out[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
+    return out
+
+
+def _without_strays(lines: list[str], main: list[bool]) -> list[bool]:
+    """Leave out short lines the extractors kept far below or above the article's
+    running text: a feedback widget ("感谢您的反馈…"), a report-reason menu. A line
+    joins the article when it reads as running text or lies within ``STRAY_GAP``
+    lines of a line that joined."""
+    running = [m and prose_score([line]) > 0 for line, m in zip(lines, main)]
+    if not any(running):
+        return main
+    out = list(main)
+    first, last = running.index(True), len(running) - 1 - running[::-1].index(True)
+    for span, edge in ((range(last + 1, len(lines)), last), (range(first - 1, -1, -1), first)):
+        for i in span:
+            if not main[i]:
+                continue
+            if running[i] or abs(i - edge) <= STRAY_GAP:
+                edge = i
+            else:
+                out[i] = False
+    return out
 
 
 def _active(lines: list[str], votes: dict[str, list[bool]]) -> list[str]:
@@ -246,7 +296,7 @@ def _active(lines: list[str], votes: dict[str, list[bool]]) -> list[str]:
     smaller, larger = sorted(scores[n] for n in nonempty[:2])
     # Agreement on a block that is a small part of the other's (a side box both kept)
     # is no agreement on the article.
-    if common >= 0.5 * smaller and smaller >= LOPSIDED * larger:
+    if common >= AGREEMENT * smaller and smaller >= LOPSIDED * larger:
         return nonempty
     return [max(nonempty, key=lambda n: (scores[n], -EXTRACTORS.index(n)))]
 
@@ -272,7 +322,7 @@ def _combine(lines, keys, votes, active) -> list[bool]:
 
 def _reads_as_text(line: str) -> bool:
     """A line one extractor kept inside the agreed block: text unless it is a short label."""
-    return count_cjk(line) >= 8 or len(line.split()) >= 6
+    return count_cjk(line) >= TEXT_LINE_HAN or len(line.split()) >= 6
 
 
 def extract_votes(
