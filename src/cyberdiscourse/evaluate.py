@@ -12,7 +12,9 @@ page's main text is (``must_include`` strings), what is furniture
   none of its ``must_exclude``;
 - date right = the work's date equals the gold date at the gold's precision;
   a date equal to a trap is a trap taken;
-- title right = the work's title equals the gold title.
+- title right = the work's title equals the gold title; for a file that holds one
+  book of a code, the code's title with the book's name after it ("中华人民共和国民法典
+  人格权编") is the fuller form the gold notes accept.
 
 For every ``must_include`` string that is missing, :func:`lost_text` names the
 discard reasons of the lines that held it, so each line rule can be checked
@@ -107,10 +109,21 @@ def score_documents(data_dir: Path, records: list[dict]) -> pd.DataFrame:
                 "trap_taken": _trap_taken(date, record.get("date") or "", traps),
                 "gold_title": record.get("title", ""),
                 "title": title,
-                "title_right": gold_key(title) == gold_key(record.get("title", "")),
+                "title_right": title_matches(title, record.get("title", "")),
             }
         )
     return pd.DataFrame(rows)
+
+
+_BOOK_NAME = re.compile(r"^[·・]?(第[一二三四五六七八九十]+编)?\S{0,8}(编|分编|总则|附则)$")
+
+
+def title_matches(title: str, gold: str) -> bool:
+    """The gold title, or a code's title with the book the file holds (see module doc)."""
+    found, wanted = gold_key(title), gold_key(gold)
+    if found == wanted:
+        return True
+    return found.startswith(wanted) and bool(_BOOK_NAME.match(found[len(wanted) :]))
 
 
 def _trap_taken(date: str, gold: str, traps: list[str]) -> bool:

@@ -174,7 +174,7 @@ def _visible(data: bytes, suffix: str, name: str):
     return formats.plain(split_lines(text), encoding, "text")
 
 
-EXTRACT_VERSION = "16"  # bump when visible lines or the main-text decision change
+EXTRACT_VERSION = "17"  # bump when visible lines or the main-text decision change
 _CACHED_KINDS = {"html", "mhtml", "warc"}
 
 

@@ -94,7 +94,18 @@ def infer(
     """
     norm = [normalise_line(line) for line in lines]
     title, title_evidence, title_at = _title(norm, given, meta, first_line)
+    book = _book_of(norm, given, title_at)
+    if book:
+        title, title_evidence = f"{title}·{book}", f"{title_evidence}; the book it holds: {book}"
     found = _date(norm, given, meta, _title_lines(norm, given, title, title_at), first_line)
+    carried = _carried_document(norm, given, title)
+    if carried:
+        at, carried_title = carried
+        title_evidence = (
+            f"the document the page carries in full (line {_ln(first_line, at)}); "
+            f"the page's own headline: {title}"
+        )
+        title = carried_title
     if not found.get("date") and html:
         found = _htmldate(html) or found
     source, source_evidence = _source(norm, given, meta, first_line, title_at)
@@ -114,11 +125,21 @@ def infer(
 
 
 _NOT_TEXT = {"front_matter", "markup", "image", "link_only"}
-# Column labels that some sites put before a headline ("专家观点 | ..."): not the title.
-_COLUMN_LABEL = re.compile(
-    r"^(专家观点|专家解读|独家快评|快评|观点|评论|时评|社论|国际|国内|深度|原创|独家|解读|"
-    r"图集|视频|直播|专题|要闻|头条)\s*[|｜丨]\s*"
+# A column, programme or site label at the head of a headline, by its form: a short
+# label before a vertical bar ("权威解答 ｜ …", "论坛·网络治理｜…") or in 【】. A label
+# before a colon is left alone: "庄荣文：…", "国务院：…" name the speaker.
+_HEAD_LABEL = re.compile(
+    r"^\s*(?:【[^【】]{1,16}】|[^\s|｜丨:：。！？!?，,]{1,12}(?:\s?·\s?[^\s|｜丨]{1,12})?\s*[|｜丨])\s*"
 )
+
+
+def without_label(headline: str) -> str:
+    """The headline without a label at its head, when what follows is a headline itself."""
+    found = _HEAD_LABEL.match(headline)
+    if not found:
+        return headline
+    rest = headline[found.end() :]
+    return rest if count_cjk(rest) + len(re.findall(r"[A-Za-z]+", rest)) >= 6 else headline
 
 
 def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
@@ -131,7 +152,7 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
     candidate ("标题 东区办事处_中山网"), the line as shown is the title.
     """
     usable = [i for i, g in enumerate(given) if g not in _NOT_TEXT and norm[i]]
-    keys = {i: match_key(norm[i]) for i in usable}
+    keys = {i: match_key(without_label(norm[i])) for i in usable}
     start = next((i for i in usable if given[i] is None), -1)  # where the main text begins
 
     def near(at: int) -> bool:
@@ -160,7 +181,8 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
                 and not _PUBLISHED_LABEL.search(line)
                 and len(line.split()) <= 2  # not a menu of short items
             ):
-                return line, f"headline above the main text (line {_ln(first_line, i)})", i
+                where = f"headline above the main text (line {_ln(first_line, i)})"
+                return without_label(line), where, i
     if best is not None:
         _, source, value, at = best
         where = f"line {_ln(first_line, at)}" if at >= 0 else "not shown on the page"
@@ -172,6 +194,64 @@ def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
     return "", "", -1
 
 
+# A book or part of a code, as a heading of its own ("人格权编", "第四编 人格权", "总则").
+_BOOK = re.compile(
+    r"^(第[一二三四五六七八九十]+(编|分编)\s*\S{0,10}|\S{1,8}(编|分编)|总\s?则|分\s?则|附\s?则)$"
+)
+_BOOK_HEADING = re.compile(r"^[#\s]*第[一二三四五六七八九十]+编")  # a sub-book (分编) is not one
+
+
+def _book_of(norm, given, title_at: int) -> str:
+    """The book of a code a file holds alone: a book heading right under the title, in
+    a text with no other book heading (a whole code has several: 刑法's 第一编 总则 is
+    one of its parts, not what the file holds)."""
+    if title_at < 0:
+        return ""
+    below = next((i for i in range(title_at + 1, len(norm)) if norm[i]), None)
+    if below is None or given[below] in _NOT_TEXT or not _BOOK.match(norm[below]):
+        return ""
+    others = sum(bool(_BOOK_HEADING.match(line)) for line in norm)
+    return norm[below] if others <= 1 else ""
+
+
+# The title of a document a page carries: a short line ending in a kind of document,
+# then an optional version note, then its first chapter or article.
+_DOCUMENT_KIND = re.compile(
+    r"(办法|规定|条例|法|决定|细则|规则|意见|方案|纲要|规划|章程|准则|指引|指南|标准|公约|协定|"
+    r"解释|要点|守则)$"
+)
+_VERSION_NOTE = re.compile(r"^[（(](征求意见稿|试行|(修订|修正)?草案|送审稿|暂行|修订稿)[）)]$")
+_ARTICLE = re.compile(r"^[\s*#]*第[一二三四五六七八九十百千零〇两\d]+条")
+_OPENING = re.compile(r"^[#*\s]*第[一1][章条节]")
+ARTICLES_CARRIED = 5  # articles after the title: the page holds the document, not a quotation
+
+
+def _carried_document(norm, given, headline: str) -> tuple[int, str] | None:
+    """``(line, title)`` of a document whose full text a page carries under a headline of
+    its own (a news item or a repost over a regulation's text), or None."""
+    usable = [i for i, g in enumerate(given) if g not in _NOT_TEXT and norm[i]]
+    for n, i in enumerate(usable):
+        line = norm[i]
+        if (
+            line.startswith("第")
+            or not 6 <= count_cjk(line) <= 40
+            or re.search(r"[，。；：,;:]", line)
+            or not _DOCUMENT_KIND.search(line)
+        ):
+            continue
+        after = usable[n + 1 : n + 3]
+        note = after[0] if after and _VERSION_NOTE.match(norm[after[0]]) else None
+        opening = next((j for j in after if j != note), None)
+        if opening is None or not _OPENING.match(norm[opening]):
+            continue
+        title = line + (norm[note] if note is not None else "")
+        articles = sum(bool(_ARTICLE.match(norm[j])) for j in usable[n + 1 :])
+        if articles >= ARTICLES_CARRIED and match_key(title) != match_key(headline):
+            return i, title
+        return None
+    return None
+
+
 def _title_candidates(meta) -> list[tuple[str, str]]:
     out = []
     for key in ("front_matter:title", "markdown_h1", "og:title", "dc.title", "html_title"):
@@ -180,7 +260,7 @@ def _title_candidates(meta) -> list[tuple[str, str]]:
             continue
         parts = _segments(value) if key == "html_title" else [value]
         for part in parts:
-            out.append((key, _COLUMN_LABEL.sub("", part)))
+            out.append((key, without_label(part)))
     return out
 
 
@@ -194,7 +274,7 @@ def _shown_at(key: str, usable: list[int], keys: dict[int, str], norm) -> tuple[
                 return i, ""
         line = keys[i]
         if len(line) >= 8 and key.startswith(line) and len(line) >= 0.6 * len(key):
-            return i, _COLUMN_LABEL.sub("", norm[i])
+            return i, without_label(norm[i])
     return -1, ""
 
 
