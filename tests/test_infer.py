@@ -149,3 +149,15 @@ def test_a_news_item_quoting_two_articles_keeps_its_own_headline():
     ]
     found = infer(lines, [None] * len(lines), {"html_title": lines[0]})
     assert found.title == lines[0]
+
+
+def test_a_title_wrapped_over_two_lines_is_not_taken_for_a_carried_document():
+    lines = [
+        "中华人民共和国全国人民代表大会",
+        "常务委员会议事规则",
+        "第一章 总则",
+        *[f"第{n}条 常务委员会依照宪法和有关法律的规定行使职权。" for n in "一二三四五六"],
+    ]
+    found = infer(lines, [None] * len(lines), {"markdown_h1": "".join(lines[:2])})
+    assert found.title == "中华人民共和国全国人民代表大会常务委员会议事规则"
+    assert "carries" not in found.title_evidence

@@ -222,6 +222,9 @@ _DOCUMENT_KIND = re.compile(
 )
 _VERSION_NOTE = re.compile(r"^[（(](征求意见稿|试行|(修订|修正)?草案|送审稿|暂行|修订稿)[）)]$")
 _ARTICLE = re.compile(r"^[\s*#]*第[一二三四五六七八九十百千零〇两\d]+条")
+_NUMBERED = re.compile(  # a heading or an item: 第…, 一、, (一), 1.
+    r"^(第|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])"
+)
 _OPENING = re.compile(r"^[#*\s]*第[一1][章条节]")
 ARTICLES_CARRIED = 5  # articles after the title: the page holds the document, not a quotation
 
@@ -233,7 +236,7 @@ def _carried_document(norm, given, headline: str) -> tuple[int, str] | None:
     for n, i in enumerate(usable):
         line = norm[i]
         if (
-            line.startswith("第")
+            _NUMBERED.match(line)
             or not 6 <= count_cjk(line) <= 40
             or re.search(r"[，。；：,;:]", line)
             or not _DOCUMENT_KIND.search(line)
@@ -246,7 +249,8 @@ def _carried_document(norm, given, headline: str) -> tuple[int, str] | None:
             continue
         title = line + (norm[note] if note is not None else "")
         articles = sum(bool(_ARTICLE.match(norm[j])) for j in usable[n + 1 :])
-        if articles >= ARTICLES_CARRIED and match_key(title) != match_key(headline):
+        # The headline's own last line ("…常务委员会" / "议事规则") is no other document.
+        if articles >= ARTICLES_CARRIED and not match_key(headline).endswith(match_key(line)):
             return i, title
         return None
     return None
