@@ -112,3 +112,140 @@ def test_names_that_use_nearly_all_255_bytes_are_added_and_built(tmp_path):
     assert len(extracted) == 2
     for path in extracted:
         assert len(path.name.encode()) <= 255 and text in path.read_text(encoding="utf-8")
+
+
+LAW = (
+    "# {title}\n\n2021年6月10日 第十三届全国人民代表大会常务委员会第二十九次会议通过\n\n"
+    "<!-- INFO END -->\n\n第一条 {body}\n\n第二条 国家保障数据依法有序自由流动。\n"
+)
+
+
+def _tree(root):
+    """Two category folders, each with a file named 规定.md holding a different text."""
+    for folder, title, body in [
+        (
+            "司法解释",
+            "最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定",
+            "为正确审理网络消费纠纷案件。",
+        ),
+        (
+            "部门规章",
+            "最高人民法院关于审理网络暴力案件适用法律若干问题的规定",
+            "为依法惩治网络暴力。",
+        ),
+    ]:
+        (root / "laws" / folder).mkdir(parents=True)
+        (root / "laws" / folder / "规定.md").write_text(
+            LAW.format(title=title, body=body), encoding="utf-8"
+        )
+    (root / "laws" / "readme.json").write_text("{}", encoding="utf-8")  # not a capture
+
+
+def test_add_keeps_the_folder_tree_so_equal_names_in_two_folders_both_stay(tmp_path, capsys):
+    from cyberdiscourse.cli import main
+    from cyberdiscourse.corpus import load_processed
+
+    _tree(tmp_path)
+    data = tmp_path / "data"
+    assert main(["add", str(tmp_path / "laws"), "--data-dir", str(data)]) == 0
+    raw = data / "raw"
+    assert sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*.md")) == [
+        "laws/司法解释/规定.md",
+        "laws/部门规章/规定.md",
+    ]
+    out = capsys.readouterr().out
+    # Short test texts: each is flagged as such, and the summary counts them by kind.
+    assert out.startswith(
+        "Review: 2 file(s) added as 2 work(s); 2 work(s) to check; 0 problem(s) refused.\n"
+        "       2  short main text\n"
+    )
+    assert main(["build", "--data-dir", str(data)]) == 0
+    works = load_processed(data)["works"].set_index("collection")
+    assert works.loc["laws/司法解释", "title_zh"].endswith("网络消费纠纷案件适用法律若干问题的规定")
+    assert works.loc["laws/部门规章", "title_zh"].endswith("网络暴力案件适用法律若干问题的规定")
+    # Readable ids from the subject, not the court's name repeated with -2, -3.
+    assert sorted(works["work_id"]) == [
+        "shenli-wangluo-baoli-anjian-shiyongfalv-2021",
+        "shenli-wangluo-xiaofei-jiufenanjian-2021",
+    ]
+
+
+def test_the_review_csv_has_one_row_per_file_added_or_refused(tmp_path, capsys):
+    import pandas as pd
+
+    from cyberdiscourse.cli import main
+
+    _tree(tmp_path)
+    data = tmp_path / "data"
+    main(["add", str(tmp_path / "laws" / "司法解释"), "--data-dir", str(data)])
+    # Again, with the other folder: the first is refused (already in raw/), the second added.
+    code = main(
+        [
+            "add",
+            str(tmp_path / "laws" / "司法解释"),
+            str(tmp_path / "laws" / "部门规章"),
+            "--data-dir",
+            str(data),
+        ]
+    )
+    assert code == 1
+    review = pd.read_csv(data / "reports" / "add-review.csv", encoding="utf-8-sig")
+    assert list(review["status"]) == ["added", "refused"]
+    assert list(review["file"])[0] == "部门规章/规定.md"
+    assert "司法解释/规定.md already exists in raw/" in review["flags"].iloc[1]
+    out = capsys.readouterr().out
+    assert "Review: 1 file(s) added as 1 work(s); 1 work(s) to check; 1 problem(s) refused." in out
+
+
+def test_slugs_grow_before_they_are_numbered(tmp_path):
+    from cyberdiscourse.curate import _free_id, make_work_id
+
+    a = "最高人民法院关于审理名誉权案件若干问题的解答"
+    b = "最高人民法院关于审理名誉权案件若干问题的解释"
+    taken = {}
+    first = _free_id(a, "1993", tmp_path / "a.md", taken)
+    taken[first] = "a.md"
+    second = _free_id(b, "1998", tmp_path / "b.md", taken)
+    assert (first, second) == (
+        "shenli-mingyuquan-anjian-ruogan-wenti-1993",
+        "shenli-mingyuquan-anjian-ruogan-wenti-1998",
+    )
+    taken[second] = "b.md"
+    third = _free_id(b, "1998", tmp_path / "c.md", taken)  # a text of that title and year
+    assert third == "shenli-mingyuquan-anjian-ruogan-wenti-jieshi-1998"
+    taken[third] = "c.md"
+    assert (
+        _free_id(b, "1998", tmp_path / "d.md", taken)
+        == "shenli-mingyuquan-anjian-ruogan-wenti-1998-2"
+    )
+    assert make_work_id("最高人民法院关于审理名誉权案件若干问题的解答", "") == first.replace(
+        "1993", "undated"
+    )
+
+
+def test_check_summarises_inferred_values_and_writes_them_all_to_a_file(tmp_path, capsys):
+    import pandas as pd
+
+    from cyberdiscourse.cli import main
+
+    _tree(tmp_path)
+    (tmp_path / "laws" / "无日期.md").write_text(
+        "# 关于网络安全的说明\n\n各方应当共同维护网络空间安全，反对网络霸权。\n", encoding="utf-8"
+    )
+    data = tmp_path / "data"
+    main(["add", str(tmp_path / "laws"), "--data-dir", str(data)])
+    capsys.readouterr()
+    assert main(["check", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "WARNING: works.csv, row 3: guanyu-wangluoanquan-shuoming-undated: no date in works.csv "
+        "nor in laws/无日期.md\n"
+    )
+    assert "  2  date (adoption 2)" in out and "  3  title" in out
+    table = pd.read_csv(data / "reports" / "check-inferred.csv", encoding="utf-8-sig")
+    assert table["field"].iloc[0] == "date" and pd.isna(table["value"].iloc[0])  # undated first
+    assert sorted(table["field"].iloc[1:].value_counts().items()) == [
+        ("date", 2),
+        ("source", 2),
+        ("title", 3),
+    ]

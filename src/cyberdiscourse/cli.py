@@ -72,27 +72,38 @@ def _build_tokens(data_dir: Path, parallel: dict) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .corpus import check
+    from .review import inferred_summary, write_table
 
     data_dir = resolve_data_dir(args.data_dir)
     problems = check(data_dir)
-    for p in problems:
+    undated = [p for p in problems if p.severity == "warning" and ("field", "date") in p.fields]
+    inferred = [p for p in problems if p.severity == "inferred"]
+    for p in undated + [p for p in problems if p.severity != "inferred" and p not in undated]:
         print(p)
     errors = sum(p.severity == "error" for p in problems)
-    inferred = sum(p.severity == "inferred" for p in problems)
-    warnings = len(problems) - errors - inferred
+    if inferred and args.all:
+        for p in inferred:
+            print(p)
+    elif inferred:
+        table = write_table(
+            [dict(p.fields) for p in undated + inferred], data_dir, "check-inferred.csv"
+        )
+        print(inferred_summary([dict(p.fields) for p in inferred]))
+        print(f"Every inferred value, with its evidence (works without a date first): {table}")
+    warnings = len(problems) - errors - len(inferred)
     print(
-        f"{data_dir}/raw: {errors} error(s), {warnings} warning(s), "
-        f"{inferred} inferred value(s) not yet confirmed"
+        f"{data_dir}/raw: {errors} error(s), {warnings} warning(s) ({len(undated)} work(s) "
+        f"without a date), {len(inferred)} inferred value(s) not yet confirmed"
     )
     return 1 if errors else 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .curate import add_captures, expand_paths, safe_file_name
-    from .review import review_table
+    from .curate import add_captures, expand_captures, safe_file_name
+    from .review import REVIEW_ROWS_SHOWN, review_rows, review_summary, review_table, write_table
 
     data_dir = resolve_data_dir(args.data_dir)
-    files = expand_paths(args.paths)
+    files = expand_captures(args.paths)
     done = add_captures(
         data_dir,
         files,
@@ -103,11 +114,22 @@ def cmd_add(args: argparse.Namespace) -> int:
         genre=args.genre or "",
         work_id=args.work_id,
     )
-    for file in files:
-        stored = safe_file_name(file.name)
-        if stored != file.name and any(r["file"] == file.name for r in done.added):
-            print(f"Stored as {stored!r}: control characters in the file name became '_'.")
-    print(review_table(done.added, width=shutil.get_terminal_size((100, 20)).columns))
+    for file, name in files:
+        if safe_file_name(file.name) != file.name and any(r["file"] == name for r in done.added):
+            print(f"Stored as {name!r}: control characters in the file name became '_'.")
+    print(review_summary(done.added, done.refused))
+    shown = done.added
+    if len(done.added) > REVIEW_ROWS_SHOWN:  # the works to check first, undated at the top
+        shown = [r for r in done.added if r.get("flags")][:REVIEW_ROWS_SHOWN]
+    if shown:
+        print(review_table(shown, width=shutil.get_terminal_size((100, 20)).columns))
+    if done.added or done.refused:
+        table = write_table(review_rows(done.added, done.refused), data_dir, "add-review.csv")
+        more = len(done.added) - len(shown)
+        print(
+            (f"{more} more work(s) not shown; every" if more > 0 else "Every")
+            + f" work and refused file, one row each: {table}"
+        )
     for problem in done.refused:
         print(problem, file=sys.stderr)
     names = {r["file"] for r in done.added}
@@ -350,6 +372,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", parents=[common], help="validate raw files and metadata")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="print every inferred value here instead of a summary and a CSV file",
+    )
     p.set_defaults(func=cmd_check)
     p = sub.add_parser(
         "add", parents=[common], help="copy captures in (files, folders, globs) with metadata"

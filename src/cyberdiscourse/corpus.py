@@ -28,7 +28,15 @@ from .errors import CorpusError, Problem
 from .ingest.formats import SUPPORTED, Page, page_inferred, suffix_of
 from .ingest.infer import HEADER_KINDS, with_file_name
 from .language import split_languages
-from .metadata import Capture, Work, check_spans, read_captures, read_works
+from .metadata import (
+    Capture,
+    Work,
+    check_spans,
+    collection_of,
+    raw_files,
+    read_captures,
+    read_works,
+)
 from .normalise import count_cjk, normalise_line, variant_differences
 from .partitions import Partition, plan_partitions
 from .readers import RawText, read_raw
@@ -137,11 +145,11 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
         # Warnings derived from broken metadata would be false: report the errors alone.
         return works or {}, captures or [], problems
     listed = {c.source_file for c in captures}
-    for path in sorted(raw_dir.iterdir()):
-        if suffix_of(path.name) in SUPPORTED and path.name not in listed:
+    for name, path in raw_files(raw_dir):
+        if suffix_of(path.name) in SUPPORTED and name not in listed:
             problems.append(
                 Problem(
-                    path.name,
+                    name,
                     "",
                     "not listed in captures.csv, so not used",
                     "add a row to captures.csv (or use 'cyberdiscourse add')",
@@ -222,6 +230,17 @@ def _unconfirmed(work: Work, cap: Capture, raw: RawText) -> list[Problem]:
         return []
     found = _whole_page(cap, page_of(raw, cap), raw)
     out = []
+    if not work.date and not found.get("date") and raw.kind != "text":
+        out.append(
+            Problem(
+                "works.csv",
+                f"row {work.row}",
+                f"{work.work_id}: no date in works.csv nor in {cap.source_file}",
+                "write its date into works.csv; until then analyses over time leave it out",
+                severity="warning",
+                fields=(("work_id", work.work_id), ("field", "date"), ("value", "")),
+            )
+        )
     for field_name, evidence, curated in _INFERRED_FIELDS:
         if getattr(work, curated) or not found.get(field_name):
             continue
@@ -236,6 +255,15 @@ def _unconfirmed(work: Work, cap: Capture, raw: RawText) -> list[Problem]:
                 f"{cap.source_file}: {found.get(evidence, '')[:80]}",
                 "not yet confirmed: write it (or the right value) into works.csv",
                 severity="inferred",
+                fields=(
+                    ("work_id", work.work_id),
+                    ("row", str(work.row)),
+                    ("field", field_name),
+                    ("value", str(found[field_name])),
+                    ("kind", found.get("date_kind", "") if field_name == "date" else ""),
+                    ("source_file", cap.source_file),
+                    ("evidence", found.get(evidence, "")),
+                ),
             )
         )
     return out
@@ -351,7 +379,7 @@ def _discard(
 ) -> dict:
     original = raw.lines[line_no - 1] if text is None else text
     return {
-        "source_file": raw.path.name,
+        "source_file": raw.name,
         "line_no": line_no,
         "doc_id": cap.doc_id if cap else "",
         "work_id": cap.work_id if cap else "",
@@ -648,6 +676,7 @@ def _work_row(work: Work, spans: list[_Span]) -> dict:
         "issuer_source": issuer_source,
         "url": next((s.page.url for s in spans if s.page is not None and s.page.url), ""),
         "genre": work.genre,
+        "collection": collection_of(spans[0].capture.source_file) if spans else "",
         "include": work.include,
         "exclude_reason": work.exclude_reason,
         "n_copies": len(spans),
@@ -908,7 +937,7 @@ def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, 
     return frame(rows, DUPLICATE_COLUMNS)
 
 
-BUILD_VERSION = "8"  # bump when the build's output changes for the same input
+BUILD_VERSION = "9"  # bump when the build's output changes for the same input
 
 
 def protected_forms(data_dir: Path) -> tuple[str, ...]:
@@ -934,9 +963,8 @@ def input_fingerprint(data_dir: Path) -> str:
     raw_dir = raw_dir_of(data_dir)
     h = hashlib.sha256(f"{__version__}/{BUILD_VERSION}".encode())
     h.update("\n".join(protected_forms(data_dir)).encode() + b"\0")  # the line rules use them
-    for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + _file_digest(path) + b"\0")
+    for name, path in raw_files(raw_dir):
+        h.update(name.encode() + b"\0" + _file_digest(path) + b"\0")
     return h.hexdigest()
 
 

@@ -23,6 +23,8 @@ from .metadata import (
     WORK_COLUMNS,
     WORKS_FILE,
     Work,
+    collection_of,
+    raw_files,
     read_works,
 )
 from .normalise import count_cjk, match_key
@@ -30,10 +32,19 @@ from .readers import read_raw
 from .versions import family_key
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII slug of the Latin words in ``text`` (empty if there are none)."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:60].strip("-")
+def slugify(text: str, *, max_chars: int = 60) -> str:
+    """Lower-case ASCII slug of the Latin words in ``text`` (empty if there are none),
+    whole words up to ``max_chars`` (a first word longer than that is cut)."""
+    return _join_words(re.findall(r"[a-z0-9]+", text.lower()), max_chars)
+
+
+def _join_words(words: list[str], max_chars: int) -> str:
+    slug = ""
+    for w in words:
+        if slug and len(slug) + len(w) + 1 > max_chars:
+            break
+        slug = f"{slug}-{w}" if slug else w[:max_chars]
+    return slug
 
 
 _UNSAFE_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
@@ -60,15 +71,24 @@ def clean_title(title: str) -> str:
     return " ".join(_CONTROL_OR_BREAK.sub(" ", title or "").split())
 
 
-def make_work_id(title: str, date: str, file: Path | None = None) -> str:
+ID_LENGTHS = (40, 64, 96)  # a slug grows to the next length when a different text took it
+
+
+def make_work_id(
+    title: str, date: str, file: Path | None = None, *, max_chars: int = ID_LENGTHS[0]
+) -> str:
     """A readable, stable id: a short slug of the title and the year.
 
     An English title gives its words; a Chinese one its pinyin, word by word
-    (segmented with jieba), with the generic "中华人民共和国" left out; no title
-    gives the file's name. ``数据安全法`` 2021 -> ``shuju-anquan-fa-2021``.
+    (segmented with jieba), with the generic "中华人民共和国" and an issuer before
+    "关于" left out (the subject is what tells a court's hundred interpretations
+    apart); no title gives the file's name. ``数据安全法`` 2021 -> ``shuju-anquanfa-2021``.
     """
     year = date[:4] if date else "undated"
-    slug = slugify(title) if count_cjk(title) == 0 else pinyin_slug(title)
+    if count_cjk(title) == 0:
+        slug = slugify(title, max_chars=max_chars + 20)
+    else:
+        slug = pinyin_slug(title, max_chars=max_chars)
     if not slug and file is not None:
         slug = slugify(file.stem) or pinyin_slug(file.stem)
     if not slug:
@@ -80,24 +100,22 @@ def pinyin_slug(title: str, *, max_chars: int = 40) -> str:
     """Pinyin of a Chinese title, word by word, at most ``max_chars`` long."""
     from pypinyin import lazy_pinyin
 
-    text = re.sub(r"^中华人民共和国", "", title) or title
+    text = title.replace("中华人民共和国", "") or title
+    text = _ISSUER_BEFORE_SUBJECT.sub("", text)
     text = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]+", " ", text)
     words = []
     for word in _tokenizer().lcut(text):
-        if not word.strip():
+        if not word.strip() or word == "的":  # a particle: no reader looks for it in an id
             continue
         romanised = "".join(lazy_pinyin(word)).lower()
         romanised = re.sub(r"[^a-z0-9]+", "", romanised)
         if romanised:
             words.append(romanised)
-    slug = ""
-    for w in words:
-        if len(slug) + len(w) + 1 > max_chars:
-            break
-        slug = f"{slug}-{w}" if slug else w
-    return slug
+    return _join_words(words, max_chars)
 
 
+# "最高人民法院、最高人民检察院关于": the issuer, when a subject of some length follows.
+_ISSUER_BEFORE_SUBJECT = re.compile(r"^[^关]{2,40}?关于(?=\S{6,})")
 _TOKENIZER = None
 
 
@@ -138,6 +156,7 @@ class _Planned:
 
     source: Path
     target: Path
+    name: str  # its path under raw/, as captures.csv names it
     works: list[dict]
     captures: list[dict]
     review: list[dict] = field(default_factory=list)
@@ -150,6 +169,7 @@ class _Planned:
 def _plan(
     raw_dir: Path,
     file: Path,
+    name: str,
     taken_ids: dict[str, str],
     *,
     title: str | None,
@@ -190,24 +210,24 @@ def _plan(
                 "write YYYY-MM-DD, YYYY-MM or YYYY",
             )
         )
-    target = raw_dir / safe_file_name(file.name)
+    target = raw_dir / name
     if target.exists():
         problems.append(
             Problem(
-                file.name,
+                str(file),
                 "",
-                f"{target.name} already exists in raw/",
+                f"{name} already exists in raw/",
                 "rename the new file; raw captures are never overwritten",
             )
         )
-    planned = _Planned(file, target, [], [])
+    planned = _Planned(file, target, name, [], [])
     pages = raw.pages or []
     for page in pages:
         found = with_file_name(page_inferred(raw, page), file.name, pages=len(pages))
         zh, en = (title, title_en) if count_cjk(title) else (title_en, title)
         shown = en or zh or found.get("title", "")
         wid = work_id if work_id and len(pages) == 1 else None
-        wid = wid or unique_id(make_work_id(shown, date or found.get("date", ""), file), taken_ids)
+        wid = wid or _free_id(shown, date or found.get("date", ""), file, taken_ids)
         if wid in taken_ids:
             problems.append(
                 Problem(
@@ -217,7 +237,7 @@ def _plan(
                     "pass --work-id with a new id",
                 )
             )
-        taken_ids[wid] = file.name
+        taken_ids[wid] = name
         planned.works.append(
             {
                 "work_id": wid,
@@ -232,25 +252,26 @@ def _plan(
         span = len(pages) > 1
         planned.captures.append(
             {
-                "source_file": target.name,
+                "source_file": name,
                 "work_id": wid,
                 "line_start": page.line_start if span else "",
                 "line_end": page.line_end if span else "",
             }
         )
-        planned.review.append(_review_row(file, wid, raw, page, found, shown, date, issuer))
+        planned.review.append(_review_row(file, name, wid, raw, page, found, shown, date, issuer))
     return planned, problems
 
 
 def _review_row(
-    file: Path, wid: str, raw, page, found: dict, title: str, date: str, issuer: str
+    file: Path, name: str, wid: str, raw, page, found: dict, title: str, date: str, issuer: str
 ) -> dict:
     a, b = page.line_start - 1, page.line_end
     lines, given = raw.lines[a:b], (raw.given or [None] * len(raw.lines))[a:b]
     kept = sum(len(t) for t, g in zip(lines, given) if g is None)
     visible = sum(len(t) for t in lines) or 1
     return {
-        "file": file.name,
+        "file": name,
+        "collection": collection_of(name),
         "work_id": wid,
         "title": title,
         "title_inferred": not bool(title) or title == found.get("title"),
@@ -272,6 +293,16 @@ def _review_row(
         "n_bytes": file.stat().st_size,
         "encoding": raw.encoding,
     }
+
+
+def _free_id(title: str, date: str, file: Path, taken: dict[str, str]) -> str:
+    """The shortest slug no other work holds; a numbered one only when the whole title
+    is taken (a copy, or the same title another year)."""
+    for limit in ID_LENGTHS:
+        wid = make_work_id(title, date, file, max_chars=limit)
+        if wid not in taken:
+            return wid
+    return unique_id(make_work_id(title, date, file), taken)
 
 
 def unique_id(wid: str, taken: dict[str, str]) -> str:
@@ -313,25 +344,33 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     """Files named, the supported captures inside folders named (recursively, sorted), and
     the matches of quoted globs; a path that matches nothing is kept, so ``add`` can say so.
     """
+    return [file for file, _ in expand_captures(paths)]
+
+
+def expand_captures(paths: list[str | Path]) -> list[tuple[Path, str]]:
+    """As :func:`expand_paths`, each file with the name it takes under ``raw/``: a file
+    named alone keeps its name; a file found in a folder keeps its path below that folder,
+    under the folder's own name (``laws/民法典/人格权编.md``), so two folders' files of one
+    name never meet and the folders stay as the researcher had them."""
     import glob
 
     from .ingest.formats import SUPPORTED, suffix_of
 
-    out: list[Path] = []
+    out: dict[Path, str] = {}
     for item in paths:
         path = Path(item).expanduser()
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and suffix_of(p.name) in SUPPORTED and not p.name.startswith(".")
-            )
-            out.extend(found)
+            root = path.resolve()
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and suffix_of(p.name) in SUPPORTED and not p.name.startswith("."):
+                    parts = (root.name, *p.relative_to(path).parts)
+                    out.setdefault(p, "/".join(safe_file_name(part) for part in parts))
         elif not path.exists() and any(ch in str(item) for ch in "*?["):
-            out.extend(sorted(Path(p) for p in glob.glob(str(path), recursive=True)))
+            for p in sorted(Path(p) for p in glob.glob(str(path), recursive=True)):
+                out.setdefault(p, safe_file_name(p.name))
         else:
-            out.append(path)
-    return list(dict.fromkeys(out))
+            out.setdefault(path, safe_file_name(path.name))
+    return list(out.items())
 
 
 def add_capture(
@@ -377,7 +416,7 @@ class Added:
 
 def add_captures(
     data_dir: Path,
-    files: list[Path],
+    files: list[Path] | list[tuple[Path, str]],
     *,
     title: str | None = None,
     date: str = "",
@@ -388,12 +427,15 @@ def add_captures(
 ) -> Added:
     """Add many captures at once; every file is checked before anything is written.
 
-    A file that cannot be added (unreadable, name taken ...) is refused with its
+    ``files``: paths (each stored under its own name at the top of ``raw/``) or
+    ``(path, name under raw/)`` pairs, as :func:`expand_captures` gives them for
+    folders. A file that cannot be added (unreadable, name taken ...) is refused with its
     problems and the others are added. ``title``, ``title_en`` and ``work_id``
     belong to one file and are refused for several. Raises only when nothing
     can be added.
     """
     raw_dir = raw_dir_of(Path(data_dir))
+    files = [f if isinstance(f, tuple) else (Path(f), safe_file_name(Path(f).name)) for f in files]
     if len(files) > 1 and (title is not None or title_en or work_id):
         raise CorpusError(
             Problem(
@@ -409,7 +451,7 @@ def add_captures(
     known = _Known.of(raw_dir, existing)
     planned, refused = [], []
     inside = Path(data_dir).resolve()
-    for file in files:
+    for file, name in files:
         if inside in file.resolve().parents:
             refused.append(
                 Problem(
@@ -424,6 +466,7 @@ def add_captures(
             plan, problems = _plan(
                 raw_dir,
                 file,
+                name,
                 dict(taken),
                 title=title,
                 date=date,
@@ -438,15 +481,13 @@ def add_captures(
         if problems:
             refused.extend(problems)
             continue
-        if plan.target.name in {p.target.name for p in planned}:
-            refused.append(
-                Problem(file.name, "", "a file of this name is in the list twice", "rename one")
-            )
+        if plan.name in {p.name for p in planned}:
+            refused.append(Problem(str(file), "", f"{name} is in the list twice", "rename one"))
             continue
         for row in plan.review:
             row["flags"] = review_flags(row, known)
             known.remember(row)
-        taken.update({w["work_id"]: file.name for w in plan.works})
+        taken.update({w["work_id"]: name for w in plan.works})
         planned.append(plan)
     if not planned:
         raise CorpusError(
@@ -469,6 +510,7 @@ class _Known:
     duplicates. Raw files are hashed only when a new file has their size, so adding one
     capture to a large corpus does not read every file in it."""
 
+    raw_dir: Path
     by_size: dict[int, list[Path]]
     hashes: dict[str, str]  # sha256 -> the raw file (or the work added in this call)
     titles: dict[str, str]  # title key -> work id
@@ -477,10 +519,9 @@ class _Known:
     @classmethod
     def of(cls, raw_dir: Path, works: dict[str, Work]) -> _Known:
         by_size: dict[int, list[Path]] = {}
-        for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
-            if path.is_file() and path.suffix.lower() != ".csv":
-                by_size.setdefault(path.stat().st_size, []).append(path)
-        known = cls(by_size, {}, {})
+        for _, path in raw_files(raw_dir):
+            by_size.setdefault(path.stat().st_size, []).append(path)
+        known = cls(raw_dir, by_size, {}, {})
         for wid, title, date, issuer in _titled_works(raw_dir, works):
             if len(match_key(title)) >= 4:
                 known.titles.setdefault(match_key(title), wid)
@@ -496,7 +537,8 @@ class _Known:
 
     def same_file(self, sha256: str, size: int) -> str | None:
         for path in self.by_size.pop(size, []):
-            self.hashes.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path.name)
+            name = path.relative_to(self.raw_dir).as_posix()
+            self.hashes.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), name)
         return self.hashes.get(sha256)
 
     def same_title(self, title: str) -> str | None:
@@ -634,6 +676,7 @@ def import_tsv(
             plan, found = _plan(
                 raw_dir,
                 src,
+                src.name,
                 taken,
                 title=title.format(year=year),
                 title_en=title_en.format(year=year),

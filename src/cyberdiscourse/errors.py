@@ -14,6 +14,7 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"  # "error" stops a build; "warning" is reported only
+    fields: tuple[tuple[str, str], ...] = ()  # the same, as columns of a table (inferred values)
 
     def __str__(self) -> str:
         place = f"{self.file}, {self.where}" if self.where else self.file

@@ -157,8 +157,9 @@ def remove_leftovers(processed: Path) -> list[Path]:
 
     processed = Path(processed)
     found = sorted(processed.glob(".paragraphs-*")) + sorted(processed.glob(".*.old"))
-    for folder in ("", "extracted", "paragraphs"):
+    for folder in ("", "paragraphs"):
         found += sorted((processed / folder).glob(".*.tmp"))
+    found += sorted((processed / "extracted").rglob(".*.tmp"))
     for path in found:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)

@@ -276,6 +276,29 @@ def read_works(
     return works
 
 
+def raw_files(raw_dir: Path) -> list[tuple[str, Path]]:
+    """Every file under ``raw/`` but the metadata and hidden ones (a temporary file, a
+    system's ``.DS_Store``), as ``(name, path)``: the name is the path under ``raw/``
+    with ``/`` between folders, as ``captures.csv`` writes it. Sorted by name."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        return []
+    found = []
+    for path in raw_dir.rglob("*"):
+        name = path.relative_to(raw_dir).as_posix()
+        if name in (WORKS_FILE, CAPTURES_FILE) or any(p.startswith(".") for p in name.split("/")):
+            continue
+        if path.is_file():
+            found.append((name, path))
+    return sorted(found)
+
+
+def collection_of(source_file: str) -> str:
+    """The folder a capture sits in under ``raw/`` ("" at the top): a law's category, a
+    crawler's day, as the researcher's own folders had it."""
+    return source_file.rpartition("/")[0]
+
+
 def _parse_line_no(value: str) -> int | None | str:
     if value == "":
         return None

@@ -30,6 +30,7 @@ class RawText:
     given: list[str | None] | None = None  # a reason the format decided, per line
     evidence: list[str] | None = None  # why, per line
     pages: list | None = None  # ingest.formats.Page: line spans with URL, capture time, meta
+    name: str = ""  # the name it is known by (its path under raw/), else the file's name
 
     @property
     def text(self) -> str:
@@ -151,6 +152,7 @@ def read_raw(
         visible.given,
         visible.evidence,
         visible.pages,
+        name,
     )
 
 

@@ -50,6 +50,7 @@ WORK_COLUMNS = [
     "issuer_source",
     "url",
     "genre",
+    "collection",
     "include",
     "exclude_reason",
     "n_copies",

@@ -193,16 +193,18 @@ def read_works(data_dir: Path | str | None, columns: list[str] | None = None) ->
 
 
 def extracted_name(source_file: str) -> str:
-    """The name of a capture's visible lines in ``processed/extracted/``: the file's name
-    and ``.txt``, its start and a digest when that would pass the file system's 255 bytes."""
+    """The name of a capture's visible lines in ``processed/extracted/``: the file's path
+    under ``raw/`` and ``.txt``; the file part shortened to its start and a digest when
+    it would pass the file system's 255 bytes."""
     import hashlib
 
-    name = f"{source_file}.txt"
-    if len(name.encode("utf-8")) <= 255:
-        return name
-    digest = hashlib.sha256(source_file.encode("utf-8")).hexdigest()[:16]
-    head = source_file.encode("utf-8")[:200].decode("utf-8", errors="ignore")
-    return f"{head}-{digest}.txt"
+    folder, _, name = source_file.rpartition("/")
+    name = f"{name}.txt"
+    if len(name.encode("utf-8")) > 255:
+        digest = hashlib.sha256(source_file.encode("utf-8")).hexdigest()[:16]
+        head = name.encode("utf-8")[:200].decode("utf-8", errors="ignore")
+        name = f"{head}-{digest}.txt"
+    return f"{folder}/{name}" if folder else name
 
 
 def load_processed(
