@@ -156,3 +156,29 @@ def test_mhtml_with_a_wrong_charset_is_read_again_and_the_review_flags_it(tmp_pa
     (row,) = added.added
     assert row["encoding"] == raw.encoding
     assert any(f.startswith("decoded as gb18030 (declared iso-8859-1") for f in row["flags"])
+
+
+def test_utf8_read_as_latin1_or_windows_1256_and_saved_again_is_put_right(tmp_path):
+    cp1256 = "[登录](/login) [注册](/register)".encode().decode("cp1256")
+    cp1252 = "submit=提交查询".encode().decode("latin-1")  # C1 bytes kept, as a URL had them
+    assert "登录" not in cp1256 and "提交" not in cp1252
+    page = tmp_path / "crawled.md"
+    lines = [
+        "# 网络主权",
+        cp1256,
+        ARTICLE.strip(),
+        "La souveraineté numérique est débattue à Genève.",
+        cp1252,
+    ]
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text, encoding = decode_bytes(page.read_bytes(), name=page.name)
+    assert encoding == "utf-8 (2 lines of mojibake repaired)"
+    assert text.splitlines() == [
+        lines[0],
+        "[登录](/login) [注册](/register)",
+        lines[2],
+        lines[3],  # French is French: left alone
+        "submit=提交查询",
+    ]
+    raw = read_raw(page)
+    assert "登录 注册" in raw.lines and raw.encoding == encoding

@@ -26,8 +26,19 @@ ARTICLE = "国家互联网信息办公室发布解读文章，强调尊重网络
         # A speaker before a colon is part of the headline.
         ("庄荣文：以网络强国建设助力民族伟大复兴", "庄荣文：以网络强国建设助力民族伟大复兴"),
         ("国务院：全面加强网络安全和数据安全保护", "国务院：全面加强网络安全和数据安全保护"),
-        # What follows the bar is no headline of its own: nothing is left out.
+        # What follows the bar is no headline of its own, or the head says what the item
+        # is: nothing is left out.
         ("视频｜网络", "视频｜网络"),
+        ("安全热点周报 | 第二百七十六期", "安全热点周报 | 第二百七十六期"),
+        ("DNV勒索软件攻击 | 1000艘轮船受影响", "DNV勒索软件攻击 | 1000艘轮船受影响"),
+        (
+            "美军基地清单｜附报告《美国在世界各地的军事存在》",
+            "美军基地清单｜附报告《美国在世界各地的军事存在》",
+        ),
+        ("CertPotato｜从WebShell到System权限", "CertPotato｜从WebShell到System权限"),
+        ("典型挖矿家族系列分析三 |Sysrv-hello", "典型挖矿家族系列分析三 |Sysrv-hello"),
+        ("FreeBuf早报 | 美国国防部邮件服务器数据泄露", "美国国防部邮件服务器数据泄露"),
+        ("【安全圈】美国国防部邮件服务器数据泄露", "美国国防部邮件服务器数据泄露"),
         (
             "运营商 5G 手机促销方式曝光，禁止提供购机补贴",
             "运营商 5G 手机促销方式曝光，禁止提供购机补贴",
@@ -69,6 +80,29 @@ def test_a_file_holding_one_book_of_a_code_is_titled_by_the_book(book):
     assert found.title == f"中华人民共和国民法典·{book}"
     assert found.title_evidence.endswith(f"the book it holds: {book}")
     assert (found.date, found.date_kind) == ("2020-05-28", "adoption")
+
+
+def test_a_books_two_headings_are_its_title_not_its_text(tmp_path):
+    book = tmp_path / "人格权编.md"
+    book.write_text(
+        "# 中华人民共和国民法典\n\n# 人格权编\n\n"
+        "2020年5月28日 第十三届全国人民代表大会第三次会议通过\n\n<!-- INFO END -->\n\n"
+        + "".join(
+            f"第九百九十{n}条 人格权受法律保护，任何组织或者个人不得侵害。\n\n" for n in "一二三四"
+        ),
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    add_captures(data, [book])
+    build(data, n_jobs=1)
+    tables = load_processed(data)
+    assert tables["works"].loc[0, "title_zh"] == "中华人民共和国民法典·人格权编"
+    kept = tables["paragraphs"]["text"].tolist()
+    assert sum(t.startswith("第九百九十") for t in kept) == 4
+    assert "中华人民共和国民法典" not in kept and "人格权编" not in kept
+    ledger = tables["discarded"]
+    titled = set(ledger.loc[ledger["reason"] == "title", "text"])
+    assert {"中华人民共和国民法典", "人格权编"} <= titled
 
 
 def test_a_whole_code_keeps_its_title_though_its_first_book_follows_the_title():

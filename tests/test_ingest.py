@@ -507,7 +507,7 @@ def test_add_a_whole_folder_in_one_command_with_a_readable_review(tmp_path, caps
     out = capsys.readouterr().out
     assert code == 0
     assert f"Added {len(list(folder.iterdir()))} file(s)" in out
-    commands = ("Next: ", "To list the inferred values: ")  # a path may make them long
+    commands = ("Next: ", "To list the inferred values: ", "All rows")  # paths make them long
     review = [line for line in out.splitlines() if not line.startswith(commands)]
     assert max(width(line) for line in review) <= 100
     assert "title: 庄荣文:以网络强国建设助力民族伟大复兴 (inferred)" in out
@@ -535,7 +535,7 @@ def test_check_lists_inferred_values_until_works_csv_confirms_them(tmp_path, cap
     )
     data = tmp_path / "data"
     add_captures(data, [path])
-    assert main(["check", "--data-dir", str(data)]) == 0
+    assert main(["check", "--all", "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
     assert "date '2021-06-10' (adoption) inferred from law.md: line 3" in out
     assert "3 inferred value(s) not yet confirmed" in out

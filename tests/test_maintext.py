@@ -107,7 +107,8 @@ def test_a_line_close_below_the_article_stays():
         "点击菜单栏【便民服务】解锁更多服务！",
         "↓点击蓝字关注我们",
         "请扫码关注公众号",
-        "长按识别二维码，获取更多资讯",
+        "长按识别二维码获取更多资讯",
+        "轻触阅读原文",
         "返回新浪首页",
         "返回列表",
     ],
@@ -122,6 +123,9 @@ def test_calls_to_action_and_back_links_are_furniture_by_their_form(line):
         "他回复说将查看有关材料。",
         "点击率较上年上升两成。",
         "返回式卫星成功着陆。",
+        # Instructions in a technical article are its text.
+        "点击控制面板页面中的“系统和安全”，进入设置。",
+        "点击下载，然后直接根据版本搜索对应的补丁。",
     ],
 )
 def test_sentences_that_share_those_words_are_text(line):

@@ -125,11 +125,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(review_table(shown, width=shutil.get_terminal_size((100, 20)).columns))
     if done.added or done.refused:
         table = write_table(review_rows(done.added, done.refused), data_dir, "add-review.csv")
-        more = len(done.added) - len(shown)
-        print(
-            (f"{more} more work(s) not shown; every" if more > 0 else "Every")
-            + f" work and refused file, one row each: {table}"
-        )
+        if len(done.added) > len(shown):
+            print(f"{len(done.added) - len(shown)} more work(s) not shown above.")
+        print(f"All rows (one per work or refused file): {table}")
     for problem in done.refused:
         print(problem, file=sys.stderr)
     names = {r["file"] for r in done.added}

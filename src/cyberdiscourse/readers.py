@@ -176,8 +176,9 @@ def _visible(data: bytes, suffix: str, name: str):
     return formats.plain(split_lines(text), encoding, "text")
 
 
-EXTRACT_VERSION = "17"  # bump when visible lines or the main-text decision change
-_CACHED_KINDS = {"html", "mhtml", "warc"}
+EXTRACT_VERSION = "19"  # bump when visible lines or the main-text decision change
+# Kinds whose visible lines are worth keeping: read by add, then again by the build.
+_CACHED_KINDS = {"html", "mhtml", "warc", "markdown"}
 
 
 def _cache_file(cache_dir: Path, digest: str, suffix: str) -> Path:

@@ -90,7 +90,7 @@ def decode_page(data: bytes, *, declared: str | None = None, name: str) -> tuple
         if better is not None:
             text, replaced = better[0], better[2]
         if not replaced and not mojibake:
-            return text, codec
+            return repaired(text, codec) if codec == "utf-8" else (text, codec)
         fallback = fallback or (text, codec, replaced, mojibake)
     if fallback is None:
         return decode_bytes(data, name=name)
@@ -119,7 +119,7 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     if bom is not None:
         return bom
     try:
-        return data.decode("utf-8"), "utf-8"
+        return repaired(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     if _looks_binary(data):
@@ -142,6 +142,42 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
             )
         )
     return decoded
+
+
+# Letters a line of Chinese text never holds unless it is mojibake: Latin-1 and
+# extended Latin, Greek, Cyrillic, Hebrew, Arabic (UTF-8 read as windows-1252 or -1256).
+_FOREIGN_LETTERS = re.compile(r"[\u00c0-\u024f\u0370-\u06ff]")
+_MISREAD_AS = ("cp1252", "cp1256", "cp1251", "cp1250", "latin-1")
+
+
+def repaired(text: str, encoding: str) -> tuple[str, str]:
+    """``(text, encoding)`` with lines of double-decoded UTF-8 put right: a page saved
+    after a tool read its UTF-8 as windows-1252 or -1256 ("ç™»ه½•" for 登录). ftfy
+    says which lines read as mojibake; such a line is encoded back under each legacy
+    encoding and read as UTF-8, and kept when that gives Chinese."""
+    from ftfy.badness import is_bad
+
+    lines = text.split("\n")
+    fixed = 0
+    for i, line in enumerate(lines):
+        if _FOREIGN_LETTERS.search(line) and is_bad(line):
+            better = _reread_line(line)
+            if better is not None:
+                lines[i], fixed = better, fixed + 1
+    if not fixed:
+        return text, encoding
+    return "\n".join(lines), f"{encoding} ({fixed} lines of mojibake repaired)"
+
+
+def _reread_line(line: str) -> str | None:
+    for codec in _MISREAD_AS:
+        try:
+            again = line.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if han_count(again) and not _FOREIGN_LETTERS.search(again):
+            return again
+    return None
 
 
 def _refuse_binary(name: str):

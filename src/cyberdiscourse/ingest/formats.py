@@ -437,6 +437,11 @@ def _markdown_parser():
     return _MD
 
 
+# What CommonMark resolves inside a line: emphasis, code, links, images, autolinks and
+# HTML, entities, escapes. A line without any of these is its own text.
+_INLINE_SYNTAX = re.compile(r"[*_`\[\]!<>&\\]")
+
+
 def _inline_text(md, line: str) -> str:
     """The text of one Markdown line: heading marks, emphasis, links and escapes resolved."""
     stripped = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
@@ -444,6 +449,8 @@ def _inline_text(md, line: str) -> str:
     stripped = re.sub(r"^\s*>\s?", "", stripped)
     if "|" in stripped and stripped.strip().startswith("|"):
         stripped = " ".join(c.strip() for c in stripped.strip().strip("|").split("|"))
+    if not _INLINE_SYNTAX.search(stripped):  # most lines of a law: nothing to resolve
+        return stripped.strip()
     tokens = md.parseInline(stripped)
     out = []
     for token in tokens:

@@ -128,18 +128,39 @@ _NOT_TEXT = {"front_matter", "markup", "image", "link_only"}
 # A column, programme or site label at the head of a headline, by its form: a short
 # label before a vertical bar ("权威解答 ｜ …", "论坛·网络治理｜…") or in 【】. A label
 # before a colon is left alone: "庄荣文：…", "国务院：…" name the speaker.
-_HEAD_LABEL = re.compile(
-    r"^\s*(?:【[^【】]{1,16}】|[^\s|｜丨:：。！？!?，,]{1,12}(?:\s?·\s?[^\s|｜丨]{1,12})?\s*[|｜丨])\s*"
-)
+_BAR_LABEL = re.compile(r"^\s*([^|｜丨:：。！？!?，,]{1,16}?)\s*[|｜丨]\s*")
+_BRACKET_LABEL = re.compile(r"^\s*【([^【】]{1,16})】\s*")
+# What cannot stand alone after a label: an issue number, an appendix, a continuation.
+_NOT_A_HEADLINE = re.compile(r"^(第\S{1,8}[期号辑]|附|之|及|和|与|[(（]|\d)")
+LABEL_UNITS = 6  # at most this long (Han characters and Latin words) before a bar
+HEADLINE_UNITS = 8  # and what follows at least this long, for the label to go
 
 
 def without_label(headline: str) -> str:
-    """The headline without a label at its head, when what follows is a headline itself."""
-    found = _HEAD_LABEL.match(headline)
+    """The headline without a label at its head, when what follows is a headline itself.
+
+    In doubt the headline stays whole: "DNV勒索软件攻击 | 1000艘轮船受影响" and
+    "安全热点周报 | 第二百七十六期" keep their heads, which say what the item is.
+    """
+    bracket = _BRACKET_LABEL.match(headline)
+    bar = None if bracket else _BAR_LABEL.match(headline)
+    found = bracket or bar
     if not found:
         return headline
     rest = headline[found.end() :]
-    return rest if count_cjk(rest) + len(re.findall(r"[A-Za-z]+", rest)) >= 6 else headline
+    label_limit, rest_floor = (10, 6) if bracket else (LABEL_UNITS, HEADLINE_UNITS)
+    if (
+        _units(found.group(1)) <= label_limit
+        and _units(rest) >= rest_floor
+        and not _NOT_A_HEADLINE.match(rest)
+    ):
+        return rest
+    return headline
+
+
+def _units(text: str) -> int:
+    """Length in Han characters and Latin words."""
+    return count_cjk(text) + len(re.findall(r"[A-Za-z0-9]+", text))
 
 
 def _title(norm, given, meta, first_line) -> tuple[str, str, int]:
