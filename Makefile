@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install build check report test test-browser lint format fuzz bench bench-longline bench-lines \
-	bench-extract bench-laws bench-topics-gwr clean
+	bench-extract bench-laws bench-topics-gwr bench-corpora clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,9 @@ bench-longline: $(STAMP) ## Build time per MB of one-line captures, 128 KB to 16
 
 bench-extract: $(STAMP) ## Real captures in: add + build scored on gold, beside trafilatura and GNE
 	$(BIN)/python benchmarks/extract.py
+
+bench-corpora: $(STAMP) ## The three real corpora: add, build, full report; times, memory, MB/s vs targets
+	$(BIN)/python benchmarks/corpora.py
 
 bench-laws: $(STAMP) ## The 1,563 national laws in: each work's date against its catalogue's version date
 	$(BIN)/python benchmarks/laws.py

@@ -65,3 +65,45 @@ def test_undated_works_are_split_off_and_named():
     assert overview.undated_note(left_out.iloc[:0], "the timeline") == (
         "Every work has a date: the timeline uses all of them."
     )
+
+
+def _works(dates, sizes=None):
+    import pandas as pd
+
+    sizes = sizes or [100] * len(dates)
+    return pd.DataFrame(
+        {
+            "work_id": [f"w{i}" for i in range(len(dates))],
+            "title_zh": [f"文件{i}" for i in range(len(dates))],
+            "title_en": "",
+            "date": dates,
+            "n_chars_zh": sizes,
+            "n_chars_en": 0,
+        }
+    )
+
+
+def test_the_period_boundary_is_derived_from_the_dated_works():
+    from cyberdiscourse.overview import period_boundary_of
+
+    # The demo's six years: the lower median, 2019, splits them two against four.
+    assert (
+        period_boundary_of(_works(["2016-06-25", "2017-03", "2019", "2020", "2022-11", "2024"]))
+        == 2019
+    )
+    # Undated works are not counted; a boundary always leaves works on both sides.
+    assert period_boundary_of(_works(["1990", "1990", "1990", "2001", "", ""])) == 2001
+    assert period_boundary_of(_works(["2023-01-05", "2023-01-09", ""])) is None
+    assert period_boundary_of(_works(["", ""])) is None
+
+
+def test_the_spread_note_names_the_works_that_hold_most_paragraphs():
+    import pandas as pd
+
+    from cyberdiscourse.overview import spread_note
+
+    works = _works(["2016", "2017", ""])
+    note = spread_note(works, pd.Series({"w1": 60, "w0": 30, "w2": 10}))
+    assert note == (
+        "100 paragraphs from 3 works; the 2 largest (文件1 (2017); 文件0 (2016)) hold 90% of them."
+    )

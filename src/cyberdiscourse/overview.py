@@ -154,6 +154,36 @@ def undated_note(left_out: pd.DataFrame, what: str) -> str:
     )
 
 
+def period_boundary_of(works: pd.DataFrame) -> int | None:
+    """The median year of the dated works (the lower one of an even count): the default
+    boundary between an earlier and a later period, so each holds about half the works.
+    None when the dated works span fewer than two years."""
+    dated, _ = split_dated(works)
+    years = sorted(pd.to_numeric(dated["date"].str.slice(0, 4), errors="coerce").astype(int))
+    if len(set(years)) < 2:
+        return None
+    median = years[(len(years) - 1) // 2]
+    return median if median > years[0] else min(y for y in years if y > years[0])
+
+
+def spread_note(works: pd.DataFrame, paragraphs_per_work: pd.Series, *, top: int = 2) -> str:
+    """How the paragraphs are spread over the works, in one sentence: a topic model of
+    a corpus where a few works hold most paragraphs describes those works."""
+    counts = paragraphs_per_work.sort_values(ascending=False)
+    if counts.empty:
+        return "No paragraphs."
+    labels = works.set_index("work_id").reindex(counts.index[:top])
+    names = [
+        f"{(t or w)[:30]} ({d or 'undated'})"
+        for w, t, d in zip(labels.index, labels["title_zh"].fillna(""), labels["date"].fillna(""))
+    ]
+    share = counts.iloc[:top].sum() / counts.sum()
+    return (
+        f"{counts.sum():,} paragraphs from {len(counts):,} works; the {min(top, len(counts))} "
+        f"largest ({'; '.join(names)}) hold {share:.0%} of them."
+    )
+
+
 def textstat_composition(works: pd.DataFrame, *, grouping: str | None = None) -> pd.DataFrame:
     """Clean text per group and language: works, Chinese (Han) characters and English
     characters, oldest group first. ``grouping=None`` chooses with :func:`grouping_for`.

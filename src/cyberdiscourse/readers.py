@@ -213,6 +213,8 @@ def _store(cache_dir: Path, digest: str, suffix: str, visible) -> None:
     if path.is_file():
         return
     blob = gzip.compress(
-        json.dumps(asdict(visible), ensure_ascii=False, sort_keys=True).encode(), mtime=0
+        json.dumps(asdict(visible), ensure_ascii=False, sort_keys=True).encode(),
+        compresslevel=1,
+        mtime=0,
     )
     write_atomic(path, lambda tmp: tmp.write_bytes(blob))

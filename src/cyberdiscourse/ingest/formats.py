@@ -440,6 +440,9 @@ def _markdown_parser():
 # What CommonMark resolves inside a line: emphasis, code, links, images, autolinks and
 # HTML, entities, escapes. A line without any of these is its own text.
 _INLINE_SYNTAX = re.compile(r"[*_`\[\]!<>&\\]")
+# A link or image with plain text and a plain destination, as markdown-it renders them.
+_SIMPLE_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
+_SIMPLE_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 
 
 def _inline_text(md, line: str) -> str:
@@ -451,6 +454,9 @@ def _inline_text(md, line: str) -> str:
         stripped = " ".join(c.strip() for c in stripped.strip().strip("|").split("|"))
     if not _INLINE_SYNTAX.search(stripped):  # most lines of a law: nothing to resolve
         return stripped.strip()
+    simple = _SIMPLE_LINK.sub(r"\1", _SIMPLE_IMAGE.sub("", stripped))
+    if not _INLINE_SYNTAX.search(simple):  # a crawler's menu: plain links and images only
+        return simple.strip()
     tokens = md.parseInline(stripped)
     out = []
     for token in tokens:
