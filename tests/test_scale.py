@@ -182,3 +182,69 @@ def test_formulation_adoption_of_many_works_is_drawn_per_year(many_works):
     assert len(filled.get_offsets()) + len(hollow.get_offsets()) == 40  # one dot a year
     assert ax.get_xlabel() == "year of the works"
     plt.close("all")
+
+
+def test_the_rate_axis_follows_the_rates_not_the_intervals_of_near_empty_years():
+    years = range(1950, 2025)
+    stats = pd.DataFrame(
+        [{"concept_id": "c", "label": "网络主权", "year": y, "date": str(y),
+          "count": int(y >= 2015), "from_rules": 0,
+          "per_10k_chars": 0.1 if y >= 2015 else 0.0, "ci_low": 0.0,
+          "ci_high": 0.12 if y >= 2015 else 50.0} for y in years]
+    )  # fmt: skip
+    (ax,) = cc.textplot_timeline(stats, ["c"]).flat
+    assert ax.get_ylim() == pytest.approx((0.0, 0.135))  # 1.35 x the highest rate, not 50
+    marks = [ln for ln in ax.lines if ln.get_marker() == "^"]
+    assert len(marks[0].get_xdata()) == 65  # every interval past the top is marked there
+    plt.close("all")
+
+
+def test_capped_panels_keep_the_fullest_groups_and_name_the_rest():
+    groups = [f"{y}–{y + 4}" for y in range(1945, 2025, 5)]  # 16 five-year periods
+    freq = pd.DataFrame(
+        {
+            "group": np.repeat(groups, 2),
+            "term": ["网络", "安全"] * len(groups),
+            "count": np.repeat([1] * 4 + [100] * 12, 2),  # the earliest periods hold little
+            "per_10k_tokens": 10.0,
+        }
+    )
+    axes = fq.textplot_terms_by_group(freq, "group", n=2)
+    titles = [ax.get_title(loc="left") or ax.get_title() for ax in axes.flat if ax.get_visible()]
+    assert len(titles) == fq.MAX_PANELS == 12
+    assert titles[0] == "1965–1969" and titles[-1] == "2020–2024"
+    note = axes.flat[0].figure._cyberdiscourse_caption.note
+    assert note == (
+        "4 smallest groups not drawn (1945–1949, 1950–1954, 1955–1959, 1960–1964; all in the CSV)"
+    )
+    plt.close("all")
+
+
+def test_the_network_keeps_every_concept_that_occurs():
+    from cyberdiscourse.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    boiler = ["应当", "规定", "依法", "管理", "部门"]
+    rows = [boiler] * 300 + [["网络主权", "尊重", "各国"]] * 3 + [["人类命运共同体"]]
+    tokens = pd.DataFrame({"lang": "zh", "work_id": "w", "tokens": rows})
+    graph = cc.cooccurrence_network(tokens, lexicon, top_terms=7, min_count=2, max_edges=4)
+    concepts = {x for x, k in graph.nodes(data="kind") if k == "concept"}
+    assert (
+        concepts == {"Cyber sovereignty", "Community with a shared future for mankind"}
+        or len(concepts) == 2
+    )
+    sovereignty = next(x for x in concepts if graph.degree(x) > 0)
+    assert {"尊重", "各国"} <= set(graph.neighbors(sovereignty))
+    assert "each concept's 3 strongest" in graph.graph["pruning"]
+    plt.close("all")
+
+
+def test_the_ledger_figure_counts_blank_lines_in_its_caption():
+    ledger = pd.DataFrame(
+        {"reason": ["blank", "site_furniture", "watermark"], "lines": [157_000, 120, 40],
+         "share_of_raw_lines": [0.9, 0.001, 0.0003]}
+    )  # fmt: skip
+    ax = overview.textplot_ledger(ledger)
+    assert len(ax.patches) == 2 and ax.get_xlim()[1] == pytest.approx(144)
+    assert ax.figure._cyberdiscourse_caption.note.endswith("; 157,000 blank lines not drawn")
+    plt.close("all")

@@ -368,8 +368,12 @@ def cooccurrence_network(
             graph.add_edge(a, b, count=k, pmi=round(pmi, 4))
     if "work_id" in zh:
         graph.graph["n_documents"] = int(zh["work_id"].nunique())
-    _prune(graph, max_edges)
-    graph.remove_nodes_from([x for x in list(graph) if graph.degree(x) == 0])
+    concepts_found = [x for x in graph if x in concept_labels]
+    _prune(graph, max_edges, keep_for=concepts_found)
+    # A concept that occurs stays in the picture even when none of its pairs passes.
+    graph.remove_nodes_from(
+        [x for x in list(graph) if graph.degree(x) == 0 and x not in concept_labels]
+    )
     communities = nx.community.greedy_modularity_communities(graph, weight="count")
     for i, members in enumerate(sorted(communities, key=lambda c: (-len(c), sorted(c)))):
         for member in members:
@@ -377,15 +381,25 @@ def cooccurrence_network(
     return graph
 
 
-def _prune(graph, max_edges: int) -> None:
+PER_CONCEPT_EDGES = 3  # each concept's strongest pairs are kept whatever the others weigh
+
+
+def _prune(graph, max_edges: int, *, keep_for: list[str] = ()) -> None:
     """Keep the ``max_edges`` strongest edges (paragraphs x PMI, so both frequent and
-    associated pairs), recording what was removed in ``graph.graph["pruning"]``."""
+    associated pairs), and each node of ``keep_for``'s ``PER_CONCEPT_EDGES`` strongest:
+    in a corpus of laws the pairs of 应当 and 规定 outweigh every concept's. What was
+    removed is recorded in ``graph.graph["pruning"]``."""
     edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["count"] * e[2]["pmi"], e[0], e[1]))
     if len(edges) <= max_edges:
         return
-    graph.remove_edges_from([(a, b) for a, b, _ in edges[max_edges:]])
+    kept = {(a, b) for a, b, _ in edges[:max_edges]}
+    for node in keep_for:
+        own = [(a, b) for a, b, _ in edges if node in (a, b)]
+        kept.update(own[:PER_CONCEPT_EDGES])
+    graph.remove_edges_from([(a, b) for a, b, _ in edges if (a, b) not in kept])
     graph.graph["pruning"] = (
-        f"the {max_edges} strongest of {len(edges)} edges kept (paragraphs x PMI)"
+        f"the {max_edges} strongest of {len(edges)} edges kept (paragraphs x PMI), and "
+        f"each concept's {PER_CONCEPT_EDGES} strongest"
     )
 
 
@@ -415,6 +429,21 @@ INTERVAL_NOTE = (
 
 def _unit_column(stats: pd.DataFrame) -> str:
     return "work_id" if "work_id" in stats else "year"
+
+
+def _rate_ceiling(rates, upper) -> float:
+    """The top of a rate axis: set by the rates observed, not by the upper bounds of
+    units with almost no text (a year of one short work can have an interval up to 50
+    per 10k while the rates are below 0.2). Intervals past it are marked at the top."""
+    import numpy as np
+
+    rates = np.asarray(rates, dtype=float)
+    peak = float(np.nanmax(rates)) if rates.size and np.isfinite(rates).any() else 0.0
+    if peak > 0:
+        return peak * 1.35
+    finite = np.asarray(upper if upper is not None else [], dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    return float(finite.min()) if finite.size else 1.0
 
 
 def textplot_timeline(
@@ -472,6 +501,7 @@ def textplot_timeline(
         kinds = sorted(stats[marker_by].fillna("").astype(str).unique())
         shapes = {k: MARKERS[i % len(MARKERS)] for i, k in enumerate(kinds)}
     has_ci = value == "per_10k_chars" and {"ci_low", "ci_high"} <= set(stats)
+    tops: list[float] = []
     for i, (ax, cid) in enumerate(zip(axes.flat, concepts)):
         sub = stats[stats["concept_id"] == cid].sort_values("date")
         x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
@@ -491,11 +521,18 @@ def textplot_timeline(
                 text = f"{n} ({r})" if r else str(n)
                 ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 2), fontsize=6)
         set_title(ax, sub["label"].iloc[0] if len(sub) else cid, loc="left")
-        ax.set_ylim(bottom=0)
+        top = _rate_ceiling(y, sub["ci_high"].to_numpy(dtype=float) if has_ci else None)
+        tops.append(top)
+        ax.set_ylim(0, top)
+        if has_ci:  # an interval past the top (a unit with little text) is marked, not drawn whole
+            past = (sub["ci_high"].to_numpy(dtype=float) > top).nonzero()[0]
+            ax.plot(np.asarray(x)[past], [top] * len(past), "^", color=colour, ms=3, clip_on=False)
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     for ax in list(axes.flat)[len(concepts) :]:
         ax.set_visible(False)
+    if sharey and tops:
+        axes.flat[0].set_ylim(0, max(tops))
     unit_text = VALUE_UNITS.get(value, value)
     fig.supylabel(unit_text + (" (95% interval)" if has_ci else ""))
     if len(shapes) > 1:

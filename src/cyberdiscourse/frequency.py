@@ -599,7 +599,7 @@ def textplot_terms_by_group(
     groups = list(dict.fromkeys(freq[group]))
     if labels:  # the order of ``labels`` (e.g. works by date) wins
         groups = [g for g in labels if g in groups] + [g for g in groups if g not in labels]
-    shown = groups[:max_panels]
+    shown = _largest_groups(freq, group, groups, max_panels)
     ncols = min(ncols or panel_columns(3), len(shown))
     nrows = math.ceil(len(shown) / ncols)
     fig, axes = new_panels(
@@ -619,7 +619,7 @@ def textplot_terms_by_group(
     for ax in list(axes.flat)[len(shown) :]:
         ax.set_visible(False)
     fig.supxlabel(UNITS.get(value, value) + " (one scale for every panel)")
-    left_out = len(groups) - len(shown)
+    left_out = [str((labels or {}).get(g, g)) for g in groups if g not in shown]
     set_caption(
         axes,
         Caption(
@@ -627,10 +627,26 @@ def textplot_terms_by_group(
             UNITS.get(value, value) + " of the group's tokens",
             freq.attrs.get("n_documents"),
             encodings={"bar length": UNITS.get(value, value), "panel": f"one {group}"},
-            note=f"{left_out} more groups not drawn (all in the CSV)" if left_out else "",
+            note=(
+                f"{len(left_out)} smallest groups not drawn ({', '.join(left_out[:4])}"
+                f"{' …' if len(left_out) > 4 else ''}; all in the CSV)"
+                if left_out
+                else ""
+            ),
         ),
     )
     return axes
+
+
+def _largest_groups(freq: pd.DataFrame, group: str, groups: list, cap: int) -> list:
+    """The ``cap`` groups with the most tokens counted, in their given order: a
+    75-year corpus drawn by five-year periods keeps its fullest periods, not the
+    earliest ones."""
+    if len(groups) <= cap or "count" not in freq:
+        return groups[:cap]
+    sizes = freq.groupby(group)["count"].sum()
+    keep = set(sizes.sort_values(ascending=False, kind="stable").index[:cap])
+    return [g for g in groups if g in keep]
 
 
 def textplot_keyness(
