@@ -56,7 +56,7 @@ def catalogue_dates(laws: Path) -> pd.DataFrame:
         version = hits["version_date"].iloc[0] if len(hits) == 1 else ""
         rows.append(
             {
-                "source_file": path.name,
+                "source_file": f"{laws.name}/{path.relative_to(laws).as_posix()}",
                 "folder": folder,
                 "version_date": version,
                 "name_date": m.group(1) if m else "",
@@ -68,10 +68,10 @@ def catalogue_dates(laws: Path) -> pd.DataFrame:
 def build_laws(laws: Path, data: Path, n_jobs: int | None) -> tuple[pd.DataFrame, dict]:
     """Add and build the folder; the works with their source file, paragraphs joined."""
     from cyberdiscourse.corpus import build, load_processed
-    from cyberdiscourse.curate import add_captures, expand_paths
+    from cyberdiscourse.curate import add_captures, expand_captures
 
     start = time.perf_counter()
-    added = add_captures(data, expand_paths([laws]))
+    added = add_captures(data, expand_captures([laws]))  # the folders kept, as add does
     seconds_add = time.perf_counter() - start
     start = time.perf_counter()
     build(data, n_jobs=n_jobs)
@@ -166,7 +166,7 @@ def report(scored: pd.DataFrame, facts: dict) -> bool:
     wrong = scored[stated & ~scored["right"]]
     for row in wrong.head(20).itertuples():
         print(
-            f"    {row.folder}/{row.source_file}: {row.date or '-'} ({row.date_kind or '-'}), "
+            f"    {row.source_file}: {row.date or '-'} ({row.date_kind or '-'}), "
             f"catalogue {row.version_date}"
         )
     print(

@@ -194,7 +194,7 @@ def test_the_rate_axis_follows_the_rates_not_the_intervals_of_near_empty_years()
     )  # fmt: skip
     (ax,) = cc.textplot_timeline(stats, ["c"]).flat
     assert ax.get_ylim() == pytest.approx((0.0, 0.135))  # 1.35 x the highest rate, not 50
-    marks = [ln for ln in ax.lines if ln.get_marker() == "^"]
+    marks = [ln for ln in ax.lines if ln.get_marker() == r"$\uparrow$"]
     assert len(marks[0].get_xdata()) == 65  # every interval past the top is marked there
     plt.close("all")
 
@@ -247,4 +247,17 @@ def test_the_ledger_figure_counts_blank_lines_in_its_caption():
     ax = overview.textplot_ledger(ledger)
     assert len(ax.patches) == 2 and ax.get_xlim()[1] == pytest.approx(144)
     assert ax.figure._cyberdiscourse_caption.note.endswith("; 157,000 blank lines not drawn")
+    plt.close("all")
+
+
+def test_the_topic_heatmap_says_which_years_it_leaves_out():
+    prev = pd.DataFrame(
+        {"year": np.repeat(range(1950, 2025), 2),
+         "date": np.repeat([str(y) for y in range(1950, 2025)], 2),
+         "topic": np.tile([0, 1], 75), "share": 0.5}
+    )  # fmt: skip
+    ax = tp.textplot_topic_heatmap(prev, max_rows=40)
+    assert ax.images[0].get_array().shape == (40, 2)
+    note = ax.figure._cyberdiscourse_caption.note
+    assert note == "the latest 40 of 75 years drawn; 1950 to 1984 left out (all in the CSV)"
     plt.close("all")

@@ -431,16 +431,17 @@ def _unit_column(stats: pd.DataFrame) -> str:
     return "work_id" if "work_id" in stats else "year"
 
 
-def _rate_ceiling(rates, upper) -> float:
-    """The top of a rate axis: set by the rates observed, not by the upper bounds of
-    units with almost no text (a year of one short work can have an interval up to 50
-    per 10k while the rates are below 0.2). Intervals past it are marked at the top."""
-    import numpy as np
-
+def _rate_ceiling(rates, upper, counts=None) -> float:
+    """The top of a rate axis: set by the rates observed and the intervals of the units
+    that use the concept, not by the upper bounds of units without a mention (a year
+    of one short law can have an interval up to 50 per 10k while the rates are below
+    0.2). Intervals past it are marked at the top with an arrow."""
     rates = np.asarray(rates, dtype=float)
     peak = float(np.nanmax(rates)) if rates.size and np.isfinite(rates).any() else 0.0
     if peak > 0:
-        return peak * 1.35
+        used = np.asarray(upper, dtype=float)[np.asarray(counts) > 0] if counts is not None else []
+        used = [u for u in used if np.isfinite(u)]
+        return max(peak * 1.35, max(used, default=0.0))
     finite = np.asarray(upper if upper is not None else [], dtype=float)
     finite = finite[np.isfinite(finite) & (finite > 0)]
     return float(finite.min()) if finite.size else 1.0
@@ -521,12 +522,16 @@ def textplot_timeline(
                 text = f"{n} ({r})" if r else str(n)
                 ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 2), fontsize=6)
         set_title(ax, sub["label"].iloc[0] if len(sub) else cid, loc="left")
-        top = _rate_ceiling(y, sub["ci_high"].to_numpy(dtype=float) if has_ci else None)
+        upper = sub["ci_high"].to_numpy(dtype=float) if has_ci else None
+        top = _rate_ceiling(y, upper, sub["count"].to_numpy() if has_ci else None)
         tops.append(top)
         ax.set_ylim(0, top)
         if has_ci:  # an interval past the top (a unit with little text) is marked, not drawn whole
             past = (sub["ci_high"].to_numpy(dtype=float) > top).nonzero()[0]
-            ax.plot(np.asarray(x)[past], [top] * len(past), "^", color=colour, ms=3, clip_on=False)
+            ax.plot(
+                np.asarray(x)[past], [top * 0.97] * len(past), ls="none",
+                marker=r"$\uparrow$", color=colour, ms=6,
+            )  # fmt: skip
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     for ax in list(axes.flat)[len(concepts) :]:

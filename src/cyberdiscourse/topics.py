@@ -827,7 +827,9 @@ def textplot_topic_heatmap(
 
     labels = _labels_of(prev, labels)
     unit = "work_id" if "work_id" in prev else "year"
-    order = list(dict.fromkeys(prev.sort_values("date")[unit]))[-max_rows:]
+    every = list(dict.fromkeys(prev.sort_values("date")[unit]))
+    order = every[-max_rows:]
+    dropped = every[: len(every) - len(order)]
     grid = prev.pivot_table(index=unit, columns="topic", values="share").reindex(order)
     if ax is None:
         _, ax = new_figure("two_column_tall", height=max(2.6, 1.4 + 0.17 * len(order)))
@@ -853,6 +855,12 @@ def textplot_topic_heatmap(
             "mean topic share of the paragraphs (0 to 1)",
             prev.attrs.get("n_documents"),
             encodings={"colour and number": "mean share"},
+            note=(
+                f"the latest {len(order)} of {len(every)} {unit.replace('_id', '')}s drawn; "
+                f"{dropped[0]} to {dropped[-1]} left out (all in the CSV)"
+                if dropped
+                else ""
+            ),
         ),
     )
     return ax
