@@ -503,6 +503,7 @@ def textplot_timeline(
         shapes = {k: MARKERS[i % len(MARKERS)] for i, k in enumerate(kinds)}
     has_ci = value == "per_10k_chars" and {"ci_low", "ci_high"} <= set(stats)
     tops: list[float] = []
+    cut = 0  # intervals of units without a mention cut at the top
     for i, (ax, cid) in enumerate(zip(axes.flat, concepts)):
         sub = stats[stats["concept_id"] == cid].sort_values("date")
         x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
@@ -526,12 +527,15 @@ def textplot_timeline(
         top = _rate_ceiling(y, upper, sub["count"].to_numpy() if has_ci else None)
         tops.append(top)
         ax.set_ylim(0, top)
-        if has_ci:  # an interval past the top (a unit with little text) is marked, not drawn whole
-            past = (sub["ci_high"].to_numpy(dtype=float) > top).nonzero()[0]
-            ax.plot(
-                np.asarray(x)[past], [top * 0.97] * len(past), ls="none",
-                marker=r"$\uparrow$", color=colour, ms=6,
-            )  # fmt: skip
+        if has_ci:  # an interval of a unit that uses the concept, past the top: an arrow
+            counts = sub["count"].to_numpy()
+            past = ((sub["ci_high"].to_numpy(dtype=float) > top) & (counts > 0)).nonzero()[0]
+            cut += int(((sub["ci_high"].to_numpy(dtype=float) > top) & (counts == 0)).sum())
+            if len(past):
+                ax.plot(
+                    np.asarray(x)[past], [top * 0.97] * len(past), ls="none",
+                    marker=r"$\uparrow$", color=colour, ms=6,
+                )  # fmt: skip
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     for ax in list(axes.flat)[len(concepts) :]:
@@ -558,9 +562,20 @@ def textplot_timeline(
             stats.attrs.get("n_documents"),
             interval=INTERVAL_NOTE if has_ci else "",
             encodings=encodings,
-            note="numbers beside points: mentions (of which found by wording rules)"
-            if stats["concept_id"].isin(concepts).sum() <= 15 * len(concepts)
-            else "",
+            note="; ".join(
+                n
+                for n in (
+                    "numbers beside points: mentions (of which found by wording rules)"
+                    if stats["concept_id"].isin(concepts).sum() <= 15 * len(concepts)
+                    else "",
+                    f"{cut} intervals of {unit.replace('_id', '')}s without a mention run past "
+                    "the top (little text: the rate axis follows the rates); an arrow marks "
+                    "one that has mentions"
+                    if cut
+                    else "",
+                )
+                if n
+            ),
         ),
     )
     return axes

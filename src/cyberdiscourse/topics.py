@@ -829,7 +829,8 @@ def textplot_topic_heatmap(
     unit = "work_id" if "work_id" in prev else "year"
     every = list(dict.fromkeys(prev.sort_values("date")[unit]))
     order = every[-max_rows:]
-    dropped = every[: len(every) - len(order)]
+    dropped = [str(u) if str(u) not in ("", "nan", "<NA>") else "undated" for u in every]
+    dropped = dropped[: len(every) - len(order)]
     grid = prev.pivot_table(index=unit, columns="topic", values="share").reindex(order)
     if ax is None:
         _, ax = new_figure("two_column_tall", height=max(2.6, 1.4 + 0.17 * len(order)))
