@@ -249,3 +249,24 @@ def test_check_summarises_inferred_values_and_writes_them_all_to_a_file(tmp_path
         ("source", 2),
         ("title", 3),
     ]
+
+
+def test_a_folders_readme_is_left_out_and_said_so(tmp_path, capsys):
+    import pandas as pd
+
+    from cyberdiscourse.cli import main
+    from cyberdiscourse.curate import expand_captures
+
+    _tree(tmp_path)
+    readme = tmp_path / "laws" / "README.md"
+    readme.write_text("# 中国法律法规\n\n本文件夹收录国家法律法规。\n", encoding="utf-8")
+    skipped = []
+    names = [name for _, name in expand_captures([tmp_path / "laws"], skipped=skipped)]
+    assert names == ["laws/司法解释/规定.md", "laws/部门规章/规定.md"]
+    assert skipped == [(readme, "the folder's own documentation, not a capture")]
+    assert [n for _, n in expand_captures([readme])] == ["README.md"]  # named alone: added
+    data = tmp_path / "data"
+    assert main(["add", str(tmp_path / "laws"), "--data-dir", str(data)]) == 0
+    assert f"Left out {readme}: the folder's own documentation" in capsys.readouterr().out
+    review = pd.read_csv(data / "reports" / "add-review.csv", encoding="utf-8-sig")
+    assert review["status"].tolist() == ["added", "added", "left out"]

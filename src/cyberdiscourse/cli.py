@@ -103,7 +103,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     from .review import REVIEW_ROWS_SHOWN, review_rows, review_summary, review_table, write_table
 
     data_dir = resolve_data_dir(args.data_dir)
-    files = expand_captures(args.paths)
+    skipped: list = []
+    files = expand_captures(args.paths, skipped=skipped)
     done = add_captures(
         data_dir,
         files,
@@ -118,16 +119,20 @@ def cmd_add(args: argparse.Namespace) -> int:
         if safe_file_name(file.name) != file.name and any(r["file"] == name for r in done.added):
             print(f"Stored as {name!r}: control characters in the file name became '_'.")
     print(review_summary(done.added, done.refused))
+    for path, why in skipped:
+        print(f"Left out {path}: {why} (name it alone to add it).")
     shown = done.added
     if len(done.added) > REVIEW_ROWS_SHOWN:  # the works to check first, undated at the top
         shown = [r for r in done.added if r.get("flags")][:REVIEW_ROWS_SHOWN]
     if shown:
         print(review_table(shown, width=shutil.get_terminal_size((100, 20)).columns))
     if done.added or done.refused:
-        table = write_table(review_rows(done.added, done.refused), data_dir, "add-review.csv")
+        rows = review_rows(done.added, done.refused)
+        rows += [{"status": "left out", "file": str(p), "flags": why} for p, why in skipped]
+        table = write_table(rows, data_dir, "add-review.csv")
         if len(done.added) > len(shown):
             print(f"{len(done.added) - len(shown)} more work(s) not shown above.")
-        print(f"All rows (one per work or refused file): {table}")
+        print(f"All rows (one per work, refused or left-out file): {table}")
     for problem in done.refused:
         print(problem, file=sys.stderr)
     names = {r["file"] for r in done.added}

@@ -347,11 +347,18 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     return [file for file, _ in expand_captures(paths)]
 
 
-def expand_captures(paths: list[str | Path]) -> list[tuple[Path, str]]:
+# A folder's own documentation, not a capture: left out of a folder (named alone, added).
+_FOLDER_DOCS = re.compile(r"^(readme|license|licence|changelog|contributing)(\.[a-z]+)?$", re.I)
+
+
+def expand_captures(
+    paths: list[str | Path], *, skipped: list[tuple[Path, str]] | None = None
+) -> list[tuple[Path, str]]:
     """As :func:`expand_paths`, each file with the name it takes under ``raw/``: a file
     named alone keeps its name; a file found in a folder keeps its path below that folder,
     under the folder's own name (``laws/民法典/人格权编.md``), so two folders' files of one
-    name never meet and the folders stay as the researcher had them."""
+    name never meet and the folders stay as the researcher had them. A folder's
+    ``README.md`` (or licence) is left out, with the reason appended to ``skipped``."""
     import glob
 
     from .ingest.formats import SUPPORTED, suffix_of
@@ -363,6 +370,10 @@ def expand_captures(paths: list[str | Path]) -> list[tuple[Path, str]]:
             root = path.resolve()
             for p in sorted(path.rglob("*")):
                 if p.is_file() and suffix_of(p.name) in SUPPORTED and not p.name.startswith("."):
+                    if _FOLDER_DOCS.match(p.name):
+                        if skipped is not None:
+                            skipped.append((p, "the folder's own documentation, not a capture"))
+                        continue
                     parts = (root.name, *p.relative_to(path).parts)
                     out.setdefault(p, "/".join(safe_file_name(part) for part in parts))
         elif not path.exists() and any(ch in str(item) for ch in "*?["):
