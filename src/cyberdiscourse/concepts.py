@@ -510,7 +510,15 @@ def textplot_timeline(
         y = sub[value].to_numpy(dtype=float)
         colour = LINE_PALETTE[i % len(LINE_PALETTE)]
         if has_ci:
-            ax.vlines(x, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.45, lw=1)
+            # A unit without a mention has only an upper bound to show: drawn faint, so
+            # seventy empty years do not look like seventy findings.
+            used = (sub["count"] > 0).to_numpy()
+            for on, alpha in ((used, 0.45), (~used, 0.12)):
+                if on.any():
+                    ax.vlines(
+                        np.asarray(x)[on], sub["ci_low"][on], sub["ci_high"][on],
+                        color=colour, alpha=alpha, lw=1,
+                    )  # fmt: skip
         if lines:
             ax.plot(x, y, "-", color=colour, lw=0.7, alpha=0.6)
         kind = sub[marker_by].fillna("").astype(str) if shapes else pd.Series("", index=sub.index)
