@@ -263,3 +263,19 @@ def test_the_topic_heatmap_says_which_years_it_leaves_out():
     note = ax.figure._cyberdiscourse_caption.note
     assert note == "the latest 40 of 75 years drawn; 1950 to 1984 left out (all in the CSV)"
     plt.close("all")
+
+
+def test_a_crawl_of_one_month_is_drawn_by_day_with_its_outliers_counted():
+    rng = np.random.default_rng(1)
+    days = [f"2023-01-{d:02d}" for d in rng.integers(1, 32, 500)] + ["2016-03-01", "2025-03-21"]
+    works = pd.DataFrame(
+        {"work_id": [f"w{i}" for i in range(len(days))], "date": days, "date_precision": "day",
+         "label": "x"}
+    )  # fmt: skip
+    works = pd.concat([works, works.head(3).assign(date="", work_id=["u1", "u2", "u3"])])
+    ax = overview.textplot_timeline(works)
+    assert ax.get_ylabel() == "works per day"
+    assert sum(p.get_height() for p in ax.patches) == 500
+    note = ax.figure._cyberdiscourse_caption.note
+    assert note == "3 undated works not shown; 2 works dated outside 2023-01-01 to 2023-01-31"
+    plt.close("all")

@@ -227,25 +227,65 @@ def textplot_timeline(works: pd.DataFrame, *, ax=None, max_labels: int = MAX_GRO
     if ax is None:
         _, ax = new_figure("two_column")
     dated = works[works["date"].fillna("") != ""]
-    if len(dated) > max_labels:
+    notes = (
+        [f"{len(works) - len(dated)} undated works not shown"] if len(works) > len(dated) else []
+    )
+    span = _short_span(dated) if len(dated) > max_labels else None
+    if span is not None:  # a crawl of weeks: works per day, not one bar for the year
+        bar = _timeline_by_day(dated, span, ax)
+        outside = int((~_days(dated).between(*span)).sum())
+        if outside:
+            notes.append(f"{outside} works dated outside {span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}")
+        encodings = {"bar": f"works per {bar}"}
+    elif len(dated) > max_labels:
         _timeline_by_year(textstat_dates(dated), ax)
+        encodings = {"bar": "works per year, stacked by how precisely the date is known"}
     else:
         _timeline_of_works(dated, ax)
+        encodings = {"dot": "date known to the day", "bar": "date known to the month only"}
     set_caption(
         ax,
         Caption(
             "Works in the corpus by date of issue",
             "works",
             len(dated),
-            encodings={"dot": "date known to the day", "bar": "date known to the month only"}
-            if len(dated) <= max_labels
-            else {"bar": "works per year, stacked by how precisely the date is known"},
-            note=f"{len(works) - len(dated)} undated works not shown"
-            if len(works) > len(dated)
-            else "",
+            encodings=encodings,
+            note="; ".join(notes),
         ),
     )
     return ax
+
+
+SHORT_SPAN_DAYS = 400  # dated works (all but the outermost 1% each side) within this: by day
+
+
+def _days(dated: pd.DataFrame) -> pd.Series:
+    return pd.Series(as_dates(dated["date"]), index=dated.index)
+
+
+def _short_span(dated: pd.DataFrame):
+    """``(first, last)`` day of the bulk of the dates when they lie within about a year
+    (a crawler's month), else None."""
+    days = _days(dated).dropna()
+    if days.empty:
+        return None
+    first, last = days.quantile(0.01), days.quantile(0.99)
+    return (first.normalize(), last.normalize()) if (last - first).days <= SHORT_SPAN_DAYS else None
+
+
+def _timeline_by_day(dated: pd.DataFrame, span, ax) -> str:
+    days = _days(dated)
+    days = days[days.between(*span)].dt.normalize()
+    unit = "day" if (span[1] - span[0]).days <= 120 else "week"
+    if unit == "week":
+        days = days.dt.to_period("W").dt.start_time
+    counts = days.value_counts().sort_index()
+    ax.bar(counts.index, counts.to_numpy(), width=0.8 if unit == "day" else 5.6, color=PALETTE[0])
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.set_ylabel(f"works per {unit}")
+    set_title(ax, f"Works in the corpus by {unit} of issue ({len(days):,} dated works)")
+    return unit
 
 
 def _timeline_by_year(per_year: pd.DataFrame, ax) -> None:
