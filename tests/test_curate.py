@@ -270,3 +270,28 @@ def test_a_folders_readme_is_left_out_and_said_so(tmp_path, capsys):
     assert f"Left out {readme}: the folder's own documentation" in capsys.readouterr().out
     review = pd.read_csv(data / "reports" / "add-review.csv", encoding="utf-8-sig")
     assert review["status"].tolist() == ["added", "added", "left out"]
+
+
+def test_reading_ahead_on_every_core_adds_exactly_what_reading_in_turn_adds(tmp_path, monkeypatch):
+    from cyberdiscourse import curate
+    from cyberdiscourse.curate import add_captures, expand_captures
+
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    for i in range(curate.READ_AHEAD_FROM + 6):
+        (folder / f"{i:03d}.md").write_text(
+            f"---\ntitle: 网络安全动态第{i}期\ndate: 2023-01-{i % 28 + 1:02d}\n---\n\n"
+            f"# 网络安全动态第{i}期\n\n各国应尊重网络主权，共同维护网络空间和平与安全（{i}）。\n",
+            encoding="utf-8",
+        )
+    (folder / "blank.md").write_bytes(b"  \n\n")  # refused either way
+    files = expand_captures([folder])
+    n = curate.READ_AHEAD_FROM + 6
+    ahead = add_captures(tmp_path / "a", files)
+    assert any((tmp_path / "a" / "processed" / "extract-cache").iterdir())
+    monkeypatch.setattr(curate, "READ_AHEAD_FROM", 10**9)
+    in_turn = add_captures(tmp_path / "b", files)
+    assert len(ahead.added) == n
+    assert ahead.added == in_turn.added
+    assert [str(p) for p in ahead.refused] == [str(p) for p in in_turn.refused]
+    assert "the file is empty" in str(ahead.refused[0])

@@ -14,7 +14,7 @@ from pathlib import Path
 from .config import raw_dir_of
 from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
-from .ingest.formats import page_inferred
+from .ingest.formats import page_inferred, suffix_of
 from .ingest.infer import HEADER_KINDS, same_text_day, with_file_name
 from .io import write_atomic
 from .metadata import (
@@ -315,6 +315,38 @@ def unique_id(wid: str, taken: dict[str, str]) -> str:
     return f"{wid}-{n}"
 
 
+READ_AHEAD_FROM = 64  # files: below this, starting worker processes costs more than it saves
+
+
+def _read_ahead(files: list[Path], cache_dir: Path) -> None:
+    """Read many captures on every core first, so their visible lines and inferred values
+    wait in the extraction cache when each is checked in turn (the checks that follow stay
+    in one process, in order). A file that fails here is read again there and refused
+    with its message."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .ingest import formats
+
+    cached = {".warc.gz"} | formats.MARKDOWN_SUFFIXES | formats.HTML_SUFFIXES
+    cached |= formats.MHTML_SUFFIXES | formats.WARC_SUFFIXES  # the kinds read_raw caches
+    todo = [str(f) for f in files if f.is_file() and suffix_of(f.name) in cached]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < READ_AHEAD_FROM or workers < 2:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_read_quietly, todo, [str(cache_dir)] * len(todo), chunksize=16))
+
+
+def _read_quietly(path: str, cache_dir: str) -> None:
+    import contextlib
+
+    # A failure is reported when the file is read again, in order, and refused there.
+    with contextlib.suppress(Exception):
+        read_raw(Path(path), cache_dir=Path(cache_dir))
+
+
 def _existing_works(raw_dir: Path) -> dict[str, Work]:
     """The works already listed; an unusable works.csv stops here, before anything is
     written."""
@@ -460,6 +492,7 @@ def add_captures(
     existing = _existing_works(raw_dir)
     taken = _taken_ids(existing)
     known = _Known.of(raw_dir, existing)
+    _read_ahead([f for f, _ in files], raw_dir.parent / "processed" / "extract-cache")
     planned, refused = [], []
     inside = Path(data_dir).resolve()
     for file, name in files:

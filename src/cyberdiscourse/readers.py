@@ -205,15 +205,17 @@ def _cached(cache_dir: Path | None, digest: str, suffix: str):
 def _store(cache_dir: Path, digest: str, suffix: str, visible) -> None:
     import gzip
     import json
-    from dataclasses import asdict
 
     from .io import write_atomic
 
     path = _cache_file(cache_dir, digest, suffix)
     if path.is_file():
         return
+    # Shallow: every field is a string, a number or a flat list or dict (asdict would
+    # deep-copy every line, a third of the time of writing the cache).
+    plain = {**vars(visible), "pages": [vars(p) for p in visible.pages]}
     blob = gzip.compress(
-        json.dumps(asdict(visible), ensure_ascii=False, sort_keys=True).encode(),
+        json.dumps(plain, ensure_ascii=False, sort_keys=True).encode(),
         compresslevel=1,
         mtime=0,
     )

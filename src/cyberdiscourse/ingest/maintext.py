@@ -197,12 +197,20 @@ def _monotone_matches(keys: list[str], target: str) -> list[tuple[int, int]]:
     return chain[::-1]
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _text_size(line: str) -> float:
+    """Han characters, and Latin letters at a third (about a Chinese character's worth)."""
+    return count_cjk(line) + len(_LATIN_LETTER.findall(line)) / 3
+
+
 def prose_score(lines: list[str]) -> float:
     """How much of a set of lines reads as running text: Han characters (and Latin
     letters / 3) in lines that end sentences and are longer than a menu item."""
     score = 0.0
     for line in lines:
-        size = count_cjk(line) + sum(ch.isascii() and ch.isalpha() for ch in line) / 3
+        size = _text_size(line)
         if size >= 20 and _SENTENCE.search(line):
             score += size
     return score
@@ -347,7 +355,7 @@ def main_block(lines: list[str], given: list[str | None]) -> tuple[int, int] | N
         if reason is not None or not line.strip():
             score = 0.0
         elif _is_prose(line):
-            score = count_cjk(line) + sum(ch.isascii() and ch.isalpha() for ch in line) / 3
+            score = _text_size(line)
         else:
             score = -max(LINE_PENALTY, len(line) / 2)
         if run <= 0:
@@ -365,7 +373,7 @@ LINE_PENALTY = 10.0  # what a short non-prose line (a prompt, a menu item) costs
 def _is_prose(line: str) -> bool:
     """A sentence, however short ("第十四条 本办法自公布之日起施行。"), or a numbered
     item of a law or list: what the running text is made of."""
-    size = count_cjk(line) + sum(ch.isascii() and ch.isalpha() for ch in line) / 3
+    size = _text_size(line)
     if size >= 4 and re.search(r"[。；;]\s*[”’」』)）*]*\s*$", line):
         return True
     return size >= 20 and bool(_SENTENCE.search(line))
