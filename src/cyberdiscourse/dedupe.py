@@ -102,6 +102,7 @@ def _shingles(key: str, n: int = 4) -> set[str]:
 
 
 _MERSENNE = (1 << 61) - 1
+SHINGLE = 4  # characters per shingle
 BANDS, ROWS = 8, 4  # MinHash banding: pairs with Jaccard 0.8 meet in a band with p > 0.99
 MIN_LEN = 20  # shorter paragraphs are not compared across works
 
@@ -115,12 +116,18 @@ def _hash_params(n_hashes: int) -> tuple:
     return a, b
 
 
-def _shingle_hashes(key: str, n: int = 4):
+def _shingle_hashes(key: str, n: int = SHINGLE):
     """32-bit hashes of the character ``n``-grams of ``key``, computed on code points."""
     import numpy as np
 
     cp = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    width = min(n, len(cp))
+    return _window_hashes(cp, min(n, len(cp)))
+
+
+def _window_hashes(cp, width: int):
+    """32-bit hashes of every ``width``-long window of the code points ``cp``."""
+    import numpy as np
+
     h = np.zeros(len(cp) - width + 1, dtype=np.uint64)
     for j in range(width):  # polynomial hash; uint64 arithmetic wraps around
         h = h * np.uint64(1_000_003) + cp[j : len(cp) - width + 1 + j]
@@ -156,7 +163,6 @@ def minhash(keys: list[str], *, n_hashes: int = BANDS * ROWS):
     return out
 
 
-SHINGLE = 4
 MINHASH_CHUNK = 512  # keys hashed together: 32 x their shingles x 8 bytes stays small
 
 
@@ -169,15 +175,7 @@ def _chunk_shingle_hashes(keys: list[str]):
     lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
     ends = np.cumsum(lengths)
     n_windows = lengths - SHINGLE + 1
-    h = np.zeros(len(cp) - SHINGLE + 1, dtype=np.uint64)
-    for j in range(SHINGLE):  # polynomial hash over every window, across key borders too
-        h = h * np.uint64(1_000_003) + cp[j : len(cp) - SHINGLE + 1 + j]
-    h ^= h >> np.uint64(30)
-    h *= np.uint64(0xBF58476D1CE4E5B9)
-    h ^= h >> np.uint64(27)
-    h *= np.uint64(0x94D049BB133111EB)
-    h ^= h >> np.uint64(31)
-    h &= np.uint64(0xFFFFFFFF)
+    h = _window_hashes(cp, SHINGLE)  # every window, across key borders too
     first = ends - lengths  # each key's first window; windows across a border are dropped
     starts = np.concatenate([[0], np.cumsum(n_windows)[:-1]])
     keep = np.arange(int(n_windows.sum())) + np.repeat(first - starts, n_windows)
