@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .dates import find_dates
-from .normalise import count_cjk, match_key
+from .normalise import ARTICLE_LINE, count_cjk, match_key
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
@@ -180,7 +180,6 @@ HEADING = re.compile(
     r"前言|序言|引言|结束语|结语|Preamble|Conclusion|Introduction|Foreword)",
     re.I,
 )
-ARTICLE = re.compile(r"^[\s*#]*第[一二三四五六七八九十百千零〇两\d]+条")
 LIST_ITEM = re.compile(r"^[\s*]*([(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、])")
 MIN_ARTICLES = 3  # a document with this many "第…条" lines is articled
 # Rules written for web pages, and what decides every other reason.
@@ -565,7 +564,7 @@ def rule_kind(reason: str) -> str:
 
 def is_articled(texts: list[str]) -> bool:
     """Whether lines are a law's or regulation's running text: enough "第…条" lines."""
-    return sum(bool(ARTICLE.match(t)) for t in texts) >= MIN_ARTICLES
+    return sum(bool(ARTICLE_LINE.match(t)) for t in texts) >= MIN_ARTICLES
 
 
 def articled_span(originals: list[str]) -> range:
@@ -573,7 +572,7 @@ def articled_span(originals: list[str]) -> range:
     "第…条" to its last and the list items after it (empty when not articled)."""
     if not is_articled(originals):
         return range(0)
-    articles = [i for i, text in enumerate(originals) if ARTICLE.match(text)]
+    articles = [i for i, text in enumerate(originals) if ARTICLE_LINE.match(text)]
     end = articles[-1]
     while end + 1 < len(originals) and LIST_ITEM.match(originals[end + 1]):
         end += 1  # the last article's items

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from ..dates import date_in_file_name, find_dates
-from ..normalise import count_cjk, match_key, normalise_line
+from ..normalise import ARTICLE_LINE, count_cjk, match_key, normalise_line
 
 _ADOPTED = re.compile(
     r"(会议|常务会议|室务会议|局务会议|部务会议|办公会议)[^。]{0,12}(审议)?通过|通过$"
@@ -242,7 +242,6 @@ _DOCUMENT_KIND = re.compile(
     r"解释|要点|守则)$"
 )
 _VERSION_NOTE = re.compile(r"^[（(](征求意见稿|试行|(修订|修正)?草案|送审稿|暂行|修订稿)[）)]$")
-_ARTICLE = re.compile(r"^[\s*#]*第[一二三四五六七八九十百千零〇两\d]+条")
 _NUMBERED = re.compile(  # a heading or an item: 第…, 一、, (一), 1.
     r"^(第|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])"
 )
@@ -269,7 +268,7 @@ def _carried_document(norm, given, headline: str) -> tuple[int, str] | None:
         if opening is None or not _OPENING.match(norm[opening]):
             continue
         title = line + (norm[note] if note is not None else "")
-        articles = sum(bool(_ARTICLE.match(norm[j])) for j in usable[n + 1 :])
+        articles = sum(bool(ARTICLE_LINE.match(norm[j])) for j in usable[n + 1 :])
         # The headline's own last line ("…常务委员会" / "议事规则") is no other document.
         if articles >= ARTICLES_CARRIED and not match_key(headline).endswith(match_key(line)):
             return i, title
