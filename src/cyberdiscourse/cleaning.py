@@ -536,7 +536,8 @@ def classify_lines(
     verdicts = []
     # A law's running text gets back whatever a web-page line rule would take from it
     # (_articled_text), so those rules are not run there: most of a law's time is saved.
-    articled = articled_span([text for _, text in lines])
+    originals = [text for _, text in lines]
+    articled = articled_span(originals)
     for k, (no, text) in enumerate(lines):
         reason, detail = given[k] if given else (None, "")
         if not reason:
@@ -553,7 +554,7 @@ def classify_lines(
         _short_runs(verdicts, protected=protected)
         _keep_all_short(verdicts)
     _duplicates(verdicts)
-    _articled_text(verdicts, [text for _, text in lines])
+    _articled_text(verdicts, originals, articled)
     return verdicts
 
 
@@ -564,24 +565,24 @@ def rule_kind(reason: str) -> str:
 
 def is_articled(texts: list[str]) -> bool:
     """Whether lines are a law's or regulation's running text: enough "第…条" lines."""
-    return sum(bool(ARTICLE_LINE.match(t)) for t in texts) >= MIN_ARTICLES
+    return bool(articled_span(texts))
 
 
 def articled_span(originals: list[str]) -> range:
     """The running text of a law or regulation among these lines: from its first
     "第…条" to its last and the list items after it (empty when not articled)."""
-    if not is_articled(originals):
-        return range(0)
     articles = [i for i, text in enumerate(originals) if ARTICLE_LINE.match(text)]
+    if len(articles) < MIN_ARTICLES:  # not articled
+        return range(0)
     end = articles[-1]
     while end + 1 < len(originals) and LIST_ITEM.match(originals[end + 1]):
         end += 1  # the last article's items
     return range(articles[0], end + 1)
 
 
-def _articled_text(v: list[LineVerdict], originals: list[str]) -> None:
-    """Give back to a law's running text the lines web-page rules took from it."""
-    for i in articled_span(originals):
+def _articled_text(v: list[LineVerdict], originals: list[str], span: range) -> None:
+    """Give back to a law's running text (``span``) the lines web-page rules took from it."""
+    for i in span:
         x = v[i]
         if x.reason in WEB_PAGE_RULES and not x.detail:  # a format's decision stands
             x.reason, x.text = None, originals[i]
