@@ -171,7 +171,7 @@ def cmd_import_tsv(args: argparse.Namespace) -> int:
 def cmd_kwic(args: argparse.Namespace) -> int:
     from .concepts import kwic
     from .corpus import load_processed
-    from .io import check_output, write_atomic
+    from .io import check_output, write_csv
     from .lexicon import load_lexicon
 
     data_dir = resolve_data_dir(args.data_dir)
@@ -190,12 +190,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         tables["paragraphs"], tables["works"], args.term, load_lexicon(data_dir), chars=args.chars
     )
     if args.csv:
-        write_atomic(
-            Path(args.csv),
-            lambda tmp: lines.drop(columns="para_id").to_csv(
-                tmp, index=False, encoding="utf-8-sig"
-            ),
-        )
+        write_csv(lines.drop(columns="para_id"), Path(args.csv))
         print(f"Wrote {len(lines)} lines to {args.csv}")
         return 0
     width = max((len(x) for x in lines["left"]), default=0)
@@ -213,7 +208,7 @@ def cmd_lexicon_audit(args: argparse.Namespace) -> int:
 
     from .audit import lexicon_audit
     from .corpus import load_processed
-    from .io import check_output, write_atomic
+    from .io import check_output, write_csv
     from .lexicon import load_lexicon
 
     data_dir = resolve_data_dir(args.data_dir)
@@ -228,10 +223,7 @@ def cmd_lexicon_audit(args: argparse.Namespace) -> int:
         folder = Path(args.csv_dir)
         folder.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            write_atomic(
-                folder / f"lexicon_audit_{name}.csv",
-                lambda tmp, t=table: t.to_csv(tmp, index=False, encoding="utf-8-sig"),
-            )
+            write_csv(table, folder / f"lexicon_audit_{name}.csv")
             print(f"Wrote {len(table)} rows to {folder / f'lexicon_audit_{name}.csv'}")
         return 0
     _print_audit(tables, lexicon.source_dir, args.limit)
@@ -263,12 +255,12 @@ def _print_audit(tables: dict, source_dir: Path, limit: int) -> None:
 
 def _export(table, path: str | None, data_dir: Path, force: bool) -> bool:
     """Write ``table`` as CSV to ``path`` (never into raw/); False when no path was given."""
-    from .io import check_output, write_atomic
+    from .io import check_output, write_csv
 
     if not path:
         return False
     check_output(Path(path), data_dir=data_dir, force=force, what="file")
-    write_atomic(Path(path), lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    write_csv(table, Path(path))
     print(f"Wrote {len(table)} rows to {path}")
     return True
 

@@ -48,6 +48,12 @@ def write_text(text: str, path: Path) -> Path:
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def write_csv(df: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig") -> Path:
+    """Write a DataFrame as CSV (no index) atomically; ``utf-8-sig`` by default, the BOM
+    letting a spreadsheet read the Chinese right."""
+    return write_atomic(path, lambda tmp: df.to_csv(tmp, index=False, encoding=encoding))
+
+
 def write_json(obj: object, path: Path) -> Path:
     """Write JSON (sorted keys, UTF-8, trailing newline) atomically."""
     return write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", path)

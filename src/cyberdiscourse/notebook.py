@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import REPO_ROOT, resolve_data_dir
-from .io import write_atomic
+from .io import write_csv
 from .lexicon import Lexicon, load_glossary, load_lexicon
 from .plotting import FigureSaver, figures_root
 
@@ -44,7 +44,7 @@ class NotebookContext:
         rest = len(table) - n
         if self.save.save_files:
             path = self.save.folder / "tables" / f"{name}.csv"
-            write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+            write_csv(table, path, encoding="utf-8")
             where = f"all {len(table):,} rows in {shown_path(path)}"
         else:
             where = "saving is off"

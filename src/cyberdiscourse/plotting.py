@@ -27,7 +27,7 @@ import matplotlib
 import pandas as pd
 
 from .config import REPO_ROOT, outputs_dir_of
-from .io import write_atomic, write_text
+from .io import write_atomic, write_csv, write_text
 
 FONT_PATH = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei.ttf"
 FONT_NAME = "WenQuanYi Micro Hei"
@@ -369,9 +369,7 @@ def save_figure(
                 fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata[fmt])
 
         paths[fmt] = write_atomic(path, write)
-    paths["csv"] = write_atomic(
-        out_dir / f"{name}.csv", lambda tmp: data.to_csv(tmp, index=False, encoding="utf-8")
-    )
+    paths["csv"] = write_csv(data, out_dir / f"{name}.csv", encoding="utf-8")
     caption = caption if caption is not None else caption_of(fig)
     if caption is not None:
         text = caption if isinstance(caption, str) else caption.text(data_file=f"{name}.csv")

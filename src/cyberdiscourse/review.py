@@ -126,9 +126,6 @@ def write_table(rows: list[dict], data_dir: Path, name: str) -> Path:
     import pandas as pd
 
     from .config import outputs_dir_of
-    from .io import write_atomic
+    from .io import write_csv
 
-    path = outputs_dir_of(data_dir, "reports") / name
-    table = pd.DataFrame(rows)
-    write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
-    return path
+    return write_csv(pd.DataFrame(rows), outputs_dir_of(data_dir, "reports") / name)

@@ -497,7 +497,7 @@ def _read_labels(model, path, default: dict[int, str], t: pd.DataFrame) -> dict[
     from pathlib import Path
 
     from .errors import CorpusError, Problem
-    from .io import write_atomic
+    from .io import write_csv
 
     if path is None:
         return default
@@ -507,7 +507,7 @@ def _read_labels(model, path, default: dict[int, str], t: pd.DataFrame) -> dict[
         table = pd.DataFrame(
             {"topic": list(default), "label": list(default.values()), "top_terms": top.to_list()}
         )
-        write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
+        write_csv(table, path)
         return default
     given = pd.read_csv(path, encoding="utf-8-sig", dtype={"label": str})
     if sorted(given.get("topic", pd.Series(dtype=int)).tolist()) != list(default):
