@@ -76,9 +76,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args.data_dir)
     problems = check(data_dir)
-    undated = [p for p in problems if p.severity == "warning" and ("field", "date") in p.fields]
+    def is_undated(p: Problem) -> bool:
+        return p.severity == "warning" and ("field", "date") in p.fields
+
+    undated = [p for p in problems if is_undated(p)]
     inferred = [p for p in problems if p.severity == "inferred"]
-    for p in undated + [p for p in problems if p.severity != "inferred" and p not in undated]:
+    others = [p for p in problems if p.severity != "inferred" and not is_undated(p)]
+    for p in undated + others:  # one pass each: a list test per problem is quadratic
         print(p)
     errors = sum(p.severity == "error" for p in problems)
     if inferred and args.all:
