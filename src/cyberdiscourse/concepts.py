@@ -431,7 +431,7 @@ def _unit_column(stats: pd.DataFrame) -> str:
     return "work_id" if "work_id" in stats else "year"
 
 
-def _rate_ceiling(rates, upper, counts=None) -> float:
+def _rate_ceiling(rates, upper, used) -> float:
     """The top of a rate axis: set by the rates observed and the intervals of the units
     that use the concept, not by the upper bounds of units without a mention (a year
     of one short law can have an interval up to 50 per 10k while the rates are below
@@ -439,9 +439,8 @@ def _rate_ceiling(rates, upper, counts=None) -> float:
     rates = np.asarray(rates, dtype=float)
     peak = float(np.nanmax(rates)) if rates.size and np.isfinite(rates).any() else 0.0
     if peak > 0:
-        used = np.asarray(upper, dtype=float)[np.asarray(counts) > 0] if counts is not None else []
-        used = [u for u in used if np.isfinite(u)]
-        return max(peak * 1.35, max(used, default=0.0))
+        bounds = np.asarray(upper, dtype=float)[used] if upper is not None else []
+        return max(peak * 1.35, max((u for u in bounds if np.isfinite(u)), default=0.0))
     finite = np.asarray(upper if upper is not None else [], dtype=float)
     finite = finite[np.isfinite(finite) & (finite > 0)]
     return float(finite.min()) if finite.size else 1.0
@@ -509,10 +508,11 @@ def textplot_timeline(
         x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
         y = sub[value].to_numpy(dtype=float)
         colour = LINE_PALETTE[i % len(LINE_PALETTE)]
+        used = (sub["count"] > 0).to_numpy()  # units that mention the concept
+        upper = sub["ci_high"].to_numpy(dtype=float) if has_ci else None
         if has_ci:
             # A unit without a mention has only an upper bound to show: drawn faint, so
             # seventy empty years do not look like seventy findings.
-            used = (sub["count"] > 0).to_numpy()
             for on, alpha in ((used, 0.45), (~used, 0.12)):
                 if on.any():
                     ax.vlines(
@@ -531,18 +531,16 @@ def textplot_timeline(
                 text = f"{n} ({r})" if r else str(n)
                 ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(3, 2), fontsize=6)
         set_title(ax, sub["label"].iloc[0] if len(sub) else cid, loc="left")
-        upper = sub["ci_high"].to_numpy(dtype=float) if has_ci else None
-        top = _rate_ceiling(y, upper, sub["count"].to_numpy() if has_ci else None)
+        top = _rate_ceiling(y, upper, used)
         tops.append(top)
         ax.set_ylim(0, top)
         if has_ci:  # an interval of a unit that uses the concept, past the top: an arrow
-            counts = sub["count"].to_numpy()
-            past = ((sub["ci_high"].to_numpy(dtype=float) > top) & (counts > 0)).nonzero()[0]
-            cut += int(((sub["ci_high"].to_numpy(dtype=float) > top) & (counts == 0)).sum())
-            if len(past):
+            past = upper > top
+            cut += int((past & ~used).sum())
+            if (past & used).any():
                 ax.plot(
-                    np.asarray(x)[past], [top * 0.97] * len(past), ls="none",
-                    marker=r"$\uparrow$", color=colour, ms=6,
+                    np.asarray(x)[past & used], [top * 0.97] * int((past & used).sum()),
+                    ls="none", marker=r"$\uparrow$", color=colour, ms=6,
                 )  # fmt: skip
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
