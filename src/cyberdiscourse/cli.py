@@ -76,6 +76,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args.data_dir)
     problems = check(data_dir)
+
     def is_undated(p: Problem) -> bool:
         return p.severity == "warning" and ("field", "date") in p.fields
 

@@ -230,14 +230,16 @@ def textplot_timeline(works: pd.DataFrame, *, ax=None, max_labels: int = MAX_GRO
     notes = (
         [f"{len(works) - len(dated)} undated works not shown"] if len(works) > len(dated) else []
     )
-    span = _short_span(dated) if len(dated) > max_labels else None
+    many = len(dated) > max_labels
+    days = pd.Series(as_dates(dated["date"]), index=dated.index) if many else None
+    span = _short_span(days) if many else None
     if span is not None:  # a crawl of weeks: works per day, not one bar for the year
-        bar = _timeline_by_day(dated, span, ax)
-        outside = int((~_days(dated).between(*span)).sum())
+        bar = _timeline_by_day(days, span, ax)
+        outside = int((~days.between(*span)).sum())
         if outside:
             notes.append(f"{outside} works dated outside {span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}")
         encodings = {"bar": f"works per {bar}"}
-    elif len(dated) > max_labels:
+    elif many:
         _timeline_by_year(textstat_dates(dated), ax)
         encodings = {"bar": "works per year, stacked by how precisely the date is known"}
     else:
@@ -259,22 +261,17 @@ def textplot_timeline(works: pd.DataFrame, *, ax=None, max_labels: int = MAX_GRO
 SHORT_SPAN_DAYS = 400  # dated works (all but the outermost 1% each side) within this: by day
 
 
-def _days(dated: pd.DataFrame) -> pd.Series:
-    return pd.Series(as_dates(dated["date"]), index=dated.index)
-
-
-def _short_span(dated: pd.DataFrame):
+def _short_span(days: pd.Series):
     """``(first, last)`` day of the bulk of the dates when they lie within about a year
     (a crawler's month), else None."""
-    days = _days(dated).dropna()
+    days = days.dropna()
     if days.empty:
         return None
     first, last = days.quantile(0.01), days.quantile(0.99)
     return (first.normalize(), last.normalize()) if (last - first).days <= SHORT_SPAN_DAYS else None
 
 
-def _timeline_by_day(dated: pd.DataFrame, span, ax) -> str:
-    days = _days(dated)
+def _timeline_by_day(days: pd.Series, span, ax) -> str:
     days = days[days.between(*span)].dt.normalize()
     unit = "day" if (span[1] - span[0]).days <= 120 else "week"
     if unit == "week":
