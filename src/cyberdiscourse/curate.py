@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 from .config import raw_dir_of
 from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
-from .ingest.formats import page_inferred, suffix_of
+from .ingest.formats import page_inferred
 from .ingest.infer import HEADER_KINDS, same_text_day, with_file_name
 from .io import write_atomic
 from .metadata import (
@@ -28,7 +29,7 @@ from .metadata import (
     read_works,
 )
 from .normalise import count_cjk, match_key
-from .readers import read_raw
+from .readers import is_cached, read_raw
 from .versions import family_key
 
 
@@ -98,6 +99,11 @@ def make_work_id(
 
 def pinyin_slug(title: str, *, max_chars: int = 40) -> str:
     """Pinyin of a Chinese title, word by word, at most ``max_chars`` long."""
+    return _join_words(list(_pinyin_words(title)), max_chars)
+
+
+@functools.lru_cache(maxsize=4096)  # an id taken by another text asks again, longer
+def _pinyin_words(title: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
     text = title.replace("中华人民共和国", "") or title
@@ -111,7 +117,7 @@ def pinyin_slug(title: str, *, max_chars: int = 40) -> str:
         romanised = re.sub(r"[^a-z0-9]+", "", romanised)
         if romanised:
             words.append(romanised)
-    return _join_words(words, max_chars)
+    return tuple(words)
 
 
 # "最高人民法院、最高人民检察院关于": the issuer, when a subject of some length follows.
@@ -326,11 +332,7 @@ def _read_ahead(files: list[Path], cache_dir: Path) -> None:
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from .ingest import formats
-
-    cached = {".warc.gz"} | formats.MARKDOWN_SUFFIXES | formats.HTML_SUFFIXES
-    cached |= formats.MHTML_SUFFIXES | formats.WARC_SUFFIXES  # the kinds read_raw caches
-    todo = [str(f) for f in files if f.is_file() and suffix_of(f.name) in cached]
+    todo = [str(f) for f in files if f.is_file() and is_cached(f.name)]
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < READ_AHEAD_FROM or workers < 2:
         return

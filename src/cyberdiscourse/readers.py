@@ -181,6 +181,21 @@ EXTRACT_VERSION = "19"  # bump when visible lines or the main-text decision chan
 _CACHED_KINDS = {"html", "mhtml", "warc", "markdown"}
 
 
+def is_cached(name: str) -> bool:
+    """Whether :func:`read_raw` keeps the visible lines of a file of this name (its kind
+    is one of ``_CACHED_KINDS``, told by the suffix as :func:`_visible` tells it)."""
+    from .ingest import formats
+
+    suffix = formats.suffix_of(name)
+    return suffix in (
+        {".warc.gz"}
+        | formats.MARKDOWN_SUFFIXES
+        | formats.HTML_SUFFIXES
+        | formats.MHTML_SUFFIXES
+        | formats.WARC_SUFFIXES
+    )
+
+
 def _cache_file(cache_dir: Path, digest: str, suffix: str) -> Path:
     return Path(cache_dir) / f"{digest[:32]}-{suffix.strip('.')}-v{EXTRACT_VERSION}.json.gz"
 
