@@ -127,10 +127,11 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     mixed = _decode_mixed(data)
     if mixed is not None:
         return mixed
+    guess = _detect(data)  # charset-normalizer: slow on a large file, so asked once
     decoded = (
-        _best_legacy_decoding(data)
+        _best_legacy_decoding(data, guess)
         or _replacing(data)
-        or _best_legacy_decoding(data, any_reading=True)
+        or _best_legacy_decoding(data, guess, any_reading=True)
     )
     if decoded is None:
         raise CorpusError(
@@ -301,11 +302,13 @@ def _detect(data: bytes) -> str | None:
     return _DETECTED_ALIASES.get(best.encoding, best.encoding)
 
 
-def _best_legacy_decoding(data: bytes, *, any_reading: bool = False) -> tuple[str, str] | None:
-    """Try the detector's guess and the Chinese legacy encodings; keep the most
+def _best_legacy_decoding(
+    data: bytes, guess: str | None, *, any_reading: bool = False
+) -> tuple[str, str] | None:
+    """Try the detector's ``guess`` and the Chinese legacy encodings; keep the most
     Chinese-like of those that do not read as mojibake (``any_reading``: of all, the
     encoding then saying it reads as mojibake)."""
-    candidates = [c for c in ("gb18030", "big5hkscs", _detect(data), "utf-16") if c]
+    candidates = [c for c in ("gb18030", "big5hkscs", guess, "utf-16") if c]
     best: tuple[float, str, str] | None = None
     for encoding in dict.fromkeys(candidates):
         try:
@@ -336,7 +339,8 @@ def _decode_mixed(data: bytes) -> tuple[str, str] | None:
             bad.append(i)
     if not bad or len(bad) > len(raw_lines) / 2:
         return None
-    legacy = _best_legacy_decoding(b"\n".join(raw_lines[i] for i in bad))
+    pasted = b"\n".join(raw_lines[i] for i in bad)
+    legacy = _best_legacy_decoding(pasted, _detect(pasted))
     if legacy is None:
         return None
     encoding, bad_set = legacy[1], set(bad)
