@@ -108,8 +108,9 @@ def test_names_that_use_nearly_all_255_bytes_are_added_and_built(tmp_path):
     assert {p.name for p in (data / "raw").iterdir()} >= {md.name, html.name}
     build(data, n_jobs=1)
     assert len(load_processed(data)["works"]) == 2
+    # The page's visible lines are written out; a Markdown file's lines are its own.
     extracted = sorted((data / "processed" / "extracted").iterdir())
-    assert len(extracted) == 2
+    assert len(extracted) == 1 and extracted[0].name.startswith(stem[:60])  # the page, shortened
     for path in extracted:
         assert len(path.name.encode()) <= 255 and text in path.read_text(encoding="utf-8")
 
@@ -295,3 +296,26 @@ def test_reading_ahead_on_every_core_adds_exactly_what_reading_in_turn_adds(tmp_
     assert ahead.added == in_turn.added
     assert [str(p) for p in ahead.refused] == [str(p) for p in in_turn.refused]
     assert "the file is empty" in str(ahead.refused[0])
+
+
+def test_a_rebuild_leaves_no_visible_lines_of_files_it_did_not_write(tmp_path):
+    """``processed/extracted`` holds the pages of this build only: a stale file from an
+    earlier build (a capture since removed, or a Markdown file, whose lines are its own)
+    is removed, and the page's file is written again."""
+    from cyberdiscourse.corpus import build
+    from cyberdiscourse.curate import add_captures
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><h1>网络主权</h1><p>尊重网络主权是国际关系基本准则的体现。</p></body></html>",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    add_captures(data, [page])
+    build(data, n_jobs=1)
+    folder = data / "processed" / "extracted"
+    stale = folder / "old" / "gone.md.txt"
+    stale.parent.mkdir()
+    stale.write_text("x\n", encoding="utf-8")
+    build(data, n_jobs=1, force=True)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["page.html.txt"]

@@ -170,3 +170,20 @@ def test_map_partitions_keeps_the_order_of_the_items():
     items = list(range(7))
     assert engine.map_partitions(abs, [-i for i in items], n_jobs=2) == items
     assert engine.map_partitions(abs, [], engine="dask") == []
+
+
+def test_partitions_run_with_the_garbage_collector_paused_and_it_is_restored():
+    import gc
+
+    from cyberdiscourse.engine import map_partitions
+
+    assert gc.isenabled()
+    assert map_partitions(_collector_state, [1, 2], n_jobs=1) == [False, False]
+    assert map_partitions(_collector_state, [1, 2], n_jobs=2) == [False, False]
+    assert gc.isenabled()
+
+
+def _collector_state(_item) -> bool:
+    import gc
+
+    return gc.isenabled()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dates import find_dates
 from .normalise import ARTICLE_LINE, count_cjk, match_key
@@ -207,7 +208,7 @@ _FURNITURE = re.compile("|".join(f"(?:{p})" for p in FURNITURE_PATTERNS), re.I)
 _PAYWALL = re.compile("|".join(f"(?:{p})" for p in PAYWALL_PATTERNS), re.I)
 
 
-@dataclass
+@dataclass(slots=True)  # one per line of every capture: slots make them smaller and faster
 class LineVerdict:
     """What the rules decided about one line."""
 
@@ -219,11 +220,14 @@ class LineVerdict:
     removed: list[tuple[str, str]] = field(default_factory=list)
 
 
+_ODD_GLYPHS = re.compile("[\ufffd\ue000-\uf8ff]")  # replacement and private-use characters
+
+
 def is_binary_garbage(text: str) -> bool:
     """Decoded bytes of a binary file: replacement characters, PDF syntax, private-use glyphs."""
     if len(text) < 300 and _BINARY_TOKENS.search(text):
         return True
-    odd = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
+    odd = len(_ODD_GLYPHS.findall(text))
     # A rare glyph or two in a long text is not garbage; a line full of them is.
     return odd / max(1, len(text)) >= 0.02 or (odd >= 1 and len(text) < 40)
 
@@ -288,10 +292,17 @@ def line_rule(text: str, watermarks: list[str]) -> str | None:
     """The reason a single line is not document text, judged on the line alone."""
     if not text:
         return "blank"
+    rule = _form_rule(text)
+    if rule != "binary_garbage" and text in watermarks:
+        return "watermark"
+    return rule
+
+
+@lru_cache(maxsize=1 << 16)  # a crawl repeats its sites' menus and footers on every page
+def _form_rule(text: str) -> str | None:
+    """:func:`line_rule` but for the file's own watermarks, which the caller checks."""
     if is_binary_garbage(text):
         return "binary_garbage"
-    if text in watermarks:
-        return "watermark"
     if len(text) <= SHORT_FURNITURE:
         if _PAYWALL.search(text):
             return "paywall"
@@ -337,9 +348,9 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
     for i, x in enumerate(v):
         # A notice is a few sentences; a whole page on one line that mentions one is text.
         if (
-            len(x.text) <= NOTICE_MAX
+            x.reason in (None, "paywall", "site_furniture")
+            and len(x.text) <= NOTICE_MAX
             and PAYWALL_START.search(x.text)
-            and x.reason in (None, "paywall", "site_furniture")
         ):
             _mark(v, range(i, len(v)), "paywall")
             break
@@ -355,9 +366,9 @@ def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
             _cut_news_lead(x)
         # "来源:" alone on a line: the next line names the source site.
         if (
-            SOURCE_LABEL.match(x.text)
-            and i + 1 < len(v)
+            i + 1 < len(v)
             and v[i + 1].reason is None
+            and SOURCE_LABEL.match(x.text)
             and is_short(v[i + 1].text)
         ):
             v[i + 1].reason = "site_furniture"
@@ -473,7 +484,7 @@ def _keep_all_short(v: list[LineVerdict]) -> None:
 
 def _binary_neighbours(v: list[LineVerdict]) -> None:
     """Short Chinese-free lines next to binary garbage ("0", "1716 46") are part of it."""
-    changed = True
+    changed = any(x.reason == "binary_garbage" for x in v)
     while changed:
         changed = False
         for i, x in enumerate(v):

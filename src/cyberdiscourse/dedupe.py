@@ -262,7 +262,14 @@ def candidate_pairs(
             sigs.sig[i[c : c + 1_000_000]] == sigs.sig[j[c : c + 1_000_000]]
         ).mean(axis=1)
     i, j = i[agree >= min_estimate], j[agree >= min_estimate]
-    return sorted(tuple(sorted((sigs.item[int(a)], sigs.item[int(b)]))) for a, b in zip(i, j))
+    import pandas as pd
+
+    items = np.asarray(sigs.item, dtype=object)
+    a, b = items[i], items[j]
+    first = a < b  # each pair in name order, the pairs sorted: by arrays, not a Python loop
+    pairs = pd.DataFrame({"a": np.where(first, a, b), "b": np.where(first, b, a)})
+    pairs = pairs.sort_values(["a", "b"], kind="stable")
+    return list(zip(pairs["a"].tolist(), pairs["b"].tolist()))
 
 
 def verify_pairs(
@@ -272,16 +279,16 @@ def verify_pairs(
     from functools import lru_cache
 
     @lru_cache(maxsize=4096)  # a paragraph recurs in many pairs; bounded, so memory stays flat
-    def key_and_shingles(item: str) -> tuple[str, frozenset[str]]:
-        key = match_key(text[item])
-        return key, frozenset(_shingles(key))
+    def shingles_of(key: str) -> frozenset[str]:
+        return frozenset(_shingles(key))
 
     out = []
     for a, b in pairs:
-        (ka, sa), (kb, sb) = key_and_shingles(a), key_and_shingles(b)
-        if ka == kb:
+        ka, kb = match_key(text[a]), match_key(text[b])
+        if ka == kb:  # most pairs of a crawl: the same paragraph on two pages
             out.append((a, b, "exact", 1.0))
             continue
+        sa, sb = shingles_of(ka), shingles_of(kb)
         sim = len(sa & sb) / len(sa | sb)
         if sim >= threshold:
             out.append((a, b, "near", round(sim, 4)))

@@ -15,10 +15,12 @@ file system), because partitions are read and written there.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 ENGINES = ("local", "dask")
@@ -65,6 +67,7 @@ def map_partitions(
     check_engine(engine)
     if not items:
         return []  # nothing to do: no pool, no cluster
+    func = GCPaused(func)
     n_jobs = n_jobs or os.cpu_count() or 1
     bar = tqdm(total=len(items), desc=desc, unit="part", disable=not progress)
     try:
@@ -79,6 +82,34 @@ def map_partitions(
         return _map_pool(func, items, min(n_jobs, len(items)), bar)
     finally:
         bar.close()
+
+
+class GCPaused:
+    """``func`` run with the cyclic garbage collector paused.
+
+    A partition makes millions of small objects (a verdict per line, a row per
+    discard) that reference counting frees anyway; the collector's repeated passes
+    over them cost about a tenth of a build. Picklable, like ``func``.
+    """
+
+    def __init__(self, func: Callable[[Any], Any]):
+        self.func = func
+
+    def __call__(self, item: Any) -> Any:
+        with gc_paused():
+            return self.func(item)
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector inside the block (see :class:`GCPaused`)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _ignore_interrupts() -> None:

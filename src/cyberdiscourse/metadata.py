@@ -305,9 +305,11 @@ def _parse_line_no(value: str) -> int | None | str:
     return int(value) if value.isdigit() and int(value) > 0 else "bad"
 
 
-def _inside(raw_dir: Path, name: str) -> bool:
+def _inside(raw_dir: Path, name: str, root: Path | None = None) -> bool:
+    """Whether ``raw_dir/name`` resolves inside ``raw_dir`` (``root``: its resolved path,
+    when the caller asks for many names)."""
     try:
-        (raw_dir / name).resolve().relative_to(raw_dir.resolve())
+        (raw_dir / name).resolve().relative_to(root or raw_dir.resolve())
     except (ValueError, OSError):  # outside, or no usable path (too long, a NUL byte)
         return False
     return not Path(name).is_absolute()
@@ -338,10 +340,11 @@ def read_captures(
     rows = _read_csv(raw_dir / CAPTURES_FILE, _REQUIRED_CAPTURE, problems)
     if rows is None:
         return None
+    root = raw_dir.resolve()
     for row_no, row in rows:
         where = f"row {row_no}"
         name = row["source_file"]
-        if not name or not _inside(raw_dir, name):
+        if not name or not _inside(raw_dir, name, root):
             problems.append(
                 Problem(
                     CAPTURES_FILE,

@@ -107,7 +107,8 @@ def chain(steps: Iterable[Normaliser]) -> Normaliser:
     return run
 
 
-normalise_line: Normaliser = chain(DEFAULT_PIPELINE)
+# Cached: a site's menu and footer lines recur on every page of a crawl.
+normalise_line: Normaliser = lru_cache(maxsize=1 << 16)(chain(DEFAULT_PIPELINE))
 normalise_line.__doc__ = "Apply the default pipeline: NFKC, invisibles, controls, spaces, t2s."
 
 
@@ -158,6 +159,7 @@ def plain_key(text: str) -> str:
     return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
+@lru_cache(maxsize=1 << 16)  # the line rules, the merge and the dedupe key one line each
 def match_key(text: str) -> str:
     """A key for matching copies of one paragraph.
 

@@ -2,8 +2,9 @@
 
 Bytes are decoded as a browser decodes them (:mod:`.ingest.encodings`); each
 format is then turned into the lines a reader sees (:mod:`.ingest.formats`). Lines
-are numbered 1-based; for formats that are not plain text the numbers refer to the
-visible lines, which the build writes out (``processed/extracted/``) so a reader can find each line.
+are numbered 1-based. A text or Markdown file's visible line N is its own line N; for
+the other formats the numbers refer to the visible lines, which the build writes out
+(``processed/extracted/``) so a reader can find each line.
 """
 
 from __future__ import annotations
@@ -179,6 +180,8 @@ def _visible(data: bytes, suffix: str, name: str):
 EXTRACT_VERSION = "19"  # bump when visible lines or the main-text decision change
 # Kinds whose visible lines are worth keeping: read by add, then again by the build.
 _CACHED_KINDS = {"html", "mhtml", "warc", "markdown"}
+# Kinds with one visible line per line of the file: ``file:line`` is followed in the file.
+OWN_LINE_KINDS = {"text", "markdown"}
 
 
 def is_cached(name: str) -> bool:

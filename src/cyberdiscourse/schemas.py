@@ -121,7 +121,7 @@ _DTYPES = {
 }
 
 
-def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def frame(rows: list[dict] | pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """A table with fixed columns and dtypes, also when it has no rows."""
     df = pd.DataFrame(rows, columns=columns)
     return df.astype({c: t for c, t in _DTYPES.items() if c in df.columns})

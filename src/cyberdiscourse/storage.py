@@ -32,7 +32,7 @@ def summarise(corpus: Corpus) -> dict:
         "raw_lines": int(sum(corpus.raw_lines.values())),
         "discarded_lines_by_reason": {
             k: int(v)
-            for k, v in corpus.discarded[~corpus.discarded["partial"]]["reason"]
+            for k, v in corpus.discarded.loc[~corpus.discarded["partial"], "reason"]
             .value_counts()
             .sort_index()
             .items()
@@ -51,16 +51,14 @@ def _finish(
     corpus: Corpus, processed: Path, inputs: str, parts: list[tuple[str, int, str]]
 ) -> tuple[dict, list[Path]]:
     """Write the small tables, then the manifest (last: without it nothing counts as built)."""
-    from .io import write_json, write_parquet, write_text
+    from .io import write_json, write_parquet
 
     written = [
         write_parquet(getattr(corpus, name), processed / f"{name}.parquet")
         for name in TABLES
         if name != "paragraphs"  # written per partition
     ]
-    for name, lines in sorted(corpus.extracted.items()):
-        path = processed / "extracted" / extracted_name(name)
-        written.append(write_text("\n".join(lines) + "\n", path))
+    written += write_extracted(corpus.extracted, processed / EXTRACTED_DIR)
     (processed / "paragraphs.parquet").unlink(missing_ok=True)  # single-file layout of old builds
     summary = summarise(corpus)
     written.append(write_json(summary, processed / "summary.json"))
@@ -190,6 +188,32 @@ def read_works(data_dir: Path | str | None, columns: list[str] | None = None) ->
 
     path = processed_dir_of(resolve_data_dir(data_dir)) / "works.parquet"
     return pd.read_parquet(path, columns=columns)
+
+
+EXTRACTED_DIR = "extracted"  # the visible lines of pages, one text file per capture
+
+
+def write_extracted(lines_of: dict[str, list[str]], folder: Path) -> list[Path]:
+    """Write each file's visible lines to ``folder`` (see :func:`extracted_name`)."""
+    from .io import write_text
+
+    return [
+        write_text("\n".join(lines) + "\n", folder / extracted_name(name))
+        for name, lines in sorted(lines_of.items())
+    ]
+
+
+def prune_extracted(folder: Path, keep: set[str]) -> None:
+    """Remove from ``folder`` the visible lines of files this build did not write (a
+    capture removed, or of a kind whose lines are its own), and folders left empty."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*.txt")):
+        if path.relative_to(folder).as_posix() not in keep:
+            path.unlink()
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        if not any(sub.iterdir()):
+            sub.rmdir()
 
 
 def extracted_name(source_file: str) -> str:
