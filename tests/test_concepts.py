@@ -144,6 +144,34 @@ def test_by_year_pools_works(seed_corpus, lexicon):
     assert y["from_rules"].tolist() == [1, 1, 0, 0, 4, 1]
 
 
+def test_a_crawled_month_pools_by_day_and_draws_on_a_day_axis(seed_corpus, lexicon):
+    import matplotlib.pyplot as plt
+
+    works = seed_corpus.works.copy()
+    dated = works["date"] != ""
+    works.loc[dated, "date"] = [f"2023-01-{3 * i + 2:02d}" for i in range(int(dated.sum()))]
+    by_work = cc.textstat_concepts(
+        seed_corpus.paragraphs, works, lexicon, concepts=["cyber_sovereignty"], n_boot=20
+    )
+    by_week = cc.textstat_concepts(
+        seed_corpus.paragraphs,
+        works,
+        lexicon,
+        by="week",
+        concepts=["cyber_sovereignty"],
+        n_boot=20,
+    )
+    assert by_week["week"].tolist() == ["2023-01-02", "2023-01-09", "2023-01-16"]
+    assert by_week["count"].sum() == by_work["count"].sum() == 20  # pooled, nothing lost
+    (ax,) = cc.textplot_timeline(by_week, ["cyber_sovereignty"]).flat
+    import matplotlib.dates as mdates
+
+    x = np.concatenate([mdates.date2num(line.get_xdata()) for line in ax.lines])
+    days = sorted({str(d.date()) for d in mdates.num2date(x)})
+    assert days == ["2023-01-05", "2023-01-12", "2023-01-19"]  # the Thursday of each week
+    plt.close("all")
+
+
 def test_first_use_on_the_seed_corpus(seed_corpus, lexicon):
     f = cc.textstat_first_use(seed_corpus.paragraphs, seed_corpus.works, lexicon).set_index(
         "concept_id"

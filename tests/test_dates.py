@@ -107,3 +107,38 @@ def test_as_dates_leaves_a_missing_date_out_instead_of_inventing_a_year():
         "2020-05-06",
     ]
     assert got.iloc[3:].isna().all()  # "" + "-01-01" once became the year -1
+
+
+def test_the_time_unit_follows_the_span_and_the_precision_of_the_dates():
+    import pandas as pd
+
+    from cyberdiscourse.dates import time_unit_for
+
+    month = pd.Series([f"2023-01-{d:02d}" for d in range(1, 32)])
+    assert time_unit_for(month) == "day"
+    assert time_unit_for(pd.Series(["2023-01-02", "2023-03-20", "2023-02-11"])) == "week"
+    assert time_unit_for(pd.Series(["2023-01-02", "2023-09-20"])) == "month"
+    assert time_unit_for(pd.Series(["2016-06-25", "2017-03", "2022-11", "2024"])) == "year"
+    # A crawl within a month, but dated only to the month: months, not days.
+    assert time_unit_for(pd.Series(["2023-01"] * 9 + ["2023-02-03"])) == "month"
+    # One stray date decades off does not turn a month into years (1st-99th percentile).
+    assert time_unit_for(pd.concat([month] * 4 + [pd.Series(["1998-01-01"])])) == "day"
+    assert time_unit_for(pd.Series(["", "nonsense"])) == "year"
+
+
+def test_periods_and_their_middles():
+    import pandas as pd
+
+    from cyberdiscourse.dates import period_middle, period_of
+
+    dates = pd.Series(["2023-01-05", "2023-01", "2023", "", "2023-01-08"])
+    assert period_of(dates, "year").tolist() == ["2023", "2023", "2023", "", "2023"]
+    assert period_of(dates, "month").tolist() == ["2023-01", "2023-01", "", "", "2023-01"]
+    assert period_of(dates, "week").tolist() == ["2023-01-02", "", "", "", "2023-01-02"]
+    assert period_of(dates, "day").tolist() == ["2023-01-05", "", "", "", "2023-01-08"]
+    middles = period_middle(pd.Series(["2023", "2023-01", "2023-01-02"]), "year")
+    assert str(middles.iloc[0].date()) == "2023-07-01"
+    assert str(period_middle(pd.Series(["2023-01"]), "month").iloc[0].date()) == "2023-01-15"
+    assert str(period_middle(pd.Series(["2023-01-02"]), "week").iloc[0].date()) == "2023-01-05"
+    with pytest.raises(ValueError, match="unit must be one of"):
+        period_of(dates, "decade")

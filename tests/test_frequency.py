@@ -210,3 +210,17 @@ def test_an_undated_work_is_in_no_period_and_a_year_only_work_in_its_year():
     out = fq.add_groups(tokens, works, period_boundary=2019)
     assert out["period"].tolist() == ["before 2019", "2019 and after", "undated", "undated"]
     assert out["year"].tolist()[:2] == [2016, 2020] and out["year"].isna().sum() == 2
+
+
+def test_a_day_boundary_splits_a_month_and_cannot_place_a_work_dated_to_its_month():
+    works = pd.DataFrame(
+        {"work_id": ["a", "b", "c", "d"], "date": ["2023-01-03", "2023-01-16", "2023-01", ""]}
+    )
+    tokens = pd.DataFrame({"work_id": ["a", "b", "c", "d"], "lang": ["zh"] * 4})
+    out = fq.add_groups(tokens, works, period_boundary="2023-01-16")
+    assert out["period"].tolist() == [
+        "before 2023-01-16",
+        "2023-01-16 and after",
+        "undated",  # January 2023 lies on both sides of the 16th
+        "undated",
+    ]

@@ -93,8 +93,26 @@ def test_the_period_boundary_is_derived_from_the_dated_works():
     )
     # Undated works are not counted; a boundary always leaves works on both sides.
     assert period_boundary_of(_works(["1990", "1990", "1990", "2001", "", ""])) == 2001
-    assert period_boundary_of(_works(["2023-01-05", "2023-01-09", ""])) is None
+    # Works within a few weeks (a crawl): the median day, as an ISO date.
+    assert period_boundary_of(_works(["2023-01-05", "2023-01-09", ""])) == "2023-01-09"
+    month = [f"2023-01-{d:02d}" for d in (3, 3, 4, 10, 11, 17, 20, 30)]
+    assert period_boundary_of(_works(month)) == "2023-01-10"
+    assert period_boundary_of(_works(["2023-01-05", "2023-01-05"])) is None  # one day
     assert period_boundary_of(_works(["", ""])) is None
+
+
+def test_a_month_of_works_is_grouped_by_day_or_week_not_by_one_year():
+    from cyberdiscourse.overview import group_of, grouping_for
+
+    days = [f"2023-01-{d:02d}" for d in range(1, 32)]
+    month = _works(days * 2 + [""])  # 63 works over the 31 days of January, one undated
+    assert grouping_for(month) == "week"  # 31 days > 30 groups; weeks are 6
+    assert grouping_for(month, max_groups=60) == "day"
+    weeks = group_of(month, "week")
+    assert weeks.iloc[0] == "2022-12-26" and weeks.iloc[1] == "2023-01-02"  # Mondays
+    assert weeks.iloc[-1] == "undated" and weeks.nunique() == 7
+    years = _works([f"{y}-06-01" for y in range(1950, 2020)])
+    assert grouping_for(years) == "five_years"  # 70 years: as before
 
 
 def test_the_spread_note_names_the_works_that_hold_most_paragraphs():

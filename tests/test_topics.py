@@ -344,3 +344,22 @@ def test_estimate_effect_contrasts_groups_of_a_categorical_covariate():
     ax = tp.textplot_contrasts(eff, {up: "up"})
     assert len(ax.get_yticklabels()) == 6  # three topics x (change, one difference)
     assert any(t.get_text() == "up  (issuer: B - A)" for t in ax.get_yticklabels())
+
+
+def test_prevalence_by_week_and_effects_labelled_by_the_dates_of_a_crawled_month():
+    import matplotlib.pyplot as plt
+
+    dtm, works = planted_trend()
+    days = [f"2023-01-{d:02d}" for d in range(1, 21)]  # the 20 works on 20 days of January
+    works = works.assign(date=days)
+    model = tp.fit_topics(dtm, 3, random_state=0)
+    prev = tp.textstat_prevalence(model, dtm, works, by="week", n_boot=50)
+    assert sorted(prev["week"].unique()) == ["2022-12-26", "2023-01-02", "2023-01-09", "2023-01-16"]
+    assert prev.groupby("week")["n_paragraphs"].first().tolist() == [30, 210, 210, 150]
+    eff = tp.estimate_effect(model, dtm, works, df=1, n_draws=100)
+    ax = tp.textplot_contrasts(eff)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert all("change 2023-01-01 → 2023-01-20" in label for label in labels)
+    axes = tp.textplot_effects(eff)
+    assert "change 2023-01-01 → 2023-01-20" in axes.flat[0].figure._cyberdiscourse_caption.what
+    plt.close("all")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dates import as_dates
+from .dates import period_of, time_axis, unit_of
 from .lexicon import Lexicon
 from .matching import (  # noqa: F401  (the concept API, re-exported for the notebooks)
     HIT_COLUMNS,
@@ -133,7 +133,9 @@ def textstat_concepts(
     Parameters
     ----------
     by
-        ``"work_id"`` or ``"year"`` (works of one year pooled).
+        ``"work_id"``, or a unit of time (``"year"``, ``"month"``, ``"week"``, ``"day"``:
+        the works of one period pooled; :func:`~cyberdiscourse.dates.time_unit_for`
+        picks the one a corpus's span needs).
     tokens
         The token table, to add ``per_10k_tokens``.
     concepts
@@ -165,7 +167,7 @@ def textstat_concepts(
         index=zh["para_id"], columns=ids, fill_value=0
     )
     date = inc.set_index("work_id")["date"]
-    unit = zh["work_id"] if by == "work_id" else zh["work_id"].map(date).str.slice(0, 4)
+    unit = zh["work_id"] if by == "work_id" else period_of(zh["work_id"].map(date), by)
     chars = zh["text"].map(count_cjk).to_numpy()
     label = {c.concept_id: c.label for c in lexicon.concepts}
     all_counts, all_own, all_forms = per_para.to_numpy(), own.to_numpy(), form_per_para.to_numpy()
@@ -208,7 +210,7 @@ def textstat_concepts(
     if tokens is not None and len(out):
         n_tok = tokens[tokens["lang"] == "zh"].groupby("work_id")["n_tokens"].sum()
         if by != "work_id":
-            n_tok = n_tok.groupby(n_tok.index.map(date).str.slice(0, 4)).sum()
+            n_tok = n_tok.groupby(period_of(n_tok.index.map(date), by).to_numpy()).sum()
         out["n_tokens"] = out[by].map(n_tok).fillna(0).astype(int)
         out["per_10k_tokens"] = out["count"] / out["n_tokens"].where(out["n_tokens"] > 0) * 10_000
     if by == "work_id" and len(out):
@@ -427,10 +429,6 @@ INTERVAL_NOTE = (
 )
 
 
-def _unit_column(stats: pd.DataFrame) -> str:
-    return "work_id" if "work_id" in stats else "year"
-
-
 def _rate_ceiling(rates, upper, used) -> float:
     """The top of a rate axis: set by the rates observed and the intervals of the units
     that use the concept, not by the upper bounds of units without a mention (a year
@@ -492,7 +490,7 @@ def textplot_timeline(
     concepts = list(dict.fromkeys(concepts or stats["concept_id"]))[:max_panels]
     ncols = min(panel_columns(ncols), len(concepts))
     nrows = math.ceil(len(concepts) / ncols)
-    unit = _unit_column(stats)
+    unit = unit_of(stats)
     fig, axes = new_panels(
         nrows, ncols, height=0.6 + 1.55 * nrows, fig=fig, sharex=True, sharey=sharey
     )
@@ -505,7 +503,7 @@ def textplot_timeline(
     cut = 0  # intervals of units without a mention cut at the top
     for i, (ax, cid) in enumerate(zip(axes.flat, concepts)):
         sub = stats[stats["concept_id"] == cid].sort_values("date")
-        x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
+        x = time_axis(sub)
         y = sub[value].to_numpy(dtype=float)
         colour = LINE_PALETTE[i % len(LINE_PALETTE)]
         used = (sub["count"] > 0).to_numpy()  # units that mention the concept
@@ -605,7 +603,7 @@ def textplot_heatmap(
         blank), ``"row"`` (each concept relative to its own maximum, to compare where
         each concept peaks) or ``"linear"``.
     max_columns
-        Columns drawn at most (the latest); with more works, draw a ``by="year"`` table.
+        Columns drawn at most (the latest); with more works, draw a table by a unit of time.
     """
     from matplotlib.colors import LogNorm, Normalize
 
@@ -613,7 +611,7 @@ def textplot_heatmap(
 
     if scale not in ("log", "row", "linear"):
         raise ValueError(f"scale must be 'log', 'row' or 'linear', not {scale!r}")
-    unit = _unit_column(stats)
+    unit = unit_of(stats)
     order = list(dict.fromkeys(stats.sort_values("date")[unit]))[-max_columns:]
     rows = list(dict.fromkeys(stats["label"]))  # the lexicon's order
     grid = stats.pivot_table(index="label", columns=unit, values=value).reindex(

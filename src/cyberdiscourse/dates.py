@@ -172,6 +172,87 @@ def as_dates(dates):
     return pd.to_datetime(full.where(d != ""), format="%Y-%m-%d", errors="coerce")
 
 
+# The units of a time axis, coarse to fine, and the spans (days between the 1st and
+# 99th percentile of the dates) above which each coarser one is used instead.
+TIME_UNITS = ("year", "month", "week", "day")
+_UNIT_SPANS = {"year": 3 * 365, "month": 183, "week": 62}
+_PRECISE = 0.9  # share of the dates that must be precise enough for a finer unit
+
+
+def time_unit_for(dates) -> str:
+    """The unit a time axis of these ISO dates reads best in: ``"year"`` over more than
+    about three years, ``"month"`` over more than six months, ``"week"`` over more than
+    two months, else ``"day"`` (a crawler's month). The span is that of the bulk of the
+    dates (1st to 99th percentile), so one stray date does not decide; a finer unit is
+    used only when at least 90% of the dates are that precise (``2023`` cannot be put
+    in a month)."""
+    import pandas as pd
+
+    d = pd.Series(dates).fillna("").astype(str)
+    d = d[d.str.match(r"^\d{4}(-\d{2}){0,2}$")]
+    when = as_dates(d).dropna()
+    if when.empty:
+        return "year"
+    span = (when.quantile(0.99) - when.quantile(0.01)).days
+    by_month, by_day = (d.str.len() >= 7).mean(), (d.str.len() >= 10).mean()
+    for unit, longest in _UNIT_SPANS.items():
+        if span > longest:
+            return unit
+        if (by_month if unit == "year" else by_day) < _PRECISE:
+            return unit
+    return "day"
+
+
+def period_of(dates, unit: str):
+    """Each ISO date's period in ``unit``: ``2023``, ``2023-01``, the Monday of its week
+    (``2023-01-02``) or the day itself; ``""`` for a date missing or too coarse for the
+    unit (a bare year has no month)."""
+    import pandas as pd
+
+    if unit not in TIME_UNITS:
+        raise ValueError(f"unit must be one of {TIME_UNITS}, not {unit!r}")
+    d = pd.Series(dates).fillna("").astype(str)
+    d = d.where(d.str.match(r"^\d{4}(-\d{2}){0,2}$"), "")
+    if unit == "year":
+        return d.str.slice(0, 4)
+    if unit == "month":
+        return d.str.slice(0, 7).where(d.str.len() >= 7, "")
+    day = d.where(d.str.len() >= 10, "")
+    if unit == "day":
+        return day
+    when = pd.to_datetime(day.where(day != ""), format="%Y-%m-%d", errors="coerce")
+    monday = when - pd.to_timedelta(when.dt.day_of_week, unit="D")
+    return monday.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def period_middle(periods, unit: str):
+    """Timestamps at the middle of :func:`period_of`'s periods, for a real time axis:
+    1 July of a year, the 15th of a month, the Thursday of a week, the day."""
+    import pandas as pd
+
+    p = pd.Series(periods).fillna("").astype(str)
+    start = as_dates(p)
+    shift = {"year": pd.DateOffset(months=6), "month": pd.DateOffset(days=14)}.get(unit)
+    if unit == "week":
+        shift = pd.DateOffset(days=3)
+    return start + shift if shift is not None else start
+
+
+def unit_of(table) -> str:
+    """The unit a ``textstat_*`` table is by: ``work_id`` or one of :data:`TIME_UNITS`
+    (the column it has)."""
+    return next((c for c in ("work_id", *TIME_UNITS) if c in table), "year")
+
+
+def time_axis(table):
+    """Where each row of a table by work or by period sits on a real time axis: the work's
+    date, or the middle of the period."""
+    unit = unit_of(table)
+    if unit == "work_id":
+        return as_dates(table["date"])
+    return period_middle(table[unit].astype(str), unit)
+
+
 # A whole day in a file name: "名称(2023-04-27).md", "2023-01-05_标题.md", "20230105-标题.md".
 # A bare year ("规定-2021.md") or a number inside a longer one is never a date.
 _NAME_DAY = re.compile(

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import concepts as cc
-from .dates import as_dates
+from .dates import as_dates, time_axis, unit_of
 from .lexicon import Lexicon, english_label
 from .matching import Matcher
 from .normalise import count_cjk, text_size
@@ -427,7 +427,7 @@ def static_explorer(
 
     if stats is None:
         stats = cc.textstat_concepts(paragraphs, works, lexicon, n_boot=n_boot)
-    unit = "work_id" if "work_id" in stats else "year"
+    unit = unit_of(stats)
     zh = paragraphs[paragraphs["lang"] == "zh"]
     every_hit = cc.concept_hits(zh, lexicon)  # once, for every concept's KWIC lines
     sections = []
@@ -437,14 +437,14 @@ def static_explorer(
         head = (
             f"<summary><b>{html.escape(c.label)}</b> — {total:,} mentions in "
             f"{int((sub['count'] > 0).sum()):,} of {len(sub):,} "
-            f"{'works' if unit == 'work_id' else 'years'}</summary>"
+            f"{'works' if unit == 'work_id' else unit + 's'}</summary>"
         )
         if not total:
             sections.append(f"<details class='cd-concept'>{head}<p>No mention.</p></details>")
             continue
         drawn = sub.assign(term=c.zh_forms[0] if c.zh_forms else c.label)
-        if unit == "year":
-            drawn = drawn.assign(date=drawn["year"].astype(str) + "-07-01")
+        if unit != "work_id":  # a period: drawn at its middle
+            drawn = drawn.assign(date=time_axis(drawn).dt.strftime("%Y-%m-%d"))
         png = _figure_png(textplot_terms(drawn))
         family = Matcher(lexicon).family[c.concept_id]
         hits = every_hit[every_hit["concept_id"].isin(family)]

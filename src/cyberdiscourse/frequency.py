@@ -38,20 +38,27 @@ MAX_PANELS = 12  # small multiples drawn at most
 
 
 def add_groups(
-    tokens: pd.DataFrame, works: pd.DataFrame, *, period_boundary: int | None = None
+    tokens: pd.DataFrame, works: pd.DataFrame, *, period_boundary: int | str | None = None
 ) -> pd.DataFrame:
     """Add ``date``, ``year`` and (with ``period_boundary``) ``period`` from the works table.
 
-    ``period`` is ``"before <year>"``, ``"<year> and after"`` or, for a work without a
-    date, ``"undated"`` (``year`` is then missing).
+    ``period`` is ``"before <boundary>"``, ``"<boundary> and after"`` or ``"undated"``
+    (``year`` is then missing). The boundary is a year (``2019``) or a day
+    (``"2023-01-16"``, for a corpus within a year or two); against a day, a work dated
+    only to its month or year cannot be placed and counts as undated.
     """
     dates = works.set_index("work_id")["date"]
     out = tokens.copy()
     out["date"] = out["work_id"].map(dates).fillna("")
     out["year"] = pd.to_numeric(out["date"].str.slice(0, 4), errors="coerce").astype("Int64")
     if period_boundary is not None:
-        known = out["year"].notna().to_numpy()
-        early = (out["year"].fillna(period_boundary) < period_boundary).to_numpy(dtype=bool)
+        if isinstance(period_boundary, str) and len(period_boundary) > 4:
+            known = (out["date"].str.len() >= 10).to_numpy()
+            early = (out["date"] < period_boundary).to_numpy(dtype=bool)
+        else:
+            boundary = int(period_boundary)
+            known = out["year"].notna().to_numpy()
+            early = (out["year"].fillna(boundary) < boundary).to_numpy(dtype=bool)
         out["period"] = np.where(
             ~known,
             "undated",

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from .dates import as_dates
+from .dates import TIME_UNITS, as_dates, period_of, time_unit_for
 from .plotting import LANG_COLOURS, PALETTE, Caption, new_figure, set_caption, set_title, wrap
 
 MAX_GROUPS = 30  # rows a figure or table shows before works are grouped
@@ -107,24 +107,37 @@ def _label_levels(x_days: list[float], widths: list[float], *, step: float = 0.8
 
 def grouping_for(works: pd.DataFrame, *, max_groups: int = MAX_GROUPS) -> str:
     """How to show ``works`` readably: ``"work_id"`` while there are at most
-    ``max_groups`` works, else ``"year"`` while there are at most that many years, else
+    ``max_groups`` works; else by time: for works within a few years (a crawler's month)
+    the finest of ``"day"``, ``"week"``, ``"month"`` that gives at most ``max_groups``
+    periods; else ``"year"`` while there are at most that many years, else
     ``"five_years"`` (five-year periods)."""
     if len(works) <= max_groups:
         return "work_id"
-    years = works["date"].fillna("").str.slice(0, 4)
+    dates = works["date"].fillna("")
+    finest = time_unit_for(dates)
+    if finest != "year":
+        for unit in TIME_UNITS[TIME_UNITS.index(finest) :: -1]:  # fine to coarse
+            periods = period_of(dates, unit)
+            if periods[periods != ""].nunique() <= max_groups:
+                return unit
+    years = dates.str.slice(0, 4)
     return "year" if years[years != ""].nunique() <= max_groups else "five_years"
 
 
 def group_of(works: pd.DataFrame, grouping: str) -> pd.Series:
-    """Each work's group label under ``grouping`` (``work_id``, ``year``, ``five_years``,
-    or any column such as ``genre`` or ``issuer``); undated works are ``"undated"``."""
+    """Each work's group label under ``grouping`` (``work_id``, a unit of time such as
+    ``year`` or ``week``, ``five_years``, or any column such as ``genre`` or ``issuer``);
+    undated works (and, by day, week or month, works dated too coarsely) are
+    ``"undated"``."""
     if grouping == "work_id":
         return pd.Series(
             [work_label(d, g) for d, g in zip(works["date"], works["genre"])], index=works.index
         )
+    if grouping in TIME_UNITS:
+        periods = period_of(works["date"], grouping)
+        periods.index = works.index
+        return periods.where(periods != "", "undated")
     years = works["date"].fillna("").str.slice(0, 4)
-    if grouping == "year":
-        return years.where(years != "", "undated")
     if grouping == "five_years":
         start = pd.to_numeric(years, errors="coerce") // 5 * 5
         return start.map(lambda y: "undated" if pd.isna(y) else f"{int(y)}–{int(y) + 4}")
@@ -154,16 +167,23 @@ def undated_note(left_out: pd.DataFrame, what: str) -> str:
     )
 
 
-def period_boundary_of(works: pd.DataFrame) -> int | None:
-    """The median year of the dated works (the lower one of an even count): the default
-    boundary between an earlier and a later period, so each holds about half the works.
-    None when the dated works span fewer than two years."""
+def period_boundary_of(works: pd.DataFrame) -> int | str | None:
+    """The default boundary between an earlier and a later period, so each holds about
+    half the dated works: the median year (the lower one of an even count), or, when the
+    works lie within two years (a crawler's month), the median day (``"2023-01-16"``).
+    None when there is nothing to split (one day, or no dates)."""
     dated, _ = split_dated(works)
-    years = sorted(pd.to_numeric(dated["date"].str.slice(0, 4), errors="coerce").astype(int))
-    if len(set(years)) < 2:
+    if time_unit_for(dated["date"]) == "year":
+        years = sorted(pd.to_numeric(dated["date"].str.slice(0, 4), errors="coerce").astype(int))
+        if len(set(years)) < 2:
+            return None
+        median = years[(len(years) - 1) // 2]
+        return median if median > years[0] else min(y for y in years if y > years[0])
+    days = sorted(d for d in dated["date"] if len(d) >= 10)
+    if len(set(days)) < 2:
         return None
-    median = years[(len(years) - 1) // 2]
-    return median if median > years[0] else min(y for y in years if y > years[0])
+    median = days[(len(days) - 1) // 2]
+    return median if median > days[0] else min(d for d in days if d > days[0])
 
 
 def spread_note(works: pd.DataFrame, paragraphs_per_work: pd.Series, *, top: int = 2) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .dates import period_of, time_axis, unit_of
 from .plotting import Caption, gloss, set_caption, set_title
 
 METHODS = ("lda", "nmf")
@@ -652,7 +653,10 @@ def textstat_prevalence(
     random_state: int = 0,
     models: list[TopicModel] | None = None,
 ) -> pd.DataFrame:
-    """Mean topic share of the paragraphs of each work (or year), with an interval.
+    """Mean topic share of the paragraphs of each work (or period), with an interval.
+
+    ``by`` is ``"work_id"`` or a unit of time (``"year"``, ``"month"``, ``"week"``,
+    ``"day"``; :func:`~cyberdiscourse.dates.time_unit_for` picks one for a corpus).
 
     Without ``models`` the interval comes from resampling the unit's paragraphs: it
     carries sampling uncertainty only. With ``models`` (other fits of the same k on the
@@ -668,8 +672,8 @@ def textstat_prevalence(
     fits = matched_fits(model, models)
     date = works.set_index("work_id")["date"]
     unit = pd.Series(dtm.work_id)
-    if by == "year":
-        unit = unit.map(date).str.slice(0, 4)
+    if by != "work_id":  # a unit of time: the works of one period pooled
+        unit = period_of(unit.map(date), by)
     alpha = (1 - ci) / 2
     rows = []
     positions = unit.groupby(unit.to_numpy()).indices
@@ -778,26 +782,26 @@ def textplot_prevalence(
 ):
     """Small multiples: each topic's mean share per work (or year) on a real time axis,
     as points with intervals. With more than ``max_points`` units per topic, draw the
-    table of :func:`textstat_prevalence` with ``by="year"`` instead (the caption says
+    table of :func:`textstat_prevalence` by a unit of time instead (the caption says
     which). Returns the array of Axes."""
     import matplotlib.dates as mdates
 
-    from .dates import as_dates
     from .plotting import LINE_PALETTE
 
     labels = _labels_of(prev, labels)
-    unit = "work_id" if "work_id" in prev else "year"
+    unit = unit_of(prev)
     topics = sorted(prev["topic"].unique())
     fig, axes = _topic_panels(len(topics), ncols, fig=fig, sharex=True, sharey=True)
     for ax, t in zip(axes.flat, topics):
         sub = prev[prev["topic"] == t].sort_values("date").head(max_points)
-        x = as_dates(sub["date"] if unit == "work_id" else sub["year"].astype(str) + "-07-01")
+        x = time_axis(sub)
         colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
         ax.vlines(x, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.45, lw=1)
         ax.plot(x, sub["share"], "o", ms=3, color=colour)
         set_title(ax, labels[t])
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        locator = mdates.AutoDateLocator(maxticks=5)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     fig.supylabel("mean topic share (95% interval)")
     set_caption(
         axes,
@@ -822,11 +826,11 @@ def textplot_topic_heatmap(
     ax=None,
 ):
     """Works (or years) x topics: mean topic share; at most ``max_rows`` rows (the
-    latest; use ``by="year"`` for a larger corpus)."""
+    latest; use a unit of time, ``by="year"`` or finer, for a larger corpus)."""
     from .plotting import new_figure
 
     labels = _labels_of(prev, labels)
-    unit = "work_id" if "work_id" in prev else "year"
+    unit = unit_of(prev)
     every = list(dict.fromkeys(prev.sort_values("date")[unit]))
     order = every[-max_rows:]
     dropped = [str(u) if str(u) not in ("", "nan", "<NA>") else "undated" for u in every]
@@ -1016,11 +1020,32 @@ def estimate_effect(
     return out
 
 
+def _as_time(years: pd.Series) -> pd.Series:
+    """Decimal years (2022.83) as timestamps, for a date axis."""
+    whole = np.floor(years.to_numpy(dtype=float))
+    start = pd.to_datetime(pd.Series(whole.astype(int).astype(str)), format="%Y")
+    days = (years.to_numpy(dtype=float) - whole) * 365.25
+    return start + pd.to_timedelta(days, unit="D")
+
+
+def _span_label(effects: pd.DataFrame) -> str:
+    """``2016 → 2022`` for the change an effects table reports (its dates, to the day when
+    the span is shorter than three years)."""
+    curve = effects.loc[effects["kind"] == "curve", "year"]
+    if curve.empty:
+        return "from the first to the last date"
+    ends = _as_time(pd.Series([curve.min(), curve.max()])).dt.round("D")  # 2023.0520 is the 20th
+    fmt = "%Y" if curve.max() - curve.min() >= 3 else "%Y-%m-%d"
+    return f"{ends[0].strftime(fmt)} → {ends[1].strftime(fmt)}"
+
+
 def textplot_effects(
     effects: pd.DataFrame, labels: dict[int, str] | None = None, *, ncols: int = 3, fig=None
 ):
     """Expected prevalence over time with its band, one panel per topic (the title gives
-    the change from the first to the last year with its interval). Returns the Axes."""
+    the change from the first to the last date with its interval). Returns the Axes."""
+    import matplotlib.dates as mdates
+
     from .plotting import LINE_PALETTE
 
     labels = _labels_of(effects, labels)
@@ -1031,8 +1056,12 @@ def textplot_effects(
     for ax, t in zip(axes.flat, topics):
         sub = curve[curve["topic"] == t]
         colour = LINE_PALETTE[(t - 1) % len(LINE_PALETTE)]
-        ax.fill_between(sub["year"], sub["ci_low"], sub["ci_high"], color=colour, alpha=0.2, lw=0)
-        ax.plot(sub["year"], sub["estimate"], color=colour, lw=1.2)
+        when = _as_time(sub["year"])
+        ax.fill_between(when, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.2, lw=0)
+        ax.plot(when, sub["estimate"], color=colour, lw=1.2)
+        locator = mdates.AutoDateLocator(maxticks=5)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         c = change.loc[t]
         set_title(
             ax,
@@ -1045,7 +1074,7 @@ def textplot_effects(
         axes,
         Caption(
             "Expected topic share over time from a regression of the works' topic shares "
-            "on a spline of the date",
+            f"on a spline of the date; each panel's title gives the change {_span_label(effects)}",
             "topic share (0 to 1)",
             effects.attrs.get("n_documents"),
             interval="95% band from draws of the regression coefficients and of the topic "
@@ -1058,13 +1087,15 @@ def textplot_effects(
 
 def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str] | None = None, *, ax=None):
     """A forest plot of the contrasts in an :func:`estimate_effect` table: the change from
-    the first to the last year and every group difference, each topic a row with its
+    the first to the last date and every group difference, each topic a row with its
     interval; a band crossing the zero line is no evidence of a difference. Returns the Axes."""
     from .plotting import PALETTE, new_figure
 
     labels = _labels_of(effects, labels)
     rows = effects[effects["kind"].isin(["change", "difference"])].copy()
-    rows["what"] = np.where(rows["kind"] == "change", "last year - first", rows["group"])
+    rows["what"] = np.where(
+        rows["kind"] == "change", f"change {_span_label(effects)}", rows["group"]
+    )
     whats = list(dict.fromkeys(rows["what"]))
     if ax is None:
         _, ax = new_figure("one_column", height=max(2.0, 0.7 + 0.16 * len(rows)))
@@ -1092,7 +1123,7 @@ def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str] | None = No
     set_caption(
         ax,
         Caption(
-            "Contrasts of topic prevalence: change from the first to the last year, and "
+            f"Contrasts of topic prevalence: change {_span_label(effects)}, and "
             "differences between groups",
             "difference in topic share",
             effects.attrs.get("n_documents"),
