@@ -239,3 +239,91 @@ def test_row_labels_keep_phrases_with_one_prefix_apart():
         "一二三四五六七八…九十子丑寅卯辰巳午 (5)",
     ]
     assert all(len(label) <= 18 for label in labels[:3])
+
+
+# ------------------------------------------------ genre boilerplate and spread
+
+
+def test_dispersion_is_gries_dp_checked_against_scipy():
+    from scipy.spatial.distance import cityblock
+
+    from cyberdiscourse.formulations import dispersion
+
+    sizes = pd.Series([10.0, 30.0, 60.0], index=["a", "b", "c"])
+    counts = pd.Series([5.0, 0.0, 1.0], index=["a", "b", "c"])
+    share, used = sizes / sizes.sum(), counts / counts.sum()
+    expected = cityblock(used, share) / 2 / (1 - share.min())
+    assert dispersion(counts, sizes) == pytest.approx(expected)
+    assert dispersion(sizes, sizes) == pytest.approx(0.0)  # used just as the parts' sizes
+    assert dispersion(pd.Series([1.0], index=["a"]), sizes) == pytest.approx(1.0)  # the smallest
+    assert np.isnan(dispersion(pd.Series(dtype=float), sizes))
+
+
+@pytest.fixture(scope="module")
+def genre_of_laws():
+    """60 laws over 1981-2020 of one genre: a penalty clause in every other law, whatever its
+    year; a new set phrase in 14 of the laws from 2015 on; a shared list in two early laws."""
+    rng = np.random.default_rng(11)
+    penalty, new_phrase = "依法追究刑事责任", "坚持总体国家安全观"
+    docs, dates = {}, {}
+    for k in range(60):
+        w = f"law-{k:02d}"
+        year = 1981 + (k * 40) // 60
+        dates[w] = f"{year}-07-01"
+        paras = [filler(rng, 60) + "。" for _ in range(3)]
+        if k % 2 == 0:
+            paras[0] = filler(rng, 10) + "构成犯罪的，" + penalty + "。" + filler(rng, 10)
+        if year >= 2015 and k % 3 != 0:
+            paras[1] = filler(rng, 10) + "，" + new_phrase + "，" + filler(rng, 10)
+        docs[w] = paras
+    paragraphs, works = corpus(docs, dates)
+    works["genre"] = "law"
+    return paragraphs, works, penalty, new_phrase
+
+
+def test_genre_boilerplate_ranks_after_the_phrase_that_emerges(genre_of_laws):
+    paragraphs, works, penalty, new_phrase = genre_of_laws
+    found = textstat_formulations(paragraphs, works, kinds=("ngram",)).set_index("formulation")
+    pen = found.loc[found.index.str.contains(penalty[:6])].iloc[0]
+    new = found.loc[found.index.str.contains("总体国家安全观")].iloc[0]
+    assert pen["n_works"] == 30 and pen["coverage"] == pytest.approx(0.5)
+    assert pen["boilerplate"] and pen["emergence"] <= 0.1  # spread as chance spreads it
+    assert not new["boilerplate"] and new["emergence"] > 0.5  # all from 2015 on
+    assert new["rank"] < pen["rank"]
+    assert pen["salience"] > new["salience"]  # salience alone would put the penalty first
+    assert set(found["genre"]) == {"law"}
+
+
+def test_emergence_is_not_judged_in_a_small_genre(seed_corpus):
+    found = textstat_formulations(seed_corpus.paragraphs, seed_corpus.works)
+    assert found["emergence"].isna().all() and not found["boilerplate"].any()
+    assert (found["score"] == found["salience"]).all()  # the seeds rank as before
+
+
+def test_formulation_dots_never_overlap_and_become_periods_when_crowded(genre_of_laws):
+    import matplotlib.pyplot as plt
+
+    from cyberdiscourse.formulations import textplot_formulations
+
+    paragraphs, works, penalty, new_phrase = genre_of_laws
+    timeline = formulation_timeline(paragraphs, works, [penalty, new_phrase])
+    for frame_, unit_label in ((timeline, "date of the work"), (_crowded(timeline), "day")):
+        ax = textplot_formulations(frame_)
+        assert unit_label in ax.get_xlabel()
+        ax.figure.canvas.draw()
+        to_points = ax.figure.dpi / 72
+        for dots in ax.collections:
+            xy = dots.get_offsets()
+            if len(xy) < 2:
+                continue
+            pixels = ax.transData.transform(xy)
+            diameter = np.sqrt(dots.get_sizes()) * to_points  # marker size is an area in pt²
+            gaps = np.diff(np.sort(pixels[:, 0]))
+            assert gaps.min() >= diameter.max() * 0.99  # dots of one row do not touch
+        plt.close("all")
+
+
+def _crowded(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The same uses squeezed into one month: a dot per work would overlap."""
+    days = pd.Series(range(len(timeline))) % 28 + 1
+    return timeline.assign(date=[f"2023-02-{d:02d}" for d in days])

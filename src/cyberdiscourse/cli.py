@@ -293,9 +293,19 @@ def cmd_formulations(args: argparse.Namespace) -> int:
     for row in found.head(args.top).itertuples():
         print(
             f"{row.rank:>3}. {row.formulation}  [{row.kind}, {row.n_works} works, "
-            f"{row.count}x]  first {row.first_date} {row.first_work} ({row.first_source})"
+            f"{row.count}x{', boilerplate of its genre' if row.boilerplate else ''}]  "
+            f"first {row.first_date} {row.first_work} ({row.first_source})"
         )
-    print(f"{len(found)} candidate(s); accept one with --accept PHRASE")
+    n_boilerplate = int(found["boilerplate"].sum())
+    print(
+        f"{len(found)} candidate(s)"
+        + (
+            f", {n_boilerplate} of them boilerplate of their genre (ranked last)"
+            if n_boilerplate
+            else ""
+        )
+        + "; accept one with --accept PHRASE"
+    )
     return 0
 
 

@@ -22,6 +22,16 @@ words (jieba's cut of their sentence), and must not be a lexicon form or domain
 term already known. The table is ranked by :func:`salience` (works x log2 of
 the length, doubled for the constructed kinds), then issuers and occurrences.
 
+In a genre of many dated works (a folder of laws, a crawl), that ranking would be
+led by the genre's boilerplate: every law's penalty clause (依法追究刑事责任, in
+half of all laws), a site's footer. There each candidate's spread over the genre's
+time (ten spans that each hold a tenth of its dated works) is measured (Gries'
+deviation of proportions, :func:`dispersion`) against the spread that as many works
+drawn at random from the genre give: ``emergence``, 0 when the phrase is spread as
+chance spreads it, toward 1 when it is concentrated in some spans. Phrases spread as
+chance spreads them are the genre's boilerplate and rank last; the others rank by
+:func:`score`, which weighs emergence.
+
 What it can and cannot show: "first use" is first in this corpus, not in the
 world; a formulation used by one issuer only is a house style, not adoption.
 """
@@ -358,6 +368,8 @@ def textstat_formulations(
     min_pmi: float = 3.0,
     min_entropy: float = 1.0,
     family_similarity: float = 0.8,
+    boilerplate_emergence: float = 0.1,
+    random_state: int = 0,
     top: int | None = None,
     kinds: tuple[str, ...] = KINDS,
     lexicon=None,
@@ -376,6 +388,14 @@ def textstat_formulations(
         least ``min_entropy`` bits.
     family_similarity
         Normalised Indel similarity (0-1) at which two candidates join one family.
+    boilerplate_emergence
+        In a genre large enough to judge (``MIN_GENRE_WORKS`` dated works), a
+        candidate used in at least ``MIN_BOILERPLATE_WORKS`` of them whose
+        ``emergence`` is at most this is the genre's boilerplate (every law's penalty
+        clause, a site's footer): its works lie over time as a random draw of the
+        genre's works would. Boilerplate ranks after every other candidate.
+    random_state
+        Seed of the random draws that give the dispersion expected by chance.
     lexicon
         A :class:`~cyberdiscourse.lexicon.Lexicon`: its forms and domain terms are
         known words, not new formulations, and are left out of the n-grams.
@@ -383,8 +403,16 @@ def textstat_formulations(
     Returns
     -------
     DataFrame ``rank, formulation, kind, n_works, n_issuers, count, first_work,
-    first_date, first_sentence, first_source, works, family, adoption`` where
-    ``adoption`` is the share of the works dated after the first use that use it.
+    first_date, first_sentence, first_source, works, adoption, salience, genre,
+    coverage, time_dispersion, emergence, boilerplate, score, family`` where
+    ``adoption`` is the share of the works dated after the first use that use it,
+    ``genre`` the genre most of its works have, ``coverage`` the share of that
+    genre's works using it, ``time_dispersion`` how unevenly its works lie over the
+    genre's time (:func:`dispersion` over ten spans that each hold a tenth of the
+    genre's dated works) and ``emergence`` how far that is from what a random draw of
+    as many of the genre's works gives: 0 spread as chance spreads them, 1 all in
+    one period (NaN where the genre is too small to judge). ``score`` ranks
+    (:func:`score`).
     """
     zh = chinese_by_date(paragraphs, works)
     found: dict = {}
@@ -410,15 +438,25 @@ def textstat_formulations(
         "dates": zh.drop_duplicates("work_id").set_index("work_id")["date"],
     }
     rows = [_row(kind, phrase, occ, zh, ctx) for (kind, phrase), occ in found.items()]
-    out = pd.DataFrame(rows, columns=_COLUMNS[1:-2])
+    out = pd.DataFrame(rows, columns=_COLUMNS[1 : _COLUMNS.index("adoption") + 1])
     out = out[out["n_works"] >= min_works]
     out["salience"] = [
         round(salience(k, f, n), 3)
         for k, f, n in zip(out["kind"], out["formulation"], out["n_works"])
     ]
+    out = pd.concat([out, _spread(out["works"], works, random_state=random_state)], axis=1)
+    out["boilerplate"] = out["n_dated"].ge(MIN_BOILERPLATE_WORKS) & out["emergence"].le(
+        boilerplate_emergence
+    )
+    out["score"] = [
+        round(score(k, f, n, e, d), 3)
+        for k, f, n, e, d in zip(
+            out["kind"], out["formulation"], out["n_works"], out["emergence"], out["n_dated"]
+        )
+    ]
     out = out.sort_values(
-        ["salience", "n_issuers", "count", "formulation"],
-        ascending=[False, False, False, True],
+        ["boilerplate", "score", "n_issuers", "count", "formulation"],
+        ascending=[True, False, False, False, True],
         kind="stable",
     ).reset_index(drop=True)
     if top is not None:
@@ -447,8 +485,110 @@ _COLUMNS = [
     "works",
     "adoption",
     "salience",
+    "genre",
+    "coverage",
+    "time_dispersion",
+    "emergence",
+    "boilerplate",
+    "score",
     "family",
 ]
+MIN_GENRE_WORKS = 20  # dated works a genre needs before its boilerplate can be told
+MIN_BOILERPLATE_WORKS = 10  # dated works using a phrase before its spread can be judged
+_CHANCE_DRAWS = 300  # random draws behind each expected dispersion
+
+
+def dispersion(counts: pd.Series, sizes: pd.Series) -> float:
+    """Gries' deviation of proportions, normalised (Lijffijt and Gries 2012): how unevenly
+    ``counts`` lie over parts of the given ``sizes``. 0 when every part holds its share
+    of the uses in proportion to its size, 1 when all uses sit in the smallest part.
+    NaN without uses or with one part."""
+    share = sizes / sizes.sum()
+    if len(share) < 2 or counts.sum() <= 0:
+        return float("nan")
+    used = counts.reindex(share.index, fill_value=0)
+    used = used / used.sum()
+    return float(0.5 * np.abs(used - share).sum() / (1 - share.min()))
+
+
+def _spread(work_lists: pd.Series, works: pd.DataFrame, *, random_state: int = 0) -> pd.DataFrame:
+    """Per candidate (its ``;``-joined works): its genre, the share of the genre's works
+    using it, its :func:`dispersion` over the genre's time spans (by works), the dispersion
+    that as many works drawn at random from the genre's dated works give on average
+    (``_CHANCE_DRAWS`` draws, seeded), and ``emergence``, the observed dispersion's
+    distance from chance toward 1. Emergence is NaN in a genre of fewer than
+    ``MIN_GENRE_WORKS`` dated works."""
+    from collections import Counter
+
+    inc = works[works["include"]]
+    genres = inc["genre"].fillna("") if "genre" in inc else pd.Series("", index=inc.index)
+    genre_of = dict(zip(inc["work_id"], genres))
+    size = Counter(genre_of.values())
+    period_of_work: dict[str, str] = {}
+    shares: dict[str, pd.Series] = {}
+    for g in size:
+        members = inc[genres.to_numpy() == g]
+        period_of_work.update(zip(members["work_id"], _time_bins(members["date"])))
+        dated = pd.Series([period_of_work[w] for w in members["work_id"]])
+        shares[g] = dated[dated != ""].value_counts().sort_index()
+    chance = _ChanceDispersion(shares, random_state)
+    rows = []
+    for listed in work_lists:
+        ids = listed.split(";")
+        g = Counter(genre_of.get(i, "") for i in ids).most_common(1)[0][0]
+        periods = [period_of_work.get(i, "") for i in ids if genre_of.get(i) == g]
+        used = pd.Series(Counter(p for p in periods if p), dtype=float)
+        n_dated = int(used.sum())
+        observed = dispersion(used, shares[g])
+        judged = int(shares[g].sum()) >= MIN_GENRE_WORKS and len(shares[g]) > 1 and n_dated > 0
+        expected = chance(g, n_dated) if judged else float("nan")
+        rows.append(
+            {
+                "genre": g,
+                "n_dated": n_dated,
+                "coverage": round(len(periods) / size[g], 4),
+                "time_dispersion": round(observed, 4),
+                "emergence": round(max(0.0, (observed - expected) / (1 - expected)), 4)
+                if judged and expected < 1
+                else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows, index=work_lists.index)
+
+
+TIME_BINS = 10  # spans of a genre's time, each with as many of its dated works
+
+
+def _time_bins(dates: pd.Series) -> list[str]:
+    """Each work's span of its genre's time: the dated works in date order cut into
+    ``TIME_BINS`` groups of equally many (works of one date together); ``""`` undated.
+    Equal counts, not calendar years: a phrase in six laws is judged against ten spans
+    that each hold a tenth of the laws, not against forty years most of which hold none."""
+    from .dates import as_dates
+
+    when = as_dates(dates.fillna(""))
+    rank = when.rank(method="min")
+    n = int(when.notna().sum())
+    bins = ((rank - 1) * TIME_BINS // max(n, 1)).astype("Int64")
+    return ["" if pd.isna(b) else f"{int(b):02d}" for b in bins]
+
+
+class _ChanceDispersion:
+    """The mean :func:`dispersion` of ``n`` works drawn at random from a genre's dated
+    works (multinomial over its periods), computed once per genre and ``n``."""
+
+    def __init__(self, shares: dict[str, pd.Series], random_state: int):
+        self.shares, self.random_state, self.memo = shares, random_state, {}
+
+    def __call__(self, genre: str, n: int) -> float:
+        if (genre, n) not in self.memo:
+            sizes = self.shares[genre].to_numpy(dtype=float)
+            p = sizes / sizes.sum()
+            rng = np.random.default_rng([self.random_state, n])
+            drawn = rng.multinomial(n, p, size=_CHANCE_DRAWS) / n
+            dp = 0.5 * np.abs(drawn - p).sum(axis=1) / (1 - p.min())
+            self.memo[(genre, n)] = float(dp.mean())
+        return self.memo[(genre, n)]
 
 
 def _known_words(lexicon) -> frozenset[str]:
@@ -464,6 +604,21 @@ def salience(kind: str, phrase: str, n_works: int) -> float:
     repeating 6 in four."""
     weight = 1.0 if kind == "ngram" else 2.0  # "template+quoted" and the like are constructed
     return n_works * math.log2(1 + len(phrase.replace("、", ""))) * weight
+
+
+def score(kind: str, phrase: str, n_works: int, emergence: float, n_dated: int) -> float:
+    """The rank of a candidate. Where its genre is too small to judge how it spreads
+    (``emergence`` NaN), its :func:`salience`. Elsewhere a phrase that emerges and
+    spreads must outrank one that every document of the genre carries (a law's penalty
+    clause is in half of all laws): the works count on a log scale, times the
+    emergence, times ``n / (n + MIN_BOILERPLATE_WORKS)`` of the ``n`` dated works using
+    it, because the emergence of a phrase in two works is mostly chance."""
+    if math.isnan(emergence):
+        return salience(kind, phrase, n_works)
+    weight = 1.0 if kind == "ngram" else 2.0
+    length = len(phrase.replace("、", ""))
+    reliability = n_dated / (n_dated + MIN_BOILERPLATE_WORKS)
+    return math.log2(1 + n_works) * math.log2(1 + length) * weight * emergence * reliability
 
 
 def _row(kind: str, phrase: str, occ: list[Occurrence], zh: pd.DataFrame, ctx: dict) -> dict:
@@ -518,6 +673,10 @@ def _short_labels(phrases: list[str], width: int) -> list[str]:
     return [f"{s} ({i + 1})" if dup else s for i, (s, dup) in enumerate(zip(short, seen))]
 
 
+MIN_DOT_GAP = 8.0  # points between the centres of two dots of a row, at the least
+MAX_DOT = 12.0  # points: the diameter of the largest dot
+
+
 def textplot_formulations(
     timeline: pd.DataFrame,
     *,
@@ -527,59 +686,137 @@ def textplot_formulations(
     max_points: int = 40,
 ):
     """Adoption over time: a row per formulation (the first ``max_rows``), a dot per work
-    that uses it (area: uses), the first use filled and the later ones hollow. When
-    more than ``max_points`` works use one formulation, each dot is a year instead
-    (area: the works of that year using it). Returns the Axes."""
-    from .dates import as_dates
+    that uses it (area: uses), the first use filled and the later ones hollow.
+
+    Dots never overlap. When two works of a row lie closer than ``MIN_DOT_GAP`` points
+    on the time axis, or a formulation has more than ``max_points`` works, each dot is
+    a period instead (area: the works of that period using it): the finest of day,
+    week, month, year and five years whose periods are that far apart. Every dot is
+    at most as wide as the gap to its neighbours and the rows' spacing. Returns the
+    Axes."""
     from .plotting import PALETTE, Caption, new_figure, set_caption
 
     order = list(dict.fromkeys(timeline["formulation"]))[:max_rows]
-    per_year = timeline["formulation"].value_counts().max() > max_points if len(timeline) else False
+    shown = timeline[timeline["formulation"].isin(order)]
     if ax is None:
         _, ax = new_figure("two_column", height=max(2.2, 0.8 + 0.2 * len(order)))
+    points_per_day = _points_per_day(ax, shown["date"])
+    row_points = _row_points(ax, len(order))
+    unit = _dot_unit(shown, points_per_day, max_points)
+    drawn = _dots(shown, unit)
+    gap = _smallest_gap(drawn, points_per_day)
+    biggest = max(2.0, min(MAX_DOT, 0.9 * gap, 0.9 * row_points))
+    cap = 20 if unit == "work" else max(1, int(drawn["count"].max() if len(drawn) else 1))
     for i, phrase in enumerate(order):
-        sub = timeline[timeline["formulation"] == phrase].sort_values("date")
-        if per_year:
-            sub = (
-                sub.assign(date=sub["date"].str.slice(0, 4) + "-07-01")
-                .groupby("date", as_index=False)
-                .agg(count=("work_id", "size"))
-            )
-        x = as_dates(sub["date"])
-        sizes = 14 + 8 * sub["count"].clip(upper=20)
-        ax.scatter(x.iloc[:1], [i], s=sizes.iloc[:1], color=PALETTE[0], zorder=3)
+        sub = drawn[drawn["formulation"] == phrase]
+        sizes = (biggest * np.sqrt(sub["count"].clip(upper=cap) / cap).clip(lower=0.3)) ** 2
+        ax.scatter(sub["x"].iloc[:1], [i], s=sizes.iloc[:1], color=PALETTE[0], zorder=3, lw=0)
         ax.scatter(
-            x.iloc[1:],
+            sub["x"].iloc[1:],
             [i] * (len(sub) - 1),
             s=sizes.iloc[1:],
             facecolors="none",
             edgecolors=PALETTE[0],
+            linewidths=0.6,
             zorder=3,
         )
-        ax.plot(x, [i] * len(sub), color="0.8", lw=0.8, zorder=1)
+        ax.plot(sub["x"], [i] * len(sub), color="0.8", lw=0.8, zorder=1)
     labels = _short_labels(order, max_label)
     ax.set_yticks(range(len(order)), labels)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="x", color="0.92")
-    ax.set_xlabel("year of the works" if per_year else "date of the work")
-    unit = "year" if per_year else "work"
+    per = {"work": "work", "five_years": "five-year period"}.get(unit, unit)
+    ax.set_xlabel("date of the work" if unit == "work" else f"{per} of the works")
     set_caption(
         ax,
         Caption(
-            f"Adoption of the {len(order)} most salient formulations (set phrases) across works",
-            "works using the phrase in a year" if per_year else "uses of the phrase in a work",
+            f"Adoption of the {len(order)} highest-ranked formulations (set phrases) across works",
+            "uses of the phrase in a work" if unit == "work" else f"works using it in a {per}",
             int(timeline["work_id"].nunique()),
             encodings={
                 "row": "one formulation",
-                "filled dot": f"the {unit} of its first use in the corpus",
-                "hollow dot": f"a later {unit} using it",
-                "dot area": "works using it that year (up to 20)"
-                if per_year
-                else "uses (up to 20)",
+                "filled dot": f"the {per} of its first use in the corpus",
+                "hollow dot": f"a later {per} using it",
+                "dot area": "uses (up to 20)"
+                if unit == "work"
+                else f"works using it in the {per} (up to {cap})",
             },
         ),
     )
     return ax
+
+
+def _points_per_day(ax, dates: pd.Series) -> float:
+    """How many points of the Axes' width one day takes, for the span of ``dates``."""
+    from .dates import as_dates
+
+    when = as_dates(dates).dropna()
+    span = max((when.max() - when.min()).days, 1) if len(when) else 1
+    width = ax.get_position().width * ax.figure.get_figwidth() * 72
+    return width / (span * 1.1)  # matplotlib's default margins
+
+
+def _row_points(ax, n_rows: int) -> float:
+    height = ax.get_position().height * ax.figure.get_figheight() * 72
+    return height / max(n_rows, 1)
+
+
+_DOT_UNITS = ("day", "week", "month", "year", "five_years")
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25, "five_years": 1826}
+
+
+def _dot_unit(timeline: pd.DataFrame, points_per_day: float, max_points: int) -> str:
+    """``"work"`` when a dot per work fits without overlap, else the finest period whose
+    dots do."""
+    from .dates import as_dates
+
+    when = as_dates(timeline["date"])
+    per_row = timeline.assign(x=when).dropna(subset=["x"]).groupby("formulation")["x"]
+    fits = all(
+        len(x) <= max_points
+        and (len(x) < 2 or np.diff(np.sort(x.to_numpy())).min() / np.timedelta64(1, "D")
+             * points_per_day >= MIN_DOT_GAP)
+        for _, x in per_row
+    )  # fmt: skip
+    if fits:
+        return "work"
+    return next(
+        (u for u in _DOT_UNITS if _UNIT_DAYS[u] * points_per_day >= MIN_DOT_GAP), "five_years"
+    )
+
+
+def _dots(timeline: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """One row per dot: ``formulation, x`` (a timestamp) and ``count`` (uses in the work,
+    or works in the period), sorted by time within each formulation."""
+    from .dates import as_dates, period_middle, period_of
+
+    t = timeline[["formulation", "date", "count", "work_id"]].copy()
+    if unit == "work":
+        t["x"] = as_dates(t["date"])
+        return t.dropna(subset=["x"]).sort_values(["formulation", "x"], kind="stable")
+    if unit == "five_years":
+        years = pd.to_numeric(t["date"].str.slice(0, 4), errors="coerce")
+        t["period"] = (years // 5 * 5 + 2).astype("Int64").astype(str) + "-07-01"
+        t.loc[years.isna(), "period"] = ""
+        middle = as_dates
+    else:
+        t["period"] = period_of(t["date"], unit).to_numpy()
+        middle = lambda p: period_middle(p, unit)  # noqa: E731
+    t = t[t["period"] != ""]
+    dots = t.groupby(["formulation", "period"], as_index=False).agg(count=("work_id", "size"))
+    dots["x"] = middle(dots["period"]).to_numpy()
+    return dots.sort_values(["formulation", "x"], kind="stable")
+
+
+def _smallest_gap(dots: pd.DataFrame, points_per_day: float) -> float:
+    """The smallest distance in points between two dots of one row (the axis width when
+    no row has two)."""
+    gaps = [
+        np.diff(np.sort(x.to_numpy())).min() / np.timedelta64(1, "D") * points_per_day
+        for _, x in dots.groupby("formulation")["x"]
+        if len(x) > 1
+    ]
+    return float(min(gaps)) if gaps else MAX_DOT / 0.9
 
 
 def accept_formulation(
