@@ -169,6 +169,9 @@ def test_a_crawled_month_pools_by_day_and_draws_on_a_day_axis(seed_corpus, lexic
     x = np.concatenate([mdates.date2num(line.get_xdata()) for line in ax.lines])
     days = sorted({str(d.date()) for d in mdates.num2date(x)})
     assert days == ["2023-01-05", "2023-01-12", "2023-01-19"]  # the Thursday of each week
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert len(set(ticks)) == len(ticks) > 2  # days of January, not "2023" at every tick
     plt.close("all")
 
 

@@ -84,7 +84,7 @@ def reference(tmp_path_factory) -> dict[str, bytes]:
 
 
 def test_ctrl_c_stops_the_build_with_130_and_leaves_nothing_half_written(tmp_path):
-    data = big_data(tmp_path, copies=40)  # over 8 MB: two partitions, two worker processes
+    data = big_data(tmp_path, copies=40)  # over 8 MB: several partitions, two worker processes
     proc = start_build(data, "--jobs", "2")
     assert wait_for(lambda: staging(data)), "the build never started writing"
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
@@ -93,7 +93,7 @@ def test_ctrl_c_stops_the_build_with_130_and_leaves_nothing_half_written(tmp_pat
     assert "Traceback" not in err and "Interrupted" in err
     assert not staging(data)
     assert not (data / "processed" / "manifest.json").exists()  # nothing counts as built
-    assert build(data, n_jobs=1).n_partitions == 2
+    assert build(data, n_jobs=1).n_partitions >= 2
 
 
 def test_kill_9_leaves_staging_that_the_next_build_removes(tmp_path, reference):

@@ -327,3 +327,18 @@ def _crowded(timeline: pd.DataFrame) -> pd.DataFrame:
     """The same uses squeezed into one month: a dot per work would overlap."""
     days = pd.Series(range(len(timeline))) % 28 + 1
     return timeline.assign(date=[f"2023-02-{d:02d}" for d in days])
+
+
+def test_a_formulation_used_only_in_undated_works_gets_a_row_without_dots(genre_of_laws):
+    import matplotlib.pyplot as plt
+
+    from cyberdiscourse.formulations import textplot_formulations
+
+    paragraphs, works, penalty, new_phrase = genre_of_laws
+    timeline = formulation_timeline(paragraphs, works, [penalty, new_phrase])
+    timeline.loc[timeline["formulation"] == new_phrase, "date"] = ""
+    ax = textplot_formulations(timeline)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [penalty, new_phrase]
+    note = ax.figure._cyberdiscourse_caption.note
+    assert note == f"1 row(s) without dots: used only in undated works ({new_phrase})"
+    plt.close("all")

@@ -46,7 +46,7 @@ from .matching import (  # noqa: F401  (the concept API, re-exported for the not
     with_parents,
 )
 from .normalise import count_cjk
-from .plotting import Caption, gloss, set_caption
+from .plotting import Caption, date_axis, gloss, set_caption
 from .renderings import (  # noqa: F401  (re-exported for the notebooks)
     textplot_renderings,
     textstat_renderings,
@@ -482,7 +482,6 @@ def textplot_timeline(
     """
     import math
 
-    import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
 
     from .plotting import LINE_PALETTE, MARKERS, legend_below, new_panels, panel_columns, set_title
@@ -540,8 +539,7 @@ def textplot_timeline(
                     np.asarray(x)[past & used], [top * 0.97] * int((past & used).sum()),
                     ls="none", marker=r"$\uparrow$", color=colour, ms=6,
                 )  # fmt: skip
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        date_axis(ax)
     for ax in list(axes.flat)[len(concepts) :]:
         ax.set_visible(False)
     if sharey and tops:

@@ -146,9 +146,8 @@ def kwic_lines(
 def textplot_terms(table: pd.DataFrame, *, ax=None, sharey: bool = True):
     """Several terms on one timeline: each work a point with its 95% interval, one colour
     and marker per term. Returns the Axes."""
-    import matplotlib.dates as mdates
 
-    from .plotting import LINE_PALETTE, MARKERS, Caption, gloss, new_figure, set_caption
+    from .plotting import LINE_PALETTE, MARKERS, Caption, date_axis, gloss, new_figure, set_caption
 
     if ax is None:
         _, ax = new_figure("two_column", height=2.8)
@@ -169,8 +168,7 @@ def textplot_terms(table: pd.DataFrame, *, ax=None, sharey: bool = True):
         )
     ax.set_ylim(bottom=0)
     ax.set_ylabel("per 10,000 characters (95% interval)")
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    date_axis(ax, maxticks=8)
     ax.legend(frameon=False, title="term: mentions")
     set_caption(
         ax,

@@ -694,7 +694,7 @@ def textplot_formulations(
     week, month, year and five years whose periods are that far apart. Every dot is
     at most as wide as the gap to its neighbours and the rows' spacing. Returns the
     Axes."""
-    from .plotting import PALETTE, Caption, new_figure, set_caption
+    from .plotting import PALETTE, Caption, date_axis, new_figure, set_caption
 
     order = list(dict.fromkeys(timeline["formulation"]))[:max_rows]
     shown = timeline[timeline["formulation"].isin(order)]
@@ -707,8 +707,12 @@ def textplot_formulations(
     gap = _smallest_gap(drawn, points_per_day)
     biggest = max(2.0, min(MAX_DOT, 0.9 * gap, 0.9 * row_points))
     cap = 20 if unit == "work" else max(1, int(drawn["count"].max() if len(drawn) else 1))
+    undated_only: list[str] = []
     for i, phrase in enumerate(order):
         sub = drawn[drawn["formulation"] == phrase]
+        if sub.empty:  # used only in undated works: a row without dots
+            undated_only.append(phrase)
+            continue
         sizes = (biggest * np.sqrt(sub["count"].clip(upper=cap) / cap).clip(lower=0.3)) ** 2
         ax.scatter(sub["x"].iloc[:1], [i], s=sizes.iloc[:1], color=PALETTE[0], zorder=3, lw=0)
         ax.scatter(
@@ -725,6 +729,7 @@ def textplot_formulations(
     ax.set_yticks(range(len(order)), labels)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="x", color="0.92")
+    date_axis(ax, maxticks=10)
     per = {"work": "work", "five_years": "five-year period"}.get(unit, unit)
     ax.set_xlabel("date of the work" if unit == "work" else f"{per} of the works")
     set_caption(
@@ -741,6 +746,10 @@ def textplot_formulations(
                 if unit == "work"
                 else f"works using it in the {per} (up to {cap})",
             },
+            note=f"{len(undated_only)} row(s) without dots: used only in undated works "
+            f"({', '.join(undated_only)})"
+            if undated_only
+            else "",
         ),
     )
     return ax

@@ -307,12 +307,26 @@ def _parse_line_no(value: str) -> int | None | str:
 
 def _inside(raw_dir: Path, name: str, root: Path | None = None) -> bool:
     """Whether ``raw_dir/name`` resolves inside ``raw_dir`` (``root``: its resolved path,
-    when the caller asks for many names)."""
+    when the caller asks for many names).
+
+    A relative name without ``..`` whose folders and file are no symbolic links is
+    inside (a look at each part below ``raw_dir``); any other is resolved in full.
+    """
     try:
+        if Path(name).is_absolute():
+            return False
+        parts = Path(name).parts
+        path = raw_dir
+        for part in parts:
+            path = path / part
+            if part == ".." or path.is_symlink():
+                break
+        else:
+            return True
         (raw_dir / name).resolve().relative_to(root or raw_dir.resolve())
     except (ValueError, OSError):  # outside, or no usable path (too long, a NUL byte)
         return False
-    return not Path(name).is_absolute()
+    return True
 
 
 def _is_file(path: Path) -> bool:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from .dates import TIME_UNITS, as_dates, period_of, time_unit_for
-from .plotting import LANG_COLOURS, PALETTE, Caption, new_figure, set_caption, set_title, wrap
+from .plotting import (
+    LANG_COLOURS,
+    PALETTE,
+    Caption,
+    date_axis,
+    new_figure,
+    set_caption,
+    set_title,
+    wrap,
+)
 
 MAX_GROUPS = 30  # rows a figure or table shows before works are grouped
 
@@ -136,6 +144,8 @@ def group_of(works: pd.DataFrame, grouping: str) -> pd.Series:
     if grouping in TIME_UNITS:
         periods = period_of(works["date"], grouping)
         periods.index = works.index
+        if grouping == "week":  # a week is named by its Monday, which alone reads as a day
+            periods = periods.where(periods == "", "week of " + periods)
         return periods.where(periods != "", "undated")
     years = works["date"].fillna("").str.slice(0, 4)
     if grouping == "five_years":
@@ -298,8 +308,7 @@ def _timeline_by_day(days: pd.Series, span, ax) -> str:
         days = days.dt.to_period("W").dt.start_time
     counts = days.value_counts().sort_index()
     ax.bar(counts.index, counts.to_numpy(), width=0.8 if unit == "day" else 5.6, color=PALETTE[0])
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    date_axis(ax, minticks=4, maxticks=10)
     ax.set_ylabel(f"works per {unit}")
     set_title(ax, f"Works in the corpus by {unit} of issue ({len(days):,} dated works)")
     return unit
@@ -348,8 +357,7 @@ def _timeline_of_works(w: pd.DataFrame, ax) -> None:
     ax.spines["left"].set_visible(False)
     ax.axhline(0, color="0.2", lw=0.8)
     ax.set_xlim(lo, hi)
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    date_axis(ax, maxticks=10)
     set_title(ax, "Works in the corpus by date (dot: exact day; bar: month only)")
 
 

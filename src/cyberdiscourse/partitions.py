@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .metadata import Capture, Work
 
-PARTITION_BYTES = 8_000_000  # raw bytes per partition: a fixed size, so parts are stable
+PARTITION_BYTES = 4_000_000  # raw bytes per partition: a fixed size, so parts are stable
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,16 @@ def axes_width(ax) -> float:
     return max(ax.get_position().width * ax.figure.get_figwidth() - widest - 0.25, 1.0)
 
 
+def date_axis(ax, *, minticks: int = 3, maxticks: int = 7) -> None:
+    """Ticks and labels of a real time axis that suit its span: years over decades, months
+    over a year, days over a crawler's month (matplotlib's concise date labels)."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=minticks, maxticks=maxticks)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def set_title(ax, title: str, *, fontsize: float | None = None, **kwargs) -> None:
     """``ax.set_title`` with the title wrapped to the axes' width."""
     size = fontsize or matplotlib.rcParams["axes.titlesize"]

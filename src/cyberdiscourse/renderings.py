@@ -186,9 +186,8 @@ def textplot_renderings(
     work, the mentions with no aligned English (hollow circles with their number),
     so works that say nothing about renderings stay in view. Returns the Axes.
     """
-    import matplotlib.dates as mdates
 
-    from .plotting import LINE_PALETTE, Caption, new_panels, set_caption, set_title
+    from .plotting import LINE_PALETTE, Caption, date_axis, new_panels, set_caption, set_title
 
     table = textstat_renderings(variants)
     concepts = concepts or list(dict.fromkeys(table["concept_id"]))
@@ -221,10 +220,9 @@ def textplot_renderings(
         set_title(ax, _panel_title(cid, labels, coverage), fontsize=6.5, loc="left")
         ax.grid(axis="x", color="0.9")
     dates = as_dates(pd.concat([table["date"], gaps["date"]]))
-    pad = pd.Timedelta(days=120)
+    pad = max(pd.Timedelta(days=1), (dates.max() - dates.min()) * 0.04)
     axes[-1, 0].set_xlim(dates.min() - pad, dates.max() + pad)
-    axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
-    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    date_axis(axes[-1, 0], maxticks=10)
     set_caption(
         axes,
         Caption(

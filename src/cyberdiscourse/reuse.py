@@ -467,7 +467,7 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: in
     import networkx as nx
 
     from .dates import as_dates
-    from .plotting import PALETTE, Caption, new_figure, set_caption
+    from .plotting import PALETTE, Caption, date_axis, new_figure, set_caption
 
     if ax is None:
         _, ax = new_figure("two_column")
@@ -509,8 +509,7 @@ def textplot_reuse(graph, *, labels: dict[str, str] | None = None, max_edges: in
     ax.set_ylim(-1.8, 1.8)
     ax.set_yticks([])
     ax.xaxis_date()
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    date_axis(ax, maxticks=10)
     ax.tick_params(axis="x", labelbottom=True, bottom=True)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import sparse
 
 from .dates import period_of, time_axis, unit_of
-from .plotting import Caption, gloss, set_caption, set_title
+from .plotting import Caption, date_axis, gloss, set_caption, set_title
 
 METHODS = ("lda", "nmf")
 ENGINES = ("tomotopy", "sklearn")
@@ -758,8 +758,11 @@ def _topic_panels(n: int, ncols: int, *, fig=None, row_height: float = 1.5, **su
     ncols = max(1, min(panel_columns(ncols), n))
     nrows = math.ceil(n / ncols)
     fig, axes = new_panels(nrows, ncols, height=0.6 + row_height * nrows, fig=fig, **subplots_kw)
-    for ax in list(axes.flat)[n:]:
+    for i, ax in enumerate(list(axes.flat)[n:], start=n):
         ax.set_visible(False)
+        row, col = divmod(i, ncols)
+        if row > 0:  # the panel above is now the last of its column: it shows the x labels
+            axes[row - 1, col].xaxis.set_tick_params(labelbottom=True)
     return fig, axes
 
 
@@ -784,8 +787,6 @@ def textplot_prevalence(
     as points with intervals. With more than ``max_points`` units per topic, draw the
     table of :func:`textstat_prevalence` by a unit of time instead (the caption says
     which). Returns the array of Axes."""
-    import matplotlib.dates as mdates
-
     from .plotting import LINE_PALETTE
 
     labels = _labels_of(prev, labels)
@@ -799,9 +800,7 @@ def textplot_prevalence(
         ax.vlines(x, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.45, lw=1)
         ax.plot(x, sub["share"], "o", ms=3, color=colour)
         set_title(ax, labels[t])
-        locator = mdates.AutoDateLocator(maxticks=5)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        date_axis(ax, maxticks=5)
     fig.supylabel("mean topic share (95% interval)")
     set_caption(
         axes,
@@ -1044,8 +1043,6 @@ def textplot_effects(
 ):
     """Expected prevalence over time with its band, one panel per topic (the title gives
     the change from the first to the last date with its interval). Returns the Axes."""
-    import matplotlib.dates as mdates
-
     from .plotting import LINE_PALETTE
 
     labels = _labels_of(effects, labels)
@@ -1059,9 +1056,7 @@ def textplot_effects(
         when = _as_time(sub["year"])
         ax.fill_between(when, sub["ci_low"], sub["ci_high"], color=colour, alpha=0.2, lw=0)
         ax.plot(when, sub["estimate"], color=colour, lw=1.2)
-        locator = mdates.AutoDateLocator(maxticks=5)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        date_axis(ax, maxticks=5)
         c = change.loc[t]
         set_title(
             ax,
@@ -1093,9 +1088,7 @@ def textplot_contrasts(effects: pd.DataFrame, labels: dict[int, str] | None = No
 
     labels = _labels_of(effects, labels)
     rows = effects[effects["kind"].isin(["change", "difference"])].copy()
-    rows["what"] = np.where(
-        rows["kind"] == "change", f"change {_span_label(effects)}", rows["group"]
-    )
+    rows["what"] = np.where(rows["kind"] == "change", "change", rows["group"])  # span: caption
     whats = list(dict.fromkeys(rows["what"]))
     if ax is None:
         _, ax = new_figure("one_column", height=max(2.0, 0.7 + 0.16 * len(rows)))
