@@ -342,3 +342,26 @@ def test_a_formulation_used_only_in_undated_works_gets_a_row_without_dots(genre_
     note = ax.figure._cyberdiscourse_caption.note
     assert note == f"1 row(s) without dots: used only in undated works ({new_phrase})"
     plt.close("all")
+
+
+def test_in_a_genre_judged_by_time_a_phrase_of_undated_works_ranks_after_the_dated(
+    genre_of_laws,
+):
+    paragraphs, works, penalty, new_phrase = genre_of_laws
+    listed = "公安机关、人民检察院、人民法院"
+    extra = pd.DataFrame(
+        [(f"case-{i}", f"case-{i}:0000", 0, "zh", f"由{listed}依法处理。", "c.txt", 1)
+         for i in range(3)],
+        columns=paragraphs.columns,
+    )  # fmt: skip
+    works = pd.concat(
+        [works, pd.DataFrame({"work_id": extra["work_id"], "date": "", "include": True,
+                              "issuer": "", "genre": "law"})],
+        ignore_index=True,
+    )  # fmt: skip
+    found = textstat_formulations(pd.concat([paragraphs, extra]), works)
+    row = found[found["formulation"].str.contains(listed)].iloc[0]
+    new = found[found["formulation"].str.contains("总体国家安全观")].iloc[0]
+    assert row["score"] == 0.0 and np.isnan(row["emergence"])
+    assert row["salience"] > new["salience"]  # by salience the undated list would rank first
+    assert new["rank"] < row["rank"]

@@ -454,6 +454,9 @@ def textstat_formulations(
             out["kind"], out["formulation"], out["n_works"], out["emergence"], out["n_dated"]
         )
     ]
+    # In a genre judged by time, a phrase of undated works only cannot be placed in it:
+    # it ranks after the phrases that can, not by its salience.
+    out.loc[out["genre_works"].ge(MIN_GENRE_WORKS) & out["n_dated"].eq(0), "score"] = 0.0
     out = out.sort_values(
         ["boilerplate", "score", "n_issuers", "count", "formulation"],
         ascending=[True, False, False, False, True],
@@ -545,6 +548,7 @@ def _spread(work_lists: pd.Series, works: pd.DataFrame, *, random_state: int = 0
         rows.append(
             {
                 "genre": g,
+                "genre_works": int(shares[g].sum()),
                 "n_dated": n_dated,
                 "coverage": round(len(periods) / size[g], 4),
                 "time_dispersion": round(observed, 4),
