@@ -160,6 +160,9 @@ def parse_metadata_date(value: str) -> tuple[str, str] | None:
     return make_date(int(y), int(mo) if mo else None, int(d) if d else None)
 
 
+_ISO_DATE = r"^\d{4}(-\d{2}){0,2}$"  # a curated date of any precision: 2023, 2023-01, 2023-01-05
+
+
 def as_dates(dates):
     """ISO dates of any precision (a pandas Series) as timestamps at the start of the
     month or year they name, for plotting on a real time axis; a missing or unreadable
@@ -167,7 +170,7 @@ def as_dates(dates):
     import pandas as pd
 
     d = dates.fillna("").astype(str).str.strip()
-    d = d.where(d.str.match(r"^\d{4}(-\d{2}){0,2}$"), "")
+    d = d.where(d.str.match(_ISO_DATE), "")
     full = d.where(d.str.len() > 7, d.where(d.str.len() > 4, d + "-01") + "-01")
     return pd.to_datetime(full.where(d != ""), format="%Y-%m-%d", errors="coerce")
 
@@ -189,7 +192,7 @@ def time_unit_for(dates) -> str:
     import pandas as pd
 
     d = pd.Series(dates).fillna("").astype(str)
-    d = d[d.str.match(r"^\d{4}(-\d{2}){0,2}$")]
+    d = d[d.str.match(_ISO_DATE)]
     when = as_dates(d).dropna()
     if when.empty:
         return "year"
@@ -212,7 +215,7 @@ def period_of(dates, unit: str):
     if unit not in TIME_UNITS:
         raise ValueError(f"unit must be one of {TIME_UNITS}, not {unit!r}")
     d = pd.Series(dates).fillna("").astype(str)
-    d = d.where(d.str.match(r"^\d{4}(-\d{2}){0,2}$"), "")
+    d = d.where(d.str.match(_ISO_DATE), "")
     if unit == "year":
         return d.str.slice(0, 4)
     if unit == "month":
@@ -232,10 +235,8 @@ def period_middle(periods, unit: str):
 
     p = pd.Series(periods).fillna("").astype(str)
     start = as_dates(p)
-    shift = {"year": pd.DateOffset(months=6), "month": pd.DateOffset(days=14)}.get(unit)
-    if unit == "week":
-        shift = pd.DateOffset(days=3)
-    return start + shift if shift is not None else start
+    half = {"year": {"months": 6}, "month": {"days": 14}, "week": {"days": 3}}.get(unit)
+    return start + pd.DateOffset(**half) if half else start
 
 
 def unit_of(table) -> str:

@@ -606,8 +606,13 @@ def salience(kind: str, phrase: str, n_works: int) -> float:
     doubled for the constructed kinds (an enumeration, a numbered template, a quoted
     phrase): repeating 24 characters verbatim in two works is rarer by chance than
     repeating 6 in four."""
+    return n_works * _form_weight(kind, phrase)
+
+
+def _form_weight(kind: str, phrase: str) -> float:
+    """log2(1 + Han characters), doubled for the constructed kinds."""
     weight = 1.0 if kind == "ngram" else 2.0  # "template+quoted" and the like are constructed
-    return n_works * math.log2(1 + len(phrase.replace("、", ""))) * weight
+    return math.log2(1 + len(phrase.replace("、", ""))) * weight
 
 
 def score(kind: str, phrase: str, n_works: int, emergence: float, n_dated: int) -> float:
@@ -619,10 +624,8 @@ def score(kind: str, phrase: str, n_works: int, emergence: float, n_dated: int) 
     it, because the emergence of a phrase in two works is mostly chance."""
     if math.isnan(emergence):
         return salience(kind, phrase, n_works)
-    weight = 1.0 if kind == "ngram" else 2.0
-    length = len(phrase.replace("、", ""))
     reliability = n_dated / (n_dated + MIN_BOILERPLATE_WORKS)
-    return math.log2(1 + n_works) * math.log2(1 + length) * weight * emergence * reliability
+    return math.log2(1 + n_works) * _form_weight(kind, phrase) * emergence * reliability
 
 
 def _row(kind: str, phrase: str, occ: list[Occurrence], zh: pd.DataFrame, ctx: dict) -> dict:
@@ -781,17 +784,9 @@ _UNIT_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25, "five_years": 
 def _dot_unit(timeline: pd.DataFrame, points_per_day: float, max_points: int) -> str:
     """``"work"`` when a dot per work fits without overlap, else the finest period whose
     dots do."""
-    from .dates import as_dates
-
-    when = as_dates(timeline["date"])
-    per_row = timeline.assign(x=when).dropna(subset=["x"]).groupby("formulation")["x"]
-    fits = all(
-        len(x) <= max_points
-        and (len(x) < 2 or np.diff(np.sort(x.to_numpy())).min() / np.timedelta64(1, "D")
-             * points_per_day >= MIN_DOT_GAP)
-        for _, x in per_row
-    )  # fmt: skip
-    if fits:
+    works = _dots(timeline, "work")
+    most = works["formulation"].value_counts().max() if len(works) else 0
+    if most <= max_points and _smallest_gap(works, points_per_day) >= MIN_DOT_GAP:
         return "work"
     return next(
         (u for u in _DOT_UNITS if _UNIT_DAYS[u] * points_per_day >= MIN_DOT_GAP), "five_years"

@@ -184,16 +184,19 @@ def period_boundary_of(works: pd.DataFrame) -> int | str | None:
     None when there is nothing to split (one day, or no dates)."""
     dated, _ = split_dated(works)
     if time_unit_for(dated["date"]) == "year":
-        years = sorted(pd.to_numeric(dated["date"].str.slice(0, 4), errors="coerce").astype(int))
-        if len(set(years)) < 2:
-            return None
-        median = years[(len(years) - 1) // 2]
-        return median if median > years[0] else min(y for y in years if y > years[0])
-    days = sorted(d for d in dated["date"] if len(d) >= 10)
-    if len(set(days)) < 2:
+        years = pd.to_numeric(dated["date"].str.slice(0, 4), errors="coerce").astype(int)
+        return _lower_median_above_first(years.tolist())
+    return _lower_median_above_first([d for d in dated["date"] if len(d) >= 10])
+
+
+def _lower_median_above_first(values: list):
+    """The lower median of ``values``, or the next value above the first when the median
+    is the first (a boundary must leave values on both sides); None for one distinct value."""
+    values = sorted(values)
+    if len(set(values)) < 2:
         return None
-    median = days[(len(days) - 1) // 2]
-    return median if median > days[0] else min(d for d in days if d > days[0])
+    median = values[(len(values) - 1) // 2]
+    return median if median > values[0] else min(v for v in values if v > values[0])
 
 
 def spread_note(works: pd.DataFrame, paragraphs_per_work: pd.Series, *, top: int = 2) -> str:
