@@ -188,3 +188,24 @@ def test_web_page_rules_take_nothing_from_a_laws_articles():
 def test_outside_an_articled_text_the_web_rules_still_apply():
     reasons, _ = judge(["网络空间国际合作战略", LAW[1], "京ICP备05070218号", LAW[3], LAW[3]])
     assert reasons[2] == "site_furniture" and reasons[4] == "duplicate_line"
+
+
+def test_furniture_patterns_one_by_one_flag_what_one_alternation_flags():
+    import re
+
+    from conftest import REPO
+
+    from cyberdiscourse import cleaning
+    from cyberdiscourse.normalise import normalise_line
+
+    alternation = re.compile("|".join(f"(?:{p})" for p in cleaning.FURNITURE_PATTERNS), re.I)
+    lines = {
+        normalise_line(line)
+        for path in sorted((REPO / "data" / "raw").glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    lines |= {"COPYRIGHT 2023", "Site MAP", "版权所有 ©", "首页 > 新闻 > 正文", "QQ群: 123", "qq群"}
+    lines = sorted(x for x in lines if x and len(x) <= cleaning.SHORT_FURNITURE)
+    flagged = [x for x in lines if any(p.search(x) for p in cleaning._FURNITURE)]
+    assert flagged == [x for x in lines if alternation.search(x)]
+    assert {"COPYRIGHT 2023", "Site MAP", "qq群"} <= set(flagged) and len(lines) > 100

@@ -92,3 +92,19 @@ def test_a_paragraph_a_copy_repeats_is_kept_and_another_copys_is_merged():
     merged = merge_copies([first, second])
     assert [f.text for f in merged].count(item) == 2  # the law's own repeat
     assert all(f.duplicate_of is not None for f in second)  # the other copy adds nothing
+
+
+def test_pairs_within_buckets_are_numpys_upper_triangles():
+    import numpy as np
+
+    from cyberdiscourse.dedupe import _pairs_within
+
+    starts, sizes = [0, 7, 20], [3, 5, 2]
+    first, second = _pairs_within(starts, sizes)
+    expected = [
+        (s + i, s + j) for s, m in zip(starts, sizes) for i, j in zip(*np.triu_indices(m, 1))
+    ]
+    assert list(zip(first.tolist(), second.tolist())) == expected
+    assert len(expected) == 3 + 10 + 1
+    empty = _pairs_within([], [])
+    assert len(empty[0]) == len(empty[1]) == 0

@@ -187,3 +187,48 @@ def _collector_state(_item) -> bool:
     import gc
 
     return gc.isenabled()
+
+
+def test_follow_ups_run_in_the_same_pool_while_the_caller_goes_on():
+    follow = engine.FollowUps(_negate, lambda r: r if r % 2 else None, n_jobs=2)
+    with follow:
+        results = follow.map(abs, [-i for i in range(7)])
+        assert results == list(range(7))  # in the order of the items
+        later = follow.wait()
+    assert sorted(later) == [-5, -3, -1]  # only odd results led to a follow-up
+
+
+def test_a_failed_follow_up_stops_the_pool_and_is_raised():
+    follow = engine.FollowUps(_invert, lambda r: r, n_jobs=2)
+    with pytest.raises(ZeroDivisionError), follow:
+        follow.map(abs, [0, 1])
+        follow.wait()
+    assert follow._pool._shutdown_thread  # stopped, not left running
+
+
+def _negate(x: int) -> int:
+    return -x
+
+
+def _invert(x: int) -> float:
+    return 1 / x
+
+
+def test_tokens_segmented_during_the_build_equal_those_segmented_after(
+    synthetic, tmp_path, small_parts
+):
+    from cyberdiscourse.tokens import segmentation_follow_up
+
+    after = _copy(synthetic, tmp_path / "after")
+    during = _copy(synthetic, tmp_path / "during")
+    build(after, n_jobs=2)
+    assert segment(after, n_jobs=2).n_segmented >= 4
+    result = build(during, n_jobs=2, follow_up=segmentation_follow_up(during))
+    assert result.n_followed_up == result.n_partitions >= 4
+    assert segment(during, n_jobs=2).n_segmented == 0  # all in the cache already
+    tokens_after, tokens_during = (_files(d / "processed" / "tokens") for d in (after, during))
+    assert tokens_during == tokens_after and len(tokens_after) == result.n_partitions + 1
+    assert (
+        build(during, n_jobs=1, force=True, follow_up=segmentation_follow_up(during)).n_followed_up
+        == 0
+    )

@@ -107,6 +107,26 @@ def test_front_matter_that_is_not_yaml_is_a_ledger_row_with_the_reason(tmp_path)
     assert raw.lines[5] == ARTICLE and raw.given[5] is None
 
 
+def test_front_matter_nested_too_deep_is_refused_as_not_yaml_not_a_crash(tmp_path):
+    path = tmp_path / "deep.md"
+    deep = "[" * 50_000 + "]" * 50_000
+    path.write_text(f"---\ntitle: {deep}\n---\n\n{ARTICLE}\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.given[:3] == ["front_matter"] * 3
+    assert "not YAML (line 2)" in raw.evidence[0]
+    assert raw.lines[4] == ARTICLE and raw.given[4] is None
+
+
+def test_repeated_markdown_lines_read_as_the_same_text_each_time(tmp_path):
+    # A crawl repeats its menu on every page; each line is worked out once and reused.
+    menu = '* [首页](https://example.org/) | [**要闻**](https://example.org/a "t")'
+    path = tmp_path / "page.md"
+    path.write_text(f"---\ntitle: t\n---\n{menu}\n\n{ARTICLE}\n{menu}\n", encoding="utf-8")
+    first, second = read_raw(path), read_raw(path)
+    assert first.lines[3] == first.lines[6] == second.lines[3] == "首页 | 要闻"
+    assert first.given[3] == first.given[6] == "link_only"
+
+
 def docx_bytes(paragraphs: list[str], table: list[list[str]]) -> bytes:
     import docx
 

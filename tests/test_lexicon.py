@@ -69,3 +69,20 @@ def test_data_folder_lexicon_overrides_and_fingerprint_follows_edits(tmp_path):
     after = load_lexicon(tmp_path)
     assert after.fingerprint() != before
     assert "数字丝绸之路" in after.domain_terms
+
+
+def test_english_stop_words_are_scikit_learns_without_importing_it():
+    import subprocess
+    import sys
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from cyberdiscourse.lexicon import english_stop_words
+
+    assert english_stop_words() == frozenset(ENGLISH_STOP_WORDS)
+    code = (
+        "import sys; from cyberdiscourse.lexicon import english_stop_words as w; "
+        "assert 'the' in w() and 'network' not in w(); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -19,16 +19,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     import time
 
     from .corpus import build
+    from .lexicon import load_lexicon
+    from .tokens import segmentation_follow_up
 
     data_dir = resolve_data_dir(args.data_dir)
     engine = "dask" if args.scheduler else args.engine  # a scheduler address means Dask
     parallel = {"engine": engine, "scheduler": args.scheduler, "n_jobs": args.jobs}
+    lexicon = load_lexicon(data_dir)
     start = time.perf_counter()
     result = build(
         data_dir,
         force=args.force,
         progress=progress_wanted(),
         announce=lambda message: print(message, file=sys.stderr, flush=True),
+        follow_up=segmentation_follow_up(data_dir, lexicon=lexicon),
         **parallel,
     )
     for p in result.problems:
@@ -47,22 +51,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     for reason, n in sorted(s["discarded_lines_by_reason"].items(), key=lambda kv: -kv[1]):
         print(f"    {reason:<20} {n:>5}")
     print(f"  duplicate paragraphs across works: {s['cross_work_duplicates']}")
-    _build_tokens(data_dir, parallel)
+    _build_tokens(data_dir, parallel, lexicon, result.n_followed_up)
     return 0
 
 
-def _build_tokens(data_dir: Path, parallel: dict) -> None:
+def _build_tokens(data_dir: Path, parallel: dict, lexicon, n_during_build: int) -> None:
     import time
 
-    from .lexicon import load_lexicon
     from .tokens import segment
 
-    lexicon = load_lexicon(data_dir)
     start = time.perf_counter()
     done = segment(data_dir, lexicon=lexicon, progress=progress_wanted(), **parallel)
+    n_segmented = done.n_segmented + n_during_build
     state = (
-        f"segmented {done.n_segmented} of {len(done.files)} partition(s)"
-        if done.n_segmented
+        f"segmented {n_segmented} of {len(done.files)} partition(s)"
+        + (f" ({n_during_build} during the build)" if n_during_build else "")
+        if n_segmented
         else "all from the cache"
     )
     print(

@@ -15,9 +15,11 @@ Every raw line ends up either contributing text to a paragraph or in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -317,7 +319,7 @@ def _clean_file(
     raw: RawText,
     caps: list[Capture],
     works: dict[str, Work],
-    ledger: list[dict],
+    ledger: list[tuple],
     protected: re.Pattern[str] | None = None,
 ) -> list[_Span]:
     norm = [normalise_line(line) for line in raw.lines]
@@ -381,19 +383,21 @@ def _discard(
     detail: str = "",
     partial: bool = False,
     text: str | None = None,
-) -> dict:
+) -> tuple:
+    """One ledger row, its values in the order of ``DISCARD_COLUMNS`` (a tuple: a crawl
+    discards hundreds of thousands of lines)."""
     original = raw.lines[line_no - 1] if text is None else text
-    return {
-        "source_file": raw.name,
-        "line_no": line_no,
-        "doc_id": cap.doc_id if cap else "",
-        "work_id": cap.work_id if cap else "",
-        "reason": reason,
-        "rule_kind": cleaning.rule_kind(reason),
-        "detail": detail,
-        "partial": partial,
-        "text": original[:300],
-    }
+    return (
+        raw.name,
+        line_no,
+        cap.doc_id if cap else "",
+        cap.work_id if cap else "",
+        reason,
+        cleaning.rule_kind(reason),
+        detail,
+        partial,
+        original[:300],
+    )
 
 
 # ---------------------------------------------------------------- works
@@ -580,7 +584,7 @@ def build_partition(task: PartTask) -> PartResult:
     raws = _read_raws(task.raw_dir, part.captures, problems)
     if any(p.severity == "error" for p in problems):
         return PartResult(part.number, problems)
-    ledger: list[dict] = []
+    ledger: list[tuple] = []
     spans: list[_Span] = []
     captures_of: dict[str, list[Capture]] = {}
     for cap in part.captures:
@@ -651,7 +655,7 @@ def _write_part(result: PartResult, path: Path) -> None:
     result.paragraphs = None  # the text stays on disk, not in the parent's memory
 
 
-def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[dict]) -> None:
+def _ledger_verdicts(s: _Span, raw: RawText, ledger: list[tuple]) -> None:
     for x in s.verdicts:
         if s.work.include and x.reason is not None:
             ledger.append(_discard(raw, s.capture, x.line_no, x.reason, x.detail))
@@ -704,6 +708,7 @@ def _run_partitions(
     scheduler: str | None,
     n_jobs: int | None,
     progress: bool,
+    follow_ups=None,
 ) -> tuple[list[Capture], list[PartResult], list[Problem]]:
     from .engine import map_partitions
 
@@ -717,15 +722,18 @@ def _run_partitions(
         PartTask(raw_dir, part, out_dir, extracted_dir, protected)
         for part in plan_partitions(works, captures, raw_dir)
     ]
-    results = map_partitions(
-        build_partition,
-        tasks,
-        engine=engine,
-        scheduler=scheduler,
-        n_jobs=n_jobs,
-        progress=progress,
-        desc="building",
-    )
+    if follow_ups is not None and len(tasks) > 1:
+        results = follow_ups.map(build_partition, tasks, progress=progress, desc="building")
+    else:
+        results = map_partitions(
+            build_partition,
+            tasks,
+            engine=engine,
+            scheduler=scheduler,
+            n_jobs=n_jobs,
+            progress=progress,
+            desc="building",
+        )
     for r in results:
         problems.extend(r.problems)
     errors = [p for p in problems if p.severity == "error"]
@@ -796,7 +804,11 @@ def _combine(captures, results, problems, texts_of) -> Corpus:
 
 
 LEDGER_ORDER = ["source_file", "line_no", "partial", "reason"]  # the ledger's row order
-_ledger_order = itemgetter(*LEDGER_ORDER)  # the same order as a key of the rows (dicts)
+# The same order as a key of the rows (tuples in the order of DISCARD_COLUMNS).
+_ledger_order = itemgetter(*(DISCARD_COLUMNS.index(c) for c in LEDGER_ORDER))
+_FILE, _LINE, _REASON, _PARTIAL = (
+    DISCARD_COLUMNS.index(c) for c in ("source_file", "line_no", "reason", "partial")
+)
 
 
 def _concat_ledgers(ledgers: list[pd.DataFrame]) -> pd.DataFrame:
@@ -836,7 +848,7 @@ def _copies_per_paragraph(spans: list[_Span]) -> dict[int, int]:
     return {k: len(v) for k, v in docs.items()}
 
 
-def _ledger_duplicates(s: _Span, raws: dict[str, RawText], ledger: list[dict]) -> None:
+def _ledger_duplicates(s: _Span, raws: dict[str, RawText], ledger: list[tuple]) -> None:
     raw = raws[s.capture.source_file]
     for f in s.fragments:
         if f.duplicate_of is not None:
@@ -883,19 +895,19 @@ def _language_counts(merged: list[Fragment]) -> dict:
     return out
 
 
-def _mark_partial(ledger: list[dict], paragraphs: pd.DataFrame) -> list[dict]:
+def _mark_partial(ledger: list[tuple], paragraphs: pd.DataFrame) -> list[tuple]:
     """A duplicate fragment of a line that also gave a paragraph is a partial discard."""
     contributed = set(zip(paragraphs["source_file"], paragraphs["line_no"]))
-    for row in ledger:
-        if row["reason"] == "duplicate":
-            row["partial"] = (row["source_file"], row["line_no"]) in contributed
     # One full-discard row per line: a line whose fragments were all duplicates
     # may have several; keep the first and fold the others into it.
     seen: set[tuple[str, int]] = set()
     out = []
     for row in ledger:
-        key = (row["source_file"], row["line_no"])
-        if not row["partial"]:
+        key = (row[_FILE], row[_LINE])
+        if row[_REASON] == "duplicate":
+            partial = key in contributed
+            row = (*row[:_PARTIAL], partial, *row[_PARTIAL + 1 :])
+        if not row[_PARTIAL]:
             if key in seen:
                 continue
             seen.add(key)
@@ -946,16 +958,34 @@ def _documents(
 
 
 def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, str]):
-    a, b, kind, sim = (list(c) for c in zip(*found)) if found else ([], [], [], [])
-    columns = {  # built by column: a crawl has hundreds of thousands of pairs
-        "para_id_a": a,
-        "work_id_a": [x.split(":")[0] for x in a],
-        "para_id_b": b,
-        "work_id_b": [x.split(":")[0] for x in b],
-        "kind": kind,
-        "similarity": sim,
-        "text_a": [text[x][:200] for x in a],
-        "text_b": [text[x][:200] for x in b],
+    """The duplicates table, built by column: a crawl has hundreds of thousands of pairs
+    among some ten thousand paragraphs, so each paragraph's id, work and text are made
+    once and taken for every pair it is in."""
+    import numpy as np
+    import pyarrow as pa
+
+    ids = sorted({x for f in found for x in f[:2]})
+    at = {x: k for k, x in enumerate(ids)}
+    a = np.fromiter((at[f[0]] for f in found), dtype=np.int64, count=len(found))
+    b = np.fromiter((at[f[1]] for f in found), dtype=np.int64, count=len(found))
+    per_id = {
+        "para_id": pa.array(ids, pa.string()),
+        "work_id": pa.array([x.split(":")[0] for x in ids], pa.string()),
+        "text": pa.array([text[x][:200] for x in ids], pa.string()),
+    }
+
+    def column(name: str, side: np.ndarray) -> pd.Series:
+        return pd.Series(per_id[name].take(side), dtype="str")
+
+    columns = {
+        "para_id_a": column("para_id", a),
+        "work_id_a": column("work_id", a),
+        "para_id_b": column("para_id", b),
+        "work_id_b": column("work_id", b),
+        "kind": pd.Series([f[2] for f in found], dtype="str"),
+        "similarity": np.array([f[3] for f in found], dtype=np.float64),
+        "text_a": column("text", a),
+        "text_b": column("text", b),
     }
     return frame(pd.DataFrame(columns), DUPLICATE_COLUMNS)
 
@@ -1007,6 +1037,7 @@ class BuildResult:
     problems: list[str]
     up_to_date: bool
     n_partitions: int
+    n_followed_up: int = 0  # partitions whose ``follow_up`` ran during the build
 
 
 def build(
@@ -1018,6 +1049,7 @@ def build(
     force: bool = False,
     progress: bool = False,
     announce=None,
+    follow_up: tuple[Callable[[Any], Any], Callable[[Path, str], Any]] | None = None,
 ) -> BuildResult:
     """Build ``data_dir/processed`` from ``data_dir/raw``, one partition at a time.
 
@@ -1032,6 +1064,13 @@ def build(
     A lock on ``processed/`` makes a second build of the same folder wait for
     the first (``announce``, if given, is called with a message saying so);
     staging folders an interrupted build left behind are removed first.
+
+    ``follow_up``, ``(func, item_of)``: a next step for each partition written (as
+    :func:`.tokens.segmentation_follow_up` gives), run by the local engine's workers
+    while this process combines the corpus-wide tables. ``item_of(part_file,
+    sha256)`` is called here with each partition's file and digest and returns
+    ``func``'s item, or None when there is nothing to do. The build returns once
+    every follow-up has finished; with one partition, one job or Dask, none runs.
 
     Raises
     ------
@@ -1051,10 +1090,12 @@ def build(
     processed = processed_dir_of(data_dir)
     with BuildLock(processed, announce=announce):
         remove_leftovers(processed)
-        return _build_locked(data_dir, processed, force, parallel)
+        return _build_locked(data_dir, processed, force, parallel, follow_up)
 
 
-def _build_locked(data_dir: Path, processed: Path, force: bool, parallel: dict) -> BuildResult:
+def _build_locked(
+    data_dir: Path, processed: Path, force: bool, parallel: dict, follow_up
+) -> BuildResult:
     import json
     import shutil
 
@@ -1078,9 +1119,13 @@ def _build_locked(data_dir: Path, processed: Path, force: bool, parallel: dict) 
     processed.mkdir(parents=True, exist_ok=True)
     staging = _staging_dir(processed)
     try:
-        captures, results, problems = _run_partitions(data_dir, staging, **parallel)
-        with gc_paused():  # hundreds of thousands of pairs and rows, none in a cycle
-            corpus = _combine(captures, results, problems, lambda ids: _texts(staging, ids))
+        with _follow_ups(follow_up, staging, parallel) as follow_ups:
+            captures, results, problems = _run_partitions(
+                data_dir, staging, **parallel, follow_ups=follow_ups
+            )
+            with gc_paused():  # hundreds of thousands of pairs and rows, none in a cycle
+                corpus = _combine(captures, results, problems, lambda ids: _texts(staging, ids))
+            n_followed_up = len(follow_ups.wait()) if follow_ups is not None else 0
         manifest_file.unlink(missing_ok=True)  # until the new one is written, nothing is built
         _swap_dir(staging, processed / PARAGRAPHS_DIR)
     finally:
@@ -1088,4 +1133,23 @@ def _build_locked(data_dir: Path, processed: Path, force: bool, parallel: dict) 
     parts = [(r.part_file, r.part_rows, r.part_sha256) for r in results]
     prune_extracted(processed / EXTRACTED_DIR, {f for r in results for f in r.extracted_files})
     manifest, _ = _finish(corpus, processed, fingerprint, parts)
-    return BuildResult(processed, manifest["summary"], manifest["problems"], False, len(parts))
+    return BuildResult(
+        processed, manifest["summary"], manifest["problems"], False, len(parts), n_followed_up
+    )
+
+
+def _follow_ups(follow_up, staging: Path, parallel: dict):
+    """The local engine's pool that runs ``follow_up`` beside the build (see
+    :func:`build`), or nothing to enter when the follow-up is left to the caller."""
+    from contextlib import nullcontext
+
+    from .engine import FollowUps
+
+    if follow_up is None or parallel["engine"] != "local" or parallel["n_jobs"] == 1:
+        return nullcontext()
+    func, item_of = follow_up
+
+    def follow(result: PartResult):
+        return item_of(staging / result.part_file, result.part_sha256)
+
+    return FollowUps(func, follow, n_jobs=parallel["n_jobs"])

@@ -216,6 +216,20 @@ class Signatures:
         )
 
 
+def _pairs_within(starts, sizes):
+    """Every pair of positions ``(p, q)``, ``p < q``, inside each run of ``sizes[k]``
+    positions from ``starts[k]``: the pairs of a band's buckets, as two arrays."""
+    import numpy as np
+
+    starts, sizes = np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
+    member = np.repeat(starts, sizes)  # each bucket's first position, once per member
+    rank = np.arange(len(member)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    later = np.repeat(sizes, sizes) - 1 - rank  # how many members follow this one
+    first = np.repeat(member + rank, later)
+    offset = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+    return first, first + 1 + offset
+
+
 def candidate_pairs(
     sigs: Signatures, *, rows: int = ROWS, min_estimate: float = 0.55
 ) -> list[tuple[str, str]]:
@@ -246,15 +260,17 @@ def candidate_pairs(
         two = starts[sizes == 2]
         left.append(order[two])
         right.append(order[two + 1])
-        for s, m in zip(starts[sizes > 2], sizes[sizes > 2]):
-            iu = np.triu_indices(int(m), 1)
-            left.append(order[s + iu[0]])
-            right.append(order[s + iu[1]])
+        first, second = _pairs_within(starts[sizes > 2], sizes[sizes > 2])
+        left.append(order[first])
+        right.append(order[second])
     i, j = np.concatenate(left), np.concatenate(right)
     i, j = np.minimum(i, j), np.maximum(i, j)
     keep = groups[i] != groups[j]
     i, j = i[keep], j[keep]
-    pair_code = np.unique(i.astype(np.int64) * n + j)
+    pair_code = np.sort(i.astype(np.int64) * n + j)  # unique by sorting: faster than hashing
+    pair_code = (
+        pair_code[np.r_[True, pair_code[1:] != pair_code[:-1]]] if len(pair_code) else pair_code
+    )
     i, j = pair_code // n, pair_code % n
     agree = np.zeros(len(i))
     for c in range(0, len(i), 1_000_000):  # in chunks: two (pairs, hashes) arrays at a time

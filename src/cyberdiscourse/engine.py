@@ -19,7 +19,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any
 
@@ -127,12 +127,81 @@ def _map_pool(func, items, n_workers: int, bar) -> list[Any]:
             future.add_done_callback(lambda _f: bar.update())
         results = [f.result() for f in futures]
     except BaseException:  # Ctrl-C or a failed partition: stop the others now
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
         raise
     pool.shutdown()
     return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+class FollowUps:
+    """A local process pool that maps a first step and, as each of its results comes
+    back, queues a second step on what that result leads to, in the same workers.
+
+    The caller goes on with the first step's results (a single-threaded combine)
+    while the workers run the second step: its work fills the cores the combine
+    leaves idle, and it needs no second pool nor a second start-up of each worker.
+    Use as a context manager; leaving it on an error stops every worker.
+
+    Parameters
+    ----------
+    second
+        A module-level function of one item (pickled to the workers).
+    follow
+        Called in this process with each first-step result: the item for
+        ``second``, or None for no follow-up.
+    n_jobs
+        Worker processes (None: every core).
+    """
+
+    def __init__(
+        self,
+        second: Callable[[Any], Any],
+        follow: Callable[[Any], Any | None],
+        *,
+        n_jobs: int | None = None,
+    ):
+        self.second, self.follow = GCPaused(second), follow
+        self.n_jobs = n_jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._later: list = []
+
+    def __enter__(self) -> FollowUps:
+        self._pool = ProcessPoolExecutor(self.n_jobs, initializer=_ignore_interrupts)
+        return self
+
+    def __exit__(self, kind, *_exc) -> None:
+        if kind is None:
+            self._pool.shutdown()
+        else:  # Ctrl-C or a failure: stop the workers now
+            _stop(self._pool)
+
+    def map(
+        self, func: Callable[[Any], Any], items: Sequence[Any], *, progress=False, desc=""
+    ) -> list[Any]:
+        """``[func(item) for item in items]`` in the pool, in the order of ``items``;
+        each result's follow-up is queued as soon as the result is in."""
+        from tqdm.auto import tqdm
+
+        futures = {self._pool.submit(GCPaused(func), item): i for i, item in enumerate(items)}
+        results: list[Any] = [None] * len(items)
+        with tqdm(total=len(items), desc=desc, unit="part", disable=not progress) as bar:
+            for future in as_completed(futures):
+                results[futures[future]] = result = future.result()
+                item = self.follow(result)
+                if item is not None:
+                    self._later.append(self._pool.submit(self.second, item))
+                bar.update()
+        return results
+
+    def wait(self) -> list[Any]:
+        """The follow-ups' results, once all are done (in the order they were queued)."""
+        return [f.result() for f in self._later]
 
 
 def _map_dask(func, items, scheduler, n_jobs, bar) -> list[Any]:

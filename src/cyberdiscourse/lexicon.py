@@ -374,9 +374,7 @@ class Lexicon:
 
     @cached_property
     def en_stopwords(self) -> frozenset[str]:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return frozenset(ENGLISH_STOP_WORDS) | frozenset(w.lower() for w in self.domain_stopwords)
+        return english_stop_words() | frozenset(w.lower() for w in self.domain_stopwords)
 
     def forms_of(self, concept_id: str, *, with_children: bool = True) -> tuple[str, ...]:
         """The Chinese forms of a concept and, for an umbrella, of its descendants."""
@@ -456,3 +454,24 @@ def load_lexicon(data_dir: Path | str | None = None) -> Lexicon:
         folder,
         tuple(read_rules(folder / RULES_FILE, concepts)),
     )
+
+
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (the Glasgow Information Retrieval Group's list).
+
+    Read from the one file of scikit-learn that holds them, without importing
+    scikit-learn: its import takes about a second, which every build worker that
+    meets English text would pay.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")  # finds the package, runs none of it
+    words = Path(spec.origin).parent / "feature_extraction" / "_stop_words.py"
+    if words.is_file():
+        module_spec = importlib.util.spec_from_file_location("_english_stop_words", words)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return frozenset(module.ENGLISH_STOP_WORDS)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # moved in a new release
+
+    return frozenset(ENGLISH_STOP_WORDS)

@@ -581,6 +581,26 @@ def _segmenter(lexicon: Lexicon, settings: TokenSettings) -> Segmenter:
     return _SEGMENTERS[key]
 
 
+def segmentation_follow_up(
+    data_dir: Path | str | None = None,
+    *,
+    lexicon: Lexicon | None = None,
+    settings: TokenSettings = TokenSettings(),
+) -> tuple[Callable[[TokenTask], None], Callable[[Path, str], TokenTask | None]]:
+    """What :func:`.corpus.build` needs to segment each partition as soon as it is
+    written, in the build's own workers, into the cache :func:`segment` reads
+    (``build(..., follow_up=segmentation_follow_up(data_dir))``)."""
+    data_dir = resolve_data_dir(data_dir)
+    lexicon = lexicon or load_lexicon(data_dir)
+    folder = processed_dir_of(data_dir) / "tokens" / settings_fingerprint(lexicon, settings)[:20]
+
+    def task_of(part_file: Path, sha256: str) -> TokenTask | None:
+        out = folder / f"{sha256[:20]}.parquet"  # the name segment() looks for
+        return None if out.is_file() else TokenTask(part_file, out, lexicon, settings)
+
+    return segment_partition, task_of
+
+
 @dataclass(frozen=True)
 class Segmentation:
     """Where the tokens of a built corpus are, and how many partitions had to be segmented."""

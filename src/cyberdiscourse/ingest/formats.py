@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import CorpusError, Problem
 from .encodings import decode_page
@@ -335,7 +336,6 @@ def markdown_visible(text_lines: list[str], encoding: str) -> Visible:
     evidence = [""] * n
     meta: dict[str, str] = {}
     body_start = _front_matter(text_lines, given, evidence, meta)
-    md = _markdown_parser()
     lines = list(text_lines)
     in_comment = in_fence = False
     for i in range(body_start, n):
@@ -351,25 +351,16 @@ def markdown_visible(text_lines: list[str], encoding: str) -> Visible:
             given[i], evidence[i] = "markup", "HTML comment"
             lines[i] = stripped
             continue
-        if _TABLE_RULE.match(stripped) and "|" in stripped:
-            given[i], evidence[i] = "markup", "table rule"
-            continue
-        without_images = _IMAGE.sub("", stripped)
-        if stripped and not _strip_marks(without_images):
-            given[i], evidence[i] = "image", "an image and nothing else"
-            continue
-        if stripped and _LINK.search(without_images):
-            rest = _strip_marks(_LINK.sub("", without_images))
-            if not rest:
-                given[i], evidence[i] = "link_only", "links and nothing else"
-                lines[i] = _inline_text(md, without_images)
-                continue
-        lines[i] = _inline_text(md, without_images)
+        kind, why, text = _markdown_line(stripped)
+        if kind is not None:
+            given[i], evidence[i] = kind, why
+        if text is not None:
+            lines[i] = text
     _outside_main_block(lines, given, evidence, body_start)
     visible = Visible(lines, given, evidence, [Page(1, max(n, 1), meta=meta)], encoding, "markdown")
     heading = next((ln for ln in text_lines[body_start:] if ln.startswith("# ")), "")
     if heading:
-        meta["markdown_h1"] = _inline_text(md, heading)
+        meta["markdown_h1"] = _inline_text(heading)
     return visible
 
 
@@ -389,8 +380,29 @@ def _outside_main_block(lines, given, evidence, body_start: int) -> None:
             evidence[i] = "outside the block of running text (body text extraction)"
 
 
+@lru_cache(maxsize=1 << 16)  # a crawl repeats its menus and footers on every page
+def _markdown_line(stripped: str) -> tuple[str | None, str, str | None]:
+    """What one stripped body line of Markdown is: (kind or None, evidence, its text or
+    None to keep the line as it was)."""
+    if _TABLE_RULE.match(stripped) and "|" in stripped:
+        return "markup", "table rule", None
+    without_images = _IMAGE.sub("", stripped)
+    if stripped and not _strip_marks(without_images):
+        return "image", "an image and nothing else", None
+    if (
+        stripped
+        and _LINK.search(without_images)
+        and not _strip_marks(_LINK.sub("", without_images))
+    ):
+        return "link_only", "links and nothing else", _inline_text(without_images)
+    return None, "", _inline_text(without_images)
+
+
+_MARKS = re.compile(r"[\s#>*_`|~\-+.:：,，]+")
+
+
 def _strip_marks(text: str) -> str:
-    return re.sub(r"[\s#>*_`|~\-+.:：,，]+", "", _LIST_MARK.sub("", text))
+    return _MARKS.sub("", _LIST_MARK.sub("", text))
 
 
 def _front_matter(lines, given, evidence, meta) -> int:
@@ -414,8 +426,11 @@ def _front_matter(lines, given, evidence, meta) -> int:
 def _yaml(block: str) -> tuple[dict | None, str]:
     import yaml
 
+    # libyaml's loader when PyYAML has it: several times the pure-Python one, and it refuses
+    # deep nesting with an error where the other runs out of stack.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        parsed = yaml.safe_load(block)
+        parsed = yaml.load(block, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -445,11 +460,14 @@ _SIMPLE_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _SIMPLE_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 
 
-def _inline_text(md, line: str) -> str:
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+")
+_BULLET_MARK = re.compile(r"^\s*[-*+]\s+")
+_QUOTE_MARK = re.compile(r"^\s*>\s?")
+
+
+def _inline_text(line: str) -> str:
     """The text of one Markdown line: heading marks, emphasis, links and escapes resolved."""
-    stripped = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
-    stripped = re.sub(r"^\s*[-*+]\s+", "", stripped)
-    stripped = re.sub(r"^\s*>\s?", "", stripped)
+    stripped = _QUOTE_MARK.sub("", _BULLET_MARK.sub("", _HEADING_MARK.sub("", line)))
     if "|" in stripped and stripped.strip().startswith("|"):
         stripped = " ".join(c.strip() for c in stripped.strip().strip("|").split("|"))
     if not _INLINE_SYNTAX.search(stripped):  # most lines of a law: nothing to resolve
@@ -457,7 +475,7 @@ def _inline_text(md, line: str) -> str:
     simple = _SIMPLE_LINK.sub(r"\1", _SIMPLE_IMAGE.sub("", stripped))
     if not _INLINE_SYNTAX.search(simple):  # a crawler's menu: plain links and images only
         return simple.strip()
-    tokens = md.parseInline(stripped)
+    tokens = _markdown_parser().parseInline(stripped)
     out = []
     for token in tokens:
         for child in token.children or []:

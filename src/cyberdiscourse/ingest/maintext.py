@@ -36,6 +36,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..normalise import count_cjk, match_key
 
@@ -352,12 +353,7 @@ def main_block(lines: list[str], given: list[str | None]) -> tuple[int, int] | N
     best, best_span = 0.0, None
     run, start = 0.0, 0
     for i, (line, reason) in enumerate(zip(lines, given)):
-        if reason is not None or not line.strip():
-            score = 0.0
-        elif _is_prose(line):
-            score = _text_size(line)
-        else:
-            score = -max(LINE_PENALTY, len(line) / 2)
+        score = 0.0 if reason is not None or not line.strip() else _line_score(line)
         if run <= 0:
             run, start = score, i
         else:
@@ -368,6 +364,14 @@ def main_block(lines: list[str], given: list[str | None]) -> tuple[int, int] | N
 
 
 LINE_PENALTY = 10.0  # what a short non-prose line (a prompt, a menu item) costs the block
+
+
+@lru_cache(maxsize=1 << 16)  # a crawl repeats its prompts and menus on every page
+def _line_score(line: str) -> float:
+    """A line's score in :func:`main_block`: its size if prose, else a penalty."""
+    if _is_prose(line):
+        return _text_size(line)
+    return -max(LINE_PENALTY, len(line) / 2)
 
 
 def _is_prose(line: str) -> bool:
