@@ -142,6 +142,40 @@ def docx_bytes(paragraphs: list[str], table: list[list[str]]) -> bytes:
     return buf.getvalue()
 
 
+def test_docx_with_xml_comments_and_instructions_in_the_body_reads_its_text(tmp_path):
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes([ARTICLE], [["网络主权", "数据安全"]])))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                body = xml.index("<w:body>") + len("<w:body>")
+                xml = xml[:body] + "<!-- made by a generator --><?gen v1?>" + xml[body:]
+                xml = xml.replace("<w:tc>", "<w:tc><!-- a cell -->", 1)
+                data = xml.encode("utf-8")
+            out.writestr(item, data)
+    path = tmp_path / "commented.docx"
+    path.write_bytes(buf.getvalue())
+    assert read_raw(path).lines == [ARTICLE, "网络主权 数据安全"]
+
+
+def test_any_failure_inside_a_format_reader_is_one_line_naming_the_file(tmp_path, monkeypatch):
+    from cyberdiscourse.ingest import formats
+
+    def broken(*_args, **_kw):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(formats, "markdown_visible", broken)
+    path = tmp_path / "page.md"
+    path.write_text(ARTICLE, encoding="utf-8")
+    with pytest.raises(CorpusError) as err:
+        read_raw(path)
+    (problem,) = err.value.problems
+    assert problem.file == "page.md" and "could not be read as md" in problem.message
+    assert "RecursionError" in problem.message and "save it again" in problem.hint
+
+
 def test_docx_paragraphs_and_table_rows_in_document_order(tmp_path):
     path = tmp_path / "note.docx"
     path.write_bytes(docx_bytes(["关于数据安全的说明", ARTICLE], [["网络主权", "数据安全"]]))

@@ -108,13 +108,45 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .curate import add_captures, expand_captures, safe_file_name
-    from .review import REVIEW_ROWS_SHOWN, review_rows, review_summary, review_table, write_table
+    from .curate import expand_captures
 
     data_dir = resolve_data_dir(args.data_dir)
     skipped: list = []
     files = expand_captures(args.paths, skipped=skipped)
-    done = add_captures(
+    try:
+        done = _add(args, data_dir, files)
+    except KeyboardInterrupt:
+        print(
+            "Interrupted before anything was moved into raw/: nothing was added, raw/ is as "
+            "it was; run the same command again.",
+            file=sys.stderr,
+        )
+        return 130
+    if done.created:
+        print(f"Created a new corpus at {data_dir}.")
+    if done.recovered:
+        print(f"Note: {done.recovered}.", file=sys.stderr)
+    if done.interrupted:
+        print(
+            "Interrupted while the files were moved into raw/: the moves were finished, "
+            "so the add is complete (do not run it again).",
+            file=sys.stderr,
+        )
+    try:
+        return _report_added(data_dir, files, skipped, done)
+    except KeyboardInterrupt:
+        print(
+            "Interrupted after the add was complete: every capture listed is in raw/ "
+            f"(do not run it again). Next: {command('build', data_dir)}",
+            file=sys.stderr,
+        )
+        return 130
+
+
+def _add(args: argparse.Namespace, data_dir: Path, files):
+    from .curate import add_captures
+
+    return add_captures(
         data_dir,
         files,
         title=args.title,
@@ -123,7 +155,14 @@ def cmd_add(args: argparse.Namespace) -> int:
         issuer=args.issuer or "",
         genre=args.genre or "",
         work_id=args.work_id,
+        announce=lambda message: print(message, file=sys.stderr, flush=True),
     )
+
+
+def _report_added(data_dir: Path, files, skipped, done) -> int:
+    from .curate import safe_file_name
+    from .review import REVIEW_ROWS_SHOWN, review_rows, review_summary, review_table, write_table
+
     for file, name in files:
         if safe_file_name(file.name) != file.name and any(r["file"] == name for r in done.added):
             print(f"Stored as {name!r}: control characters in the file name became '_'.")

@@ -56,6 +56,7 @@ from .schemas import (
     Corpus,
     frame,
 )
+from .staging import STAGING_DIR, recover
 from .storage import (
     EXTRACTED_DIR,
     _finish,
@@ -178,6 +179,17 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
     return works, captures, problems
 
 
+def finish_interrupted_add(data_dir: Path, *, announce=None) -> str | None:
+    """Finish or undo an ``add`` that was interrupted (:mod:`.staging`), waiting for one
+    that is running; a sentence saying what was done, or None."""
+    from .io import AddLock
+
+    if not (Path(data_dir) / STAGING_DIR).exists():
+        return None
+    with AddLock(Path(data_dir), announce=announce):
+        return recover(Path(data_dir))
+
+
 def missing_raw_problem(data_dir: Path) -> Problem:
     """The message for a data folder without ``raw/``, naming the likely mix-up."""
     if (data_dir / "works.csv").is_file() or (data_dir / "captures.csv").is_file():
@@ -216,7 +228,10 @@ def check(data_dir: Path) -> list[Problem]:
     confirmed once written into ``works.csv``.
     """
     data_dir = Path(data_dir)
+    recovered = finish_interrupted_add(data_dir)
     works, captures, problems = _load_metadata(data_dir)
+    if recovered:
+        problems.insert(0, Problem(STAGING_DIR, "", recovered, "nothing to do", severity="warning"))
     for part in plan_partitions(works, captures, raw_dir_of(data_dir)):
         raws = _read_raws(raw_dir_of(data_dir), part.captures, problems)  # one partition
         for cap in part.captures:
@@ -1085,6 +1100,9 @@ def build(
 
     check_engine(engine)
     data_dir = resolve_data_dir(data_dir)
+    recovered = finish_interrupted_add(data_dir, announce=announce)
+    if recovered and announce:
+        announce(recovered)
     if not raw_dir_of(data_dir).is_dir():
         raise CorpusError(missing_raw_problem(data_dir))
     processed = processed_dir_of(data_dir)

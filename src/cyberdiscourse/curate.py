@@ -9,6 +9,8 @@ import hashlib
 import io
 import re
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from .dates import parse_metadata_date
 from .errors import CorpusError, Problem
 from .ingest.formats import page_inferred
 from .ingest.infer import HEADER_KINDS, same_text_day, with_file_name
-from .io import write_atomic
+from .io import AddLock
 from .metadata import (
     CAPTURE_COLUMNS,
     CAPTURES_FILE,
@@ -30,6 +32,7 @@ from .metadata import (
 )
 from .normalise import count_cjk, match_key
 from .readers import is_cached, read_raw
+from .staging import recover
 from .versions import family_key
 
 
@@ -125,6 +128,13 @@ _ISSUER_BEFORE_SUBJECT = re.compile(r"^[^关]{2,40}?关于(?=\S{6,})")
 _TOKENIZER = None
 
 
+def _warm_up_pinyin() -> None:
+    from pypinyin import lazy_pinyin
+
+    _tokenizer().initialize()
+    lazy_pinyin("网络主权")
+
+
 def _tokenizer():
     global _TOKENIZER
     if _TOKENIZER is None:
@@ -137,8 +147,8 @@ def _tokenizer():
     return _TOKENIZER
 
 
-def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
-    """Append rows to a CSV in one atomic rewrite (the header too if the file is new)."""
+def _appended(path: Path, columns: list[str], rows: list[dict]) -> bytes:
+    """The bytes of a CSV with rows appended (the header too if the file is new)."""
     # Bytes, not read_text: universal newlines would turn a "\r" inside a quoted field into
     # "\n" and so change rows the researcher wrote.
     data = path.read_bytes() if path.is_file() else b""
@@ -152,8 +162,7 @@ def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
         buf.write("\n")
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
-    text = bom + existing + buf.getvalue()
-    write_atomic(path, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
+    return (bom + existing + buf.getvalue()).encode("utf-8")
 
 
 @dataclass
@@ -191,8 +200,14 @@ def _plan(
     itself (see :mod:`.ingest.infer`), and the review names it as inferred.
     """
     if not file.is_file():
-        what = "is a folder, not a file" if file.is_dir() else "file not found"
-        raise CorpusError(Problem(str(file), "", what, "check the path you gave to add"))
+        if file.is_dir():
+            what, hint = "is a folder, not a file", "check the path you gave to add"
+        elif file.exists():
+            what = "not a regular file (a pipe, a socket or a device)"
+            hint = "save what it holds to a file and add that file"
+        else:
+            what, hint = "file not found", "check the path you gave to add"
+        raise CorpusError(Problem(str(file), "", what, hint))
     raw = read_raw(file, cache_dir=raw_dir.parent / "processed" / "extract-cache")
     problems: list[Problem] = []
     given_title = title is not None or bool(title_en)
@@ -366,12 +381,42 @@ def _taken_ids(works: dict[str, Work]) -> dict[str, str]:
     return {wid: f"{WORKS_FILE} row {w.row}" for wid, w in works.items()}
 
 
-def _write(raw_dir: Path, planned: list[_Planned]) -> None:
+def _write(raw_dir: Path, planned: list[_Planned]) -> bool:
+    """Stage every capture and both metadata files, then move them into ``raw/`` at once
+    (see :mod:`.staging`). True when Ctrl-C came during the moves, which were finished."""
+    from .staging import Transaction
+
     raw_dir.mkdir(parents=True, exist_ok=True)
-    for p in planned:
-        write_atomic(p.target, lambda tmp, src=p.source: shutil.copyfile(src, tmp))
-    _append_rows(raw_dir / WORKS_FILE, WORK_COLUMNS, [w for p in planned for w in p.works])
-    _append_rows(raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [c for p in planned for c in p.captures])
+    works = _appended(raw_dir / WORKS_FILE, WORK_COLUMNS, [w for p in planned for w in p.works])
+    captures = _appended(
+        raw_dir / CAPTURES_FILE, CAPTURE_COLUMNS, [c for p in planned for c in p.captures]
+    )
+    with Transaction(raw_dir.parent) as staged:
+        for p in planned:
+            try:
+                staged.stage_file(p.name, lambda tmp, src=p.source: shutil.copyfile(src, tmp))
+            except OSError as exc:
+                raise CorpusError(_copy_problem(p.source, exc)) from None
+        try:
+            staged.stage_metadata(WORKS_FILE, works)
+            staged.stage_metadata(CAPTURES_FILE, captures)
+        except OSError as exc:
+            raise CorpusError(_copy_problem(raw_dir / WORKS_FILE, exc)) from None
+        staged.commit()
+    return staged.interrupted
+
+
+def _copy_problem(path: Path, exc: OSError) -> Problem:
+    import errno
+
+    reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return Problem(
+        str(path),
+        "",
+        f"could not be copied into the data folder ({reason})",
+        "free some space or fix the permission, then run the same command again: "
+        "nothing was added, raw/ is as it was",
+    )
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
@@ -397,25 +442,41 @@ def expand_captures(
 
     from .ingest.formats import SUPPORTED, suffix_of
 
-    out: dict[Path, str] = {}
+    out: dict[Path, tuple[Path, str]] = {}  # by the file it is: one folder named twice
+    left_out = skipped if skipped is not None else []
     for item in paths:
         path = Path(item).expanduser()
         if path.is_dir():
             root = path.resolve()
-            for p in sorted(path.rglob("*")):
-                if p.is_file() and suffix_of(p.name) in SUPPORTED and not p.name.startswith("."):
-                    if _FOLDER_DOCS.match(p.name):
-                        if skipped is not None:
-                            skipped.append((p, "the folder's own documentation, not a capture"))
-                        continue
+            for p in sorted(path.rglob("*")):  # symbolic links to folders are not entered
+                why = _not_a_capture(p, root)
+                if why is None and suffix_of(p.name) in SUPPORTED and not p.name.startswith("."):
                     parts = (root.name, *p.relative_to(path).parts)
-                    out.setdefault(p, "/".join(safe_file_name(part) for part in parts))
+                    name = "/".join(safe_file_name(part) for part in parts)
+                    out.setdefault(p.resolve(), (p, name))
+                elif why:
+                    left_out.append((p, why))
         elif not path.exists() and any(ch in str(item) for ch in "*?["):
             for p in sorted(Path(p) for p in glob.glob(str(path), recursive=True)):
-                out.setdefault(p, safe_file_name(p.name))
-        else:
-            out.setdefault(path, safe_file_name(path.name))
-    return list(out.items())
+                out.setdefault(p.resolve(), (p, safe_file_name(p.name)))
+        else:  # named alone: taken as named, a link followed as the user asked
+            out.setdefault(path.resolve(), (path, safe_file_name(path.name)))
+    return list(out.values())
+
+
+def _not_a_capture(path: Path, root: Path) -> str | None:
+    """Why a path found in a folder is left out ("" for a sub-folder, None to keep it)."""
+    if path.is_symlink():
+        target = path.resolve()
+        if root != target and root not in target.parents:
+            return f"a symbolic link to {target}, outside the folder given: not followed"
+    if path.is_dir():
+        return ""
+    if not path.is_file():
+        return "not a regular file (a pipe, a socket or a device)"
+    if _FOLDER_DOCS.match(path.name):
+        return "the folder's own documentation, not a capture"
+    return None
 
 
 def add_capture(
@@ -457,6 +518,9 @@ class Added:
 
     added: list[dict]
     refused: list[Problem]
+    recovered: str | None = None  # how an earlier, interrupted add was finished or undone
+    interrupted: bool = False  # Ctrl-C came while the files were moved in (all were)
+    created: bool = False  # the data folder did not exist: a new corpus
 
 
 def add_captures(
@@ -469,6 +533,7 @@ def add_captures(
     issuer: str = "",
     genre: str = "",
     work_id: str | None = None,
+    announce=None,
 ) -> Added:
     """Add many captures at once; every file is checked before anything is written.
 
@@ -478,6 +543,11 @@ def add_captures(
     problems and the others are added. ``title``, ``title_en`` and ``work_id``
     belong to one file and are refused for several. Raises only when nothing
     can be added.
+
+    The add holds a lock on the data folder (a second add waits, ``announce``
+    saying so, then sees the first one's captures) and is a transaction
+    (:mod:`.staging`): ``raw/`` ends as before it or as after it, whatever
+    interrupts it. A folder that does not exist is created as a new corpus.
     """
     raw_dir = raw_dir_of(Path(data_dir))
     files = [f if isinstance(f, tuple) else (Path(f), safe_file_name(Path(f).name)) for f in files]
@@ -491,12 +561,31 @@ def add_captures(
                 "capture's own title is used",
             )
         )
+    data_dir = Path(data_dir)
+    created = not data_dir.exists()
+    with _creating(data_dir, announce) if created else AddLock(data_dir, announce=announce):
+        recovered = recover(data_dir)
+        # While the workers read ahead, this process (idle until they are done) loads the
+        # dictionaries that the work ids' pinyin needs, about a second it would add after.
+        warm = threading.Thread(target=_warm_up_pinyin, daemon=True)
+        warm.start()
+        _read_ahead([f for f, _ in files], data_dir / "processed" / "extract-cache")
+        warm.join()
+        planned, refused = _plan_all(raw_dir, files, title, date, title_en, issuer, genre, work_id)
+        interrupted = _write(raw_dir, planned)
+    return Added(
+        [row for p in planned for row in p.review], refused, recovered, interrupted, created
+    )
+
+
+def _plan_all(raw_dir, files, title, date, title_en, issuer, genre, work_id):
+    """Every file checked against the corpus as it stands (read under the add lock) and
+    against the others; the planned captures and the problems of the refused."""
     existing = _existing_works(raw_dir)
     taken = _taken_ids(existing)
     known = _Known.of(raw_dir, existing)
-    _read_ahead([f for f, _ in files], raw_dir.parent / "processed" / "extract-cache")
     planned, refused = [], []
-    inside = Path(data_dir).resolve()
+    inside = raw_dir.parent.resolve()
     for file, name in files:
         if inside in file.resolve().parents:
             refused.append(
@@ -546,8 +635,20 @@ def add_captures(
                 ".warc .warc.gz .wacz captures",
             )
         )
-    _write(raw_dir, planned)
-    return Added([row for p in planned for row in p.review], refused)
+    return planned, refused
+
+
+@contextmanager
+def _creating(data_dir: Path, announce):
+    """A new data folder, made and locked; removed again when nothing was added to it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with AddLock(data_dir, announce=announce) as lock:
+            yield lock
+    except BaseException:
+        if not (data_dir / "raw").exists():
+            shutil.rmtree(data_dir, ignore_errors=True)
+        raise
 
 
 @dataclass
@@ -690,8 +791,6 @@ def import_tsv(
     CorpusError
         Naming the TSV line for a line without a TAB or a year; nothing is written then.
     """
-    import tempfile
-
     tsv = Path(tsv)
     rows, problems = [], []
     for no, line in enumerate(_tsv_lines(tsv), start=1):
@@ -713,6 +812,16 @@ def import_tsv(
         raise CorpusError(problems)
     prefix = id_prefix or slugify(tsv.stem) or "doc"
     raw_dir = raw_dir_of(Path(data_dir))
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    with AddLock(Path(data_dir)):
+        recover(Path(data_dir))
+        return _import_rows(raw_dir, tsv, rows, prefix, title, title_en, issuer, genre)
+
+
+def _import_rows(raw_dir, tsv, rows, prefix, title, title_en, issuer, genre) -> list[str]:
+    import tempfile
+
+    problems: list[Problem] = []
     taken = _taken_ids(_existing_works(raw_dir))
     planned: list[_Planned] = []
     with tempfile.TemporaryDirectory() as tmp:

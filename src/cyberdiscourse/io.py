@@ -107,16 +107,18 @@ def check_output(path: Path, *, data_dir: Path, force: bool = False, what: str =
     return path
 
 
-class BuildLock:
-    """An exclusive lock on a data folder's ``processed/`` while a build writes it.
+class FolderLock:
+    """An exclusive lock held through a file beside what it guards.
 
-    A second build of the same folder waits for the first (and says whose
-    process it waits for), then finds the outputs up to date. The kernel drops
-    the lock when its holder dies, so a killed build never leaves a stale lock.
+    A second holder waits for the first (and says whose process it waits for).
+    The kernel drops the lock when its holder dies, so a killed command never
+    leaves a stale lock.
     """
 
-    def __init__(self, processed: Path, *, announce=None):
-        self.path = Path(processed) / ".build.lock"
+    what = "command"  # what holds the lock, as the waiting message names it
+
+    def __init__(self, path: Path, *, announce=None):
+        self.path = Path(path)
         self.announce = announce
         self._fh = None
 
@@ -132,7 +134,7 @@ class BuildLock:
             holder = fh.read().strip() or "unknown"
             if self.announce:
                 self.announce(
-                    f"another build of this folder is running (process {holder}); "
+                    f"another {self.what} of this folder is running (process {holder}); "
                     "waiting for it to finish"
                 )
             fcntl.flock(fh, fcntl.LOCK_EX)
@@ -152,6 +154,30 @@ class BuildLock:
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
+
+
+class BuildLock(FolderLock):
+    """An exclusive lock on a data folder's ``processed/`` while a build writes it.
+
+    A second build of the same folder waits for the first, then finds the outputs up
+    to date.
+    """
+
+    what = "build"
+
+    def __init__(self, processed: Path, *, announce=None):
+        super().__init__(Path(processed) / ".build.lock", announce=announce)
+
+
+class AddLock(FolderLock):
+    """An exclusive lock on a data folder's ``raw/`` while an ``add`` checks and writes
+    it (or another command finishes an interrupted one): two adds at once would both
+    find a name free and one capture would be lost."""
+
+    what = "add"
+
+    def __init__(self, data_dir: Path, *, announce=None):
+        super().__init__(Path(data_dir) / ".add.lock", announce=announce)
 
 
 def remove_leftovers(processed: Path) -> list[Path]:

@@ -117,6 +117,15 @@ def read_raw(
     from .ingest import formats
 
     name = display_name or path.name
+    if path.exists() and not path.is_file():
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                "not a regular file (a folder, a pipe, a socket or a device)",
+                "save what it holds to a file and name that file",
+            )
+        )
     if not path.is_file():
         raise CorpusError(
             Problem(name, "", "file not found", "check the file name in captures.csv")
@@ -139,9 +148,7 @@ def read_raw(
         )
     visible = _cached(cache_dir, digest, suffix)
     if visible is None:
-        visible = _visible(data, suffix, name)
-        if visible.kind != "text":  # plain text is inferred on demand (formats.page_inferred)
-            formats.add_inferred(visible)
+        visible = _read_visible(data, suffix, name)
     if cache_dir is not None and visible.kind in _CACHED_KINDS:
         _store(cache_dir, digest, suffix, visible)
     return RawText(
@@ -155,6 +162,32 @@ def read_raw(
         visible.pages,
         name,
     )
+
+
+def _read_visible(data: bytes, suffix: str, name: str):
+    """:func:`_visible` and the inference, any failure inside a format's reader (a
+    library's own exception, a structure nested past the stack) one line naming the
+    file, never a traceback."""
+    from .ingest import formats
+
+    try:
+        visible = _visible(data, suffix, name)
+        if visible.kind != "text":  # plain text is inferred on demand (formats.page_inferred)
+            formats.add_inferred(visible)
+    except CorpusError:
+        raise
+    except Exception as exc:  # any reader's failure, a library's own exceptions included
+        kind = suffix.lstrip(".") or "text"
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                f"could not be read as {kind} ({exc.__class__.__name__}: {str(exc)[:120]})",
+                f"open it in the program that made it and save it again as {kind}, or "
+                "convert it to .txt; the other files are not affected",
+            )
+        ) from None
+    return visible
 
 
 def _visible(data: bytes, suffix: str, name: str):

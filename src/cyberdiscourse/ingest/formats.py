@@ -305,19 +305,25 @@ def docx_lines(data: bytes, *, name: str) -> list[str]:
     lines: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+        tag = _local_name(child)  # "" for an XML comment or processing instruction
         if tag == "p":
-            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+            lines.append(_run_text(child))
         elif tag == "tbl":
             for row in child.iter():
-                if row.tag.endswith("}tr"):
-                    cells = [
-                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
-                        for cell in row
-                        if cell.tag.endswith("}tc")
-                    ]
+                if _local_name(row) == "tr":
+                    cells = [_run_text(cell) for cell in row if _local_name(cell) == "tc"]
                     lines.append(" ".join(c for c in cells if c.strip()))
     return lines
+
+
+def _local_name(element) -> str:
+    """An element's tag without its namespace; "" for comments and processing
+    instructions, whose ``tag`` is not a string (some generators write them)."""
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def _run_text(element) -> str:
+    return "".join(t.text or "" for t in element.iter() if _local_name(t) == "t")
 
 
 # ---------------------------------------------------------------- Markdown
