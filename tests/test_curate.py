@@ -1,4 +1,5 @@
 import pytest
+from conftest import REAL_CAPTURES, needs_real_captures
 
 from cyberdiscourse.corpus import build_corpus, check
 from cyberdiscourse.curate import add_capture, import_tsv, make_work_id
@@ -319,3 +320,29 @@ def test_a_rebuild_leaves_no_visible_lines_of_files_it_did_not_write(tmp_path):
     stale.write_text("x\n", encoding="utf-8")
     build(data, n_jobs=1, force=True)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["page.html.txt"]
+
+
+@needs_real_captures
+def test_work_id_words_are_jiebas_words_for_real_titles():
+    """The ids' segmenter (rjieba) cuts as jieba itself does, on the gold titles of real
+    laws, news pages and crawled articles (and on ids' known examples)."""
+    import json
+    import logging
+    import re
+
+    import jieba
+
+    from cyberdiscourse.curate import _tokenizer
+
+    titles = ["中华人民共和国数据安全法", "网络空间国际合作战略", "关于加强网络安全学科建设的意见"]
+    for gold in sorted(REAL_CAPTURES.glob("*/gold.jsonl")):
+        rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+        titles += [row["title"] for row in rows if row.get("title")]
+    jieba.setLogLevel(logging.WARNING)
+    reference = jieba.Tokenizer()
+    assert len(titles) > 60
+    for title in titles:
+        text = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]+", " ", title)
+        ours = [w for w in _tokenizer().cut(text, True) if w.strip()]
+        assert ours == [w for w in reference.lcut(text) if w.strip()], title
+    assert make_work_id("中华人民共和国数据安全法", "2021-06-10") == "shuju-anquanfa-2021"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -765,6 +766,14 @@ def _fail_writes(monkeypatch, err: int) -> None:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tempfile_mod, "mkstemp", refuse)
+    real_copy = shutil.copyfile
+
+    def refuse_copy(src, dst, *args, **kwargs):  # add stages its copies beside raw/
+        if ".add-staging" in str(dst):
+            raise OSError(err, os.strerror(err), str(dst))
+        return real_copy(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", refuse_copy)
 
 
 @pytest.mark.parametrize(

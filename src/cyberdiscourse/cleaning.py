@@ -342,9 +342,20 @@ def _mark(verdicts: list[LineVerdict], idx: range | list[int], reason: str) -> N
             verdicts[i].reason = reason
 
 
+def _title_lines(v: list[LineVerdict], keys: list[str]) -> list[int]:
+    """The lines that show the title: the first of any kind (it ends the page header),
+    then those still text (the only ones the title rule can mark)."""
+    if not keys:
+        return []
+    found: list[int] = []
+    for i, x in enumerate(v):
+        if x.text and (x.reason is None or not found) and _is_title_line(x.text, keys):
+            found.append(i)
+    return found
+
+
 def _block_rules(v: list[LineVerdict], titles: list[str]) -> None:
-    keys = _title_keys(titles)
-    title_idx = [i for i, x in enumerate(v) if x.text and _is_title_line(x.text, keys)]
+    title_idx = _title_lines(v, _title_keys(titles))
     # The page header: everything above the first title line, if that line is in
     # the first half of the capture (a title quoted late in the text is no header).
     if title_idx and title_idx[0] < len(v) / 2:

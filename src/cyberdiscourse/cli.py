@@ -122,8 +122,6 @@ def cmd_add(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    if done.created:
-        print(f"Created a new corpus at {data_dir}.")
     if done.recovered:
         print(f"Note: {done.recovered}.", file=sys.stderr)
     if done.interrupted:
@@ -189,6 +187,8 @@ def _report_added(data_dir: Path, files, skipped, done) -> int:
         + (f"; {len(done.refused)} problem(s) above" if done.refused else "")
         + "."
     )
+    if done.created:
+        print(f"Created a new corpus at {data_dir}.")
     # One command per line, never wrapped, so each can be copied as it stands.
     print(f"Next: {command('build', data_dir)}")
     print(f"To list the inferred values: {command('check', data_dir)}")
@@ -556,23 +556,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def os_error_problem(exc: OSError) -> Problem:
     """A failure of the machine (permissions, a full disk, a read-only folder) as a problem."""
-    import errno
+    from .errors import os_error_reason
 
-    where = exc.filename or "(a file)"
-    hints = {
-        errno.ENOSPC: ("the disk is full", "free some space, then run the command again"),
-        errno.EDQUOT: ("the disk quota is used up", "free some space, then run it again"),
-        errno.EACCES: ("permission denied", "use a data folder you may write to (--data-dir)"),
-        errno.EPERM: ("operation not permitted", "use a data folder you may write to"),
-        errno.EROFS: ("the file system is read-only", "copy the data folder somewhere writable"),
-        errno.ENOENT: ("no such file or folder", "check the path"),
-        errno.ENOTDIR: ("a part of this path is not a folder", "check the path"),
-        errno.EISDIR: ("is a folder, not a file", "name a file"),
-    }
-    message, hint = hints.get(
-        exc.errno, (exc.strerror or str(exc), "check the path and the disk, then run it again")
-    )
-    return Problem(str(where), "", message, hint + " (nothing was half-written)")
+    message, hint = os_error_reason(exc)
+    where = str(exc.filename or "(a file)")
+    return Problem(where, "", message, hint + " (nothing was half-written)")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import pandas as pd
 from . import cleaning
 from .alignment import align_pairs
 from .config import raw_dir_of
-from .dedupe import Fragment, Signatures, candidate_pairs, merge_copies, verify_pairs
+from .dedupe import FoundDuplicates, Fragment, Signatures, find_duplicates, merge_copies
 from .errors import CorpusError, Problem
 from .ingest.formats import SUPPORTED, Page, page_inferred, suffix_of
 from .ingest.infer import HEADER_KINDS, with_file_name
@@ -777,14 +777,22 @@ def build_corpus(
     )
     paragraphs = pd.concat([r.paragraphs for r in results], ignore_index=True)
     text = dict(zip(paragraphs["para_id"], paragraphs["text"]))
-    corpus = _combine(captures, results, problems, lambda ids: text)
+    corpus = _combine(
+        captures, results, problems, lambda sigs: lambda: find_duplicates(sigs, lambda ids: text)
+    )
     corpus.paragraphs = paragraphs
     corpus.partition_rows = [len(r.paragraphs) for r in results]
     return corpus
 
 
-def _combine(captures, results, problems, texts_of) -> Corpus:
-    """The corpus-wide tables from the partitions' pieces (paragraphs left to the caller)."""
+def _combine(captures, results, problems, start_duplicates) -> Corpus:
+    """The corpus-wide tables from the partitions' pieces (paragraphs left to the caller).
+
+    ``start_duplicates(signatures)`` starts the search for duplicates across works and
+    returns what gives its :class:`.dedupe.FoundDuplicates`, called once the other
+    tables are made: in a worker, the search runs meanwhile.
+    """
+    duplicates_found = start_duplicates(Signatures.concat([r.signatures for r in results]))
     rows = [row for r in results for row in r.work_rows]
     works_df = frame(add_version_families(pd.DataFrame(rows)), WORK_COLUMNS)
     works_df = works_df.sort_values(
@@ -797,9 +805,7 @@ def _combine(captures, results, problems, texts_of) -> Corpus:
     row_of = {c.doc_id: c.row for c in captures}
     documents = pd.concat([r.documents for r in results], ignore_index=True)
     documents = documents.iloc[documents["doc_id"].map(row_of).argsort(kind="stable")]
-    pairs_found = candidate_pairs(Signatures.concat([r.signatures for r in results]))
-    text = texts_of({x for pair in pairs_found for x in pair})
-    duplicates = _duplicates_frame(verify_pairs(pairs_found, text), text)
+    duplicates = _duplicates_frame(duplicates_found())
     by_lang: dict[str, int] = {}
     for r in results:
         for lang, n in r.paragraphs_by_lang.items():
@@ -972,37 +978,45 @@ def _documents(
     return frame(rows, DOCUMENT_COLUMNS)
 
 
-def _duplicates_frame(found: list[tuple[str, str, str, float]], text: dict[str, str]):
+def _duplicates_frame(found: FoundDuplicates) -> pd.DataFrame:
     """The duplicates table, built by column: a crawl has hundreds of thousands of pairs
     among some ten thousand paragraphs, so each paragraph's id, work and text are made
     once and taken for every pair it is in."""
     import numpy as np
     import pyarrow as pa
 
-    ids = sorted({x for f in found for x in f[:2]})
-    at = {x: k for k, x in enumerate(ids)}
-    a = np.fromiter((at[f[0]] for f in found), dtype=np.int64, count=len(found))
-    b = np.fromiter((at[f[1]] for f in found), dtype=np.int64, count=len(found))
     per_id = {
-        "para_id": pa.array(ids, pa.string()),
-        "work_id": pa.array([x.split(":")[0] for x in ids], pa.string()),
-        "text": pa.array([text[x][:200] for x in ids], pa.string()),
+        "para_id": pa.array(found.ids, pa.string()),
+        "work_id": pa.array([x.split(":")[0] for x in found.ids], pa.string()),
+        "text": pa.array(found.texts, pa.string()),
     }
 
-    def column(name: str, side: np.ndarray) -> pd.Series:
-        return pd.Series(per_id[name].take(side), dtype="str")
+    def column(name: str, side) -> pd.Series:
+        return pd.Series(per_id[name].take(pa.array(side, pa.int64())), dtype="str")
 
     columns = {
-        "para_id_a": column("para_id", a),
-        "work_id_a": column("work_id", a),
-        "para_id_b": column("para_id", b),
-        "work_id_b": column("work_id", b),
-        "kind": pd.Series([f[2] for f in found], dtype="str"),
-        "similarity": np.array([f[3] for f in found], dtype=np.float64),
-        "text_a": column("text", a),
-        "text_b": column("text", b),
+        "para_id_a": column("para_id", found.a),
+        "work_id_a": column("work_id", found.a),
+        "para_id_b": column("para_id", found.b),
+        "work_id_b": column("work_id", found.b),
+        "kind": pd.Series(found.kind, dtype="str"),
+        "similarity": np.asarray(found.similarity, dtype=np.float64),
+        "text_a": column("text", found.a),
+        "text_b": column("text", found.b),
     }
     return frame(pd.DataFrame(columns), DUPLICATE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class DuplicatesTask:
+    """The search for duplicates across the works of a build, for a worker process."""
+
+    signatures: Signatures
+    paragraphs_dir: Path  # where the partitions' paragraphs are written
+
+
+def find_duplicates_in(task: DuplicatesTask) -> FoundDuplicates:
+    return find_duplicates(task.signatures, lambda ids: _texts(task.paragraphs_dir, ids))
 
 
 BUILD_VERSION = "9"  # bump when the build's output changes for the same input
@@ -1142,7 +1156,9 @@ def _build_locked(
                 data_dir, staging, **parallel, follow_ups=follow_ups
             )
             with gc_paused():  # hundreds of thousands of pairs and rows, none in a cycle
-                corpus = _combine(captures, results, problems, lambda ids: _texts(staging, ids))
+                corpus = _combine(
+                    captures, results, problems, _duplicates_search(follow_ups, staging)
+                )
             n_followed_up = len(follow_ups.wait()) if follow_ups is not None else 0
         manifest_file.unlink(missing_ok=True)  # until the new one is written, nothing is built
         _swap_dir(staging, processed / PARAGRAPHS_DIR)
@@ -1157,17 +1173,31 @@ def _build_locked(
 
 
 def _follow_ups(follow_up, staging: Path, parallel: dict):
-    """The local engine's pool that runs ``follow_up`` beside the build (see
-    :func:`build`), or nothing to enter when the follow-up is left to the caller."""
+    """The local engine's pool of the build, which also runs ``follow_up`` (see
+    :func:`build`) and the search for duplicates; nothing to enter for Dask or one job."""
     from contextlib import nullcontext
 
     from .engine import FollowUps
 
-    if follow_up is None or parallel["engine"] != "local" or parallel["n_jobs"] == 1:
+    if parallel["engine"] != "local" or parallel["n_jobs"] == 1:
         return nullcontext()
+    if follow_up is None:
+        return FollowUps(n_jobs=parallel["n_jobs"])
     func, item_of = follow_up
 
     def follow(result: PartResult):
         return item_of(staging / result.part_file, result.part_sha256)
 
     return FollowUps(func, follow, n_jobs=parallel["n_jobs"])
+
+
+def _duplicates_search(follow_ups, staging: Path):
+    """How :func:`_combine` starts the search for duplicates: in the build's pool when its
+    workers run (this process goes on with the other tables), else here when asked."""
+
+    def start(signatures: Signatures):
+        if follow_ups is not None and follow_ups.used:
+            return follow_ups.submit(find_duplicates_in, DuplicatesTask(signatures, staging)).result
+        return lambda: find_duplicates(signatures, lambda ids: _texts(staging, ids))
+
+    return start

@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 import shutil
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -107,20 +106,24 @@ def pinyin_slug(title: str, *, max_chars: int = 40) -> str:
 
 @functools.lru_cache(maxsize=4096)  # an id taken by another text asks again, longer
 def _pinyin_words(title: str) -> tuple[str, ...]:
-    from pypinyin import lazy_pinyin
-
     text = title.replace("中华人民共和国", "") or title
     text = _ISSUER_BEFORE_SUBJECT.sub("", text)
     text = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]+", " ", text)
     words = []
-    for word in _tokenizer().lcut(text):
+    for word in _tokenizer().cut(text, True):
         if not word.strip() or word == "的":  # a particle: no reader looks for it in an id
             continue
-        romanised = "".join(lazy_pinyin(word)).lower()
-        romanised = re.sub(r"[^a-z0-9]+", "", romanised)
+        romanised = _romanised(word)
         if romanised:
             words.append(romanised)
     return tuple(words)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # titles share their words: 条例, 管理, 规定 ...
+def _romanised(word: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(word)).lower())
 
 
 # "最高人民法院、最高人民检察院关于": the issuer, when a subject of some length follows.
@@ -128,22 +131,15 @@ _ISSUER_BEFORE_SUBJECT = re.compile(r"^[^关]{2,40}?关于(?=\S{6,})")
 _TOKENIZER = None
 
 
-def _warm_up_pinyin() -> None:
-    from pypinyin import lazy_pinyin
-
-    _tokenizer().initialize()
-    lazy_pinyin("网络主权")
-
-
 def _tokenizer():
+    """jieba's segmenter in Rust (rjieba), with jieba's dictionary: the same words as
+    jieba's own on 5,520 titles of laws and crawled pages, in a tenth of the time, and
+    its dictionary loads in 0.1 s instead of 0.6 s (``cut(text, hmm)`` as rjieba's)."""
     global _TOKENIZER
     if _TOKENIZER is None:
-        import logging
+        import rjieba
 
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        _TOKENIZER = jieba.Tokenizer()  # not the global one: others configure theirs
+        _TOKENIZER = rjieba.Jieba()  # not a shared one: others add their own words
     return _TOKENIZER
 
 
@@ -407,15 +403,14 @@ def _write(raw_dir: Path, planned: list[_Planned]) -> bool:
 
 
 def _copy_problem(path: Path, exc: OSError) -> Problem:
-    import errno
+    from .errors import os_error_reason
 
-    reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    reason, hint = os_error_reason(exc)
     return Problem(
         str(path),
         "",
-        f"could not be copied into the data folder ({reason})",
-        "free some space or fix the permission, then run the same command again: "
-        "nothing was added, raw/ is as it was",
+        f"could not be copied into the data folder: {reason}",
+        f"{hint}; nothing was added, raw/ is as it was",
     )
 
 
@@ -450,7 +445,11 @@ def expand_captures(
             root = path.resolve()
             for p in sorted(path.rglob("*")):  # symbolic links to folders are not entered
                 why = _not_a_capture(p, root)
-                if why is None and suffix_of(p.name) in SUPPORTED and not p.name.startswith("."):
+                if suffix_of(p.name) not in SUPPORTED or p.name.startswith("."):
+                    if why and not why.startswith("the folder's own"):  # a link out, a pipe
+                        left_out.append((p, why))
+                    continue
+                if why is None:
                     parts = (root.name, *p.relative_to(path).parts)
                     name = "/".join(safe_file_name(part) for part in parts)
                     out.setdefault(p.resolve(), (p, name))
@@ -565,12 +564,7 @@ def add_captures(
     created = not data_dir.exists()
     with _creating(data_dir, announce) if created else AddLock(data_dir, announce=announce):
         recovered = recover(data_dir)
-        # While the workers read ahead, this process (idle until they are done) loads the
-        # dictionaries that the work ids' pinyin needs, about a second it would add after.
-        warm = threading.Thread(target=_warm_up_pinyin, daemon=True)
-        warm.start()
         _read_ahead([f for f, _ in files], data_dir / "processed" / "extract-cache")
-        warm.join()
         planned, refused = _plan_all(raw_dir, files, title, date, title_en, issuer, genre, work_id)
         interrupted = _write(raw_dir, planned)
     return Added(

@@ -10,6 +10,7 @@ others lack, placed after the last paragraph it shares with them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .cleaning import is_articled
@@ -158,7 +159,9 @@ def minhash(keys: list[str], *, n_hashes: int = BANDS * ROWS):
     for start in range(0, len(rest), MINHASH_CHUNK):  # many keys per numpy call
         chunk = rest[start : start + MINHASH_CHUNK]
         hashes, starts = _chunk_shingle_hashes([keys[i] for i in chunk])
-        values = (a * hashes[None, :] + b) % _MERSENNE
+        values = a * hashes[None, :]  # then in place: one large array, not three
+        values += b
+        values %= _MERSENNE
         out[chunk] = np.minimum.reduceat(values, starts, axis=1).T & np.uint64(0xFFFFFFFF)
     return out
 
@@ -286,6 +289,45 @@ def candidate_pairs(
     pairs = pd.DataFrame({"a": np.where(first, a, b), "b": np.where(first, b, a)})
     pairs = pairs.sort_values(["a", "b"], kind="stable")
     return list(zip(pairs["a"].tolist(), pairs["b"].tolist()))
+
+
+@dataclass
+class FoundDuplicates:
+    """Verified pairs of duplicate paragraphs, compact enough to pass between processes:
+    each paragraph's id and the start of its text once, the pairs as indices into them."""
+
+    ids: list[str]  # every paragraph in a pair, sorted
+    texts: list[str]  # the first ``text_chars`` characters of each
+    a: object  # numpy int64: each pair's first paragraph, an index into ids
+    b: object  # and its second
+    kind: list[str]  # "exact" or "near"
+    similarity: object  # numpy float64
+
+
+def find_duplicates(
+    sigs: Signatures,
+    texts_of: Callable[[set[str]], dict[str, str]],
+    *,
+    threshold: float = 0.8,
+    text_chars: int = 200,
+) -> FoundDuplicates:
+    """Candidate pairs of the signatures (:func:`candidate_pairs`) verified on their text
+    (:func:`verify_pairs`); ``texts_of(ids)`` gives the text of the paragraphs named."""
+    import numpy as np
+
+    pairs = candidate_pairs(sigs)
+    text = texts_of({x for pair in pairs for x in pair})
+    found = verify_pairs(pairs, text, threshold=threshold)
+    ids = sorted({x for f in found for x in f[:2]})
+    at = {x: k for k, x in enumerate(ids)}
+    return FoundDuplicates(
+        ids,
+        [text[x][:text_chars] for x in ids],
+        np.fromiter((at[f[0]] for f in found), dtype=np.int64, count=len(found)),
+        np.fromiter((at[f[1]] for f in found), dtype=np.int64, count=len(found)),
+        [f[2] for f in found],
+        np.fromiter((f[3] for f in found), dtype=np.float64, count=len(found)),
+    )
 
 
 def verify_pairs(

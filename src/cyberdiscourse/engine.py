@@ -161,15 +161,16 @@ class FollowUps:
 
     def __init__(
         self,
-        second: Callable[[Any], Any],
-        follow: Callable[[Any], Any | None],
+        second: Callable[[Any], Any] | None = None,
+        follow: Callable[[Any], Any | None] | None = None,
         *,
         n_jobs: int | None = None,
     ):
-        self.second, self.follow = GCPaused(second), follow
+        self.second, self.follow = (GCPaused(second) if second else None), follow
         self.n_jobs = n_jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._later: list = []
+        self.used = False  # whether map ran in the pool (it starts workers only then)
 
     def __enter__(self) -> FollowUps:
         self._pool = ProcessPoolExecutor(self.n_jobs, initializer=_ignore_interrupts)
@@ -188,16 +189,21 @@ class FollowUps:
         each result's follow-up is queued as soon as the result is in."""
         from tqdm.auto import tqdm
 
+        self.used = True
         futures = {self._pool.submit(GCPaused(func), item): i for i, item in enumerate(items)}
         results: list[Any] = [None] * len(items)
         with tqdm(total=len(items), desc=desc, unit="part", disable=not progress) as bar:
             for future in as_completed(futures):
                 results[futures[future]] = result = future.result()
-                item = self.follow(result)
+                item = self.follow(result) if self.follow else None
                 if item is not None:
                     self._later.append(self._pool.submit(self.second, item))
                 bar.update()
         return results
+
+    def submit(self, func: Callable[[Any], Any], item: Any):
+        """Run ``func(item)`` in the pool, after what is queued; its future."""
+        return self._pool.submit(GCPaused(func), item)
 
     def wait(self) -> list[Any]:
         """The follow-ups' results, once all are done (in the order they were queued)."""

@@ -28,3 +28,23 @@ class CorpusError(Exception):
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def os_error_reason(exc: OSError) -> tuple[str, str]:
+    """What a failure of the machine (a full disk, permissions, a read-only folder) means,
+    and what to do about it, in the words every message uses."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: ("the disk is full", "free some space, then run the command again"),
+        errno.EDQUOT: ("the disk quota is used up", "free some space, then run it again"),
+        errno.EACCES: ("permission denied", "use a data folder you may write to (--data-dir)"),
+        errno.EPERM: ("operation not permitted", "use a data folder you may write to"),
+        errno.EROFS: ("the file system is read-only", "copy the data folder somewhere writable"),
+        errno.ENOENT: ("no such file or folder", "check the path"),
+        errno.ENOTDIR: ("a part of this path is not a folder", "check the path"),
+        errno.EISDIR: ("is a folder, not a file", "name a file"),
+    }
+    return reasons.get(
+        exc.errno, (exc.strerror or str(exc), "check the path and the disk, then run it again")
+    )
