@@ -205,7 +205,30 @@ def test_furniture_patterns_one_by_one_flag_what_one_alternation_flags():
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     lines |= {"COPYRIGHT 2023", "Site MAP", "版权所有 ©", "首页 > 新闻 > 正文", "QQ群: 123", "qq群"}
-    lines = sorted(x for x in lines if x and len(x) <= cleaning.SHORT_FURNITURE)
-    flagged = [x for x in lines if any(p.search(x) for p in cleaning._FURNITURE)]
+    # What a case-blind pattern takes for a Latin letter: dotless ı, long ſ, İ, the Kelvin K.
+    odd = {"D\u0131sclaimer", "\u017fite map", "S\u0130TE MAP", "Boo\u212amark", "Dіsclaimer"}
+    lines = sorted(x for x in lines | odd if x and len(x) <= cleaning.SHORT_FURNITURE)
+    flagged = [x for x in lines if cleaning._FURNITURE.search(x)]
     assert flagged == [x for x in lines if alternation.search(x)]
-    assert {"COPYRIGHT 2023", "Site MAP", "qq群"} <= set(flagged) and len(lines) > 100
+    assert {"COPYRIGHT 2023", "Site MAP", "qq群", "Boo\u212amark"} <= set(flagged)
+    assert "Dіsclaimer" not in flagged and len(lines) > 100  # a Cyrillic і is no i
+
+
+def test_a_patterns_required_characters_are_in_every_match():
+    import re
+    import string
+
+    from cyberdiscourse.cleaning import FURNITURE_PATTERNS, required_chars
+
+    assert required_chars(re.compile("版权所有")) == {"版"}
+    assert required_chars(re.compile("^(收藏|留言)$|关注")) == {"收", "留", "关"}
+    assert required_chars(re.compile(r"\S+\s*")) is None
+    assert all(required_chars(re.compile(p)) for p in FURNITURE_PATTERNS)
+    # Case-blind: every character the engine takes for a letter is counted as it.
+    for letter in string.ascii_letters:
+        need = required_chars(re.compile(letter, re.I))
+        pattern = re.compile(letter, re.I)
+        takes = [chr(c) for c in range(0x3000) if pattern.fullmatch(chr(c))]
+        if letter in "kK":
+            takes.append("\u212a")  # the Kelvin sign, beyond the range scanned
+        assert all({c, *c.lower()} & need for c in takes), letter

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -311,23 +312,22 @@ def _span_lines(cap: Capture, lines: list[str]) -> list[tuple[int, str]]:
 
 def _fragments(cap: Capture, verdicts: list[cleaning.LineVerdict]) -> list[Fragment]:
     doc_id = cap.doc_id
-    out = []
-    for x in verdicts:
-        if x.reason is not None:
-            continue
-        for part in split_languages(x.text):
-            for text in split_paragraphs(part.text):
-                out.append(
-                    Fragment(
-                        doc_id,
-                        x.line_no,
-                        part.lang,
-                        text,
-                        cleaning.is_heading(text),
-                        cap.source_file,
-                    )
-                )
-    return out
+    return [
+        Fragment(doc_id, x.line_no, lang, text, heading, cap.source_file)
+        for x in verdicts
+        if x.reason is None
+        for lang, text, heading in _pieces(x.text)
+    ]
+
+
+@lru_cache(maxsize=1 << 16)  # a crawl carries one article's paragraphs on many pages
+def _pieces(line: str) -> tuple[tuple[str, str, bool], ...]:
+    """A kept line's paragraphs: (language, text, whether a heading) each."""
+    return tuple(
+        (part.lang, text, cleaning.is_heading(text))
+        for part in split_languages(line)
+        for text in split_paragraphs(part.text)
+    )
 
 
 def _clean_file(
