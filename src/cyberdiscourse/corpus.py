@@ -57,7 +57,7 @@ from .schemas import (
     Corpus,
     frame,
 )
-from .staging import STAGING_DIR, recover
+from .staging import STAGING_DIR, finish_interrupted
 from .storage import (
     EXTRACTED_DIR,
     _finish,
@@ -180,17 +180,6 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
     return works, captures, problems
 
 
-def finish_interrupted_add(data_dir: Path, *, announce=None) -> str | None:
-    """Finish or undo an ``add`` that was interrupted (:mod:`.staging`), waiting for one
-    that is running; a sentence saying what was done, or None."""
-    from .io import AddLock
-
-    if not (Path(data_dir) / STAGING_DIR).exists():
-        return None
-    with AddLock(Path(data_dir), announce=announce):
-        return recover(Path(data_dir))
-
-
 def missing_raw_problem(data_dir: Path) -> Problem:
     """The message for a data folder without ``raw/``, naming the likely mix-up."""
     if (data_dir / "works.csv").is_file() or (data_dir / "captures.csv").is_file():
@@ -229,7 +218,7 @@ def check(data_dir: Path) -> list[Problem]:
     confirmed once written into ``works.csv``.
     """
     data_dir = Path(data_dir)
-    recovered = finish_interrupted_add(data_dir)
+    recovered = finish_interrupted(data_dir)
     works, captures, problems = _load_metadata(data_dir)
     if recovered:
         problems.insert(0, Problem(STAGING_DIR, "", recovered, "nothing to do", severity="warning"))
@@ -1114,7 +1103,7 @@ def build(
 
     check_engine(engine)
     data_dir = resolve_data_dir(data_dir)
-    recovered = finish_interrupted_add(data_dir, announce=announce)
+    recovered = finish_interrupted(data_dir, announce=announce)
     if recovered and announce:
         announce(recovered)
     if not raw_dir_of(data_dir).is_dir():

@@ -199,8 +199,7 @@ def _plan(
         if file.is_dir():
             what, hint = "is a folder, not a file", "check the path you gave to add"
         elif file.exists():
-            what = "not a regular file (a pipe, a socket or a device)"
-            hint = "save what it holds to a file and add that file"
+            what, hint = NOT_REGULAR, "save what it holds to a file and add that file"
         else:
             what, hint = "file not found", "check the path you gave to add"
         raise CorpusError(Problem(str(file), "", what, hint))
@@ -444,17 +443,17 @@ def expand_captures(
         if path.is_dir():
             root = path.resolve()
             for p in sorted(path.rglob("*")):  # symbolic links to folders are not entered
-                why = _not_a_capture(p, root)
-                if suffix_of(p.name) not in SUPPORTED or p.name.startswith("."):
-                    if why and not why.startswith("the folder's own"):  # a link out, a pipe
-                        left_out.append((p, why))
+                why = _not_followed(p, root)
+                if why:
+                    left_out.append((p, why))
+                elif p.is_dir() or suffix_of(p.name) not in SUPPORTED or p.name.startswith("."):
                     continue
-                if why is None:
+                elif _FOLDER_DOCS.match(p.name):
+                    left_out.append((p, "the folder's own documentation, not a capture"))
+                else:
                     parts = (root.name, *p.relative_to(path).parts)
                     name = "/".join(safe_file_name(part) for part in parts)
                     out.setdefault(p.resolve(), (p, name))
-                elif why:
-                    left_out.append((p, why))
         elif not path.exists() and any(ch in str(item) for ch in "*?["):
             for p in sorted(Path(p) for p in glob.glob(str(path), recursive=True)):
                 out.setdefault(p.resolve(), (p, safe_file_name(p.name)))
@@ -463,18 +462,18 @@ def expand_captures(
     return list(out.values())
 
 
-def _not_a_capture(path: Path, root: Path) -> str | None:
-    """Why a path found in a folder is left out ("" for a sub-folder, None to keep it)."""
+NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"
+
+
+def _not_followed(path: Path, root: Path) -> str | None:
+    """Why a path found in a folder is not read at all: a symbolic link leading out of
+    the folder, or not a regular file nor a folder; None for anything else."""
     if path.is_symlink():
         target = path.resolve()
         if root != target and root not in target.parents:
             return f"a symbolic link to {target}, outside the folder given: not followed"
-    if path.is_dir():
-        return ""
-    if not path.is_file():
-        return "not a regular file (a pipe, a socket or a device)"
-    if _FOLDER_DOCS.match(path.name):
-        return "the folder's own documentation, not a capture"
+    if not (path.is_dir() or path.is_file()):
+        return NOT_REGULAR
     return None
 
 

@@ -190,7 +190,8 @@ class FollowUps:
         from tqdm.auto import tqdm
 
         self.used = True
-        futures = {self._pool.submit(GCPaused(func), item): i for i, item in enumerate(items)}
+        func = GCPaused(func)
+        futures = {self._pool.submit(func, item): i for i, item in enumerate(items)}
         results: list[Any] = [None] * len(items)
         with tqdm(total=len(items), desc=desc, unit="part", disable=not progress) as bar:
             for future in as_completed(futures):

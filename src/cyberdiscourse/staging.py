@@ -54,6 +54,17 @@ def recover(data_dir: Path) -> str | None:
     )
 
 
+def finish_interrupted(data_dir: Path, *, announce=None) -> str | None:
+    """:func:`recover` under the add lock, for commands other than ``add`` (which holds the
+    lock already): an add running now is waited for, not undone."""
+    from .io import AddLock
+
+    if not staging_dir_of(data_dir).exists():
+        return None
+    with AddLock(Path(data_dir), announce=announce):
+        return recover(data_dir)
+
+
 class Transaction:
     """The copies and metadata of one add, staged, then moved into ``raw/`` at once.
 

@@ -581,6 +581,16 @@ def _segmenter(lexicon: Lexicon, settings: TokenSettings) -> Segmenter:
     return _SEGMENTERS[key]
 
 
+def _tokens_dir(processed: Path, fingerprint: str) -> Path:
+    """Where the tokens of one lexicon and set of settings are cached."""
+    return processed / "tokens" / fingerprint[:20]
+
+
+def _tokens_file(folder: Path, partition_sha256: str) -> Path:
+    """A partition's tokens, named by its paragraphs' digest."""
+    return folder / f"{partition_sha256[:20]}.parquet"
+
+
 def segmentation_follow_up(
     data_dir: Path | str | None = None,
     *,
@@ -592,10 +602,10 @@ def segmentation_follow_up(
     (``build(..., follow_up=segmentation_follow_up(data_dir))``)."""
     data_dir = resolve_data_dir(data_dir)
     lexicon = lexicon or load_lexicon(data_dir)
-    folder = processed_dir_of(data_dir) / "tokens" / settings_fingerprint(lexicon, settings)[:20]
+    folder = _tokens_dir(processed_dir_of(data_dir), settings_fingerprint(lexicon, settings))
 
     def task_of(part_file: Path, sha256: str) -> TokenTask | None:
-        out = folder / f"{sha256[:20]}.parquet"  # the name segment() looks for
+        out = _tokens_file(folder, sha256)
         return None if out.is_file() else TokenTask(part_file, out, lexicon, settings)
 
     return segment_partition, task_of
@@ -636,8 +646,8 @@ def segment(
     manifest = read_manifest(processed)
     lexicon = lexicon or load_lexicon(data_dir)
     fp = settings_fingerprint(lexicon, settings)
-    folder = processed / "tokens" / fp[:20]
-    files = tuple(folder / f"{p['sha256'][:20]}.parquet" for p in manifest["partitions"])
+    folder = _tokens_dir(processed, fp)
+    files = tuple(_tokens_file(folder, p["sha256"]) for p in manifest["partitions"])
     todo = [
         TokenTask(processed / p["file"], out, lexicon, settings)
         for p, out in zip(manifest["partitions"], files)
