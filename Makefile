@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install build check report test test-browser lint format fuzz bench bench-longline bench-lines \
-	bench-extract bench-laws bench-topics-gwr bench-corpora clean
+	bench-extract bench-laws bench-topics-gwr bench-corpora bench-limits clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +68,9 @@ bench-corpora: $(STAMP) ## The three real corpora: add, build, full report; time
 
 bench-laws: $(STAMP) ## The 1,563 national laws in: each work's date against its catalogue's version date
 	$(BIN)/python benchmarks/laws.py
+
+bench-limits: $(STAMP) ## Hostile captures at real size (bombs, huge and deep pages): refused or read in 30 s, 1 GiB
+	$(BIN)/python benchmarks/limits.py
 
 bench-lines: $(STAMP) ## Each discard reason on the real captures: main text it wrongly removes
 	$(BIN)/python benchmarks/line_reasons.py

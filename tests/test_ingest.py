@@ -265,6 +265,33 @@ def test_a_warc_without_html_is_a_named_error(tmp_path):
         read_raw(path)
 
 
+def test_a_file_that_is_not_a_warc_says_how_it_starts(tmp_path):
+    path = tmp_path / "renamed.warc"
+    path.write_bytes(b"%PDF-1.4\n\x00\x01 binary")
+    with pytest.raises(CorpusError) as err:
+        read_raw(path)
+    message = err.value.problems[0].message
+    assert (
+        message
+        == "not a web archive: a WARC file starts with 'WARC/', this one with '%PDF-1.4??? binary'"
+    )
+
+
+def test_a_warc_cut_short_is_refused_naming_the_record(tmp_path):
+    data = warc_bytes(TWO_PAGES)
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(data[: len(data) - 400])  # the last page's record loses its end
+    with pytest.raises(CorpusError) as err:
+        read_raw(path)
+    message = err.value.problems[0].message
+    assert message.startswith(
+        "the archive is cut short: its record of https://www.cac.gov.cn/b.htm"
+    )
+    path.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 1000\r\n\r\nshort")
+    with pytest.raises(CorpusError, match="damaged or cut short"):
+        read_raw(path)
+
+
 def test_mhtml_page_with_its_url_and_save_date(tmp_path):
     html = ARTICLE_HTML.encode("utf-8")
     import quopri
@@ -764,3 +791,14 @@ def test_a_file_name_months_after_a_revision_names_the_next_version(tmp_path):
 def test_the_adopting_body_is_the_issuer_not_a_piece_of_the_session(line, body):
     lines = ["某条例", line, "第一条 ……"]
     assert infer(lines, [None] * 3, {"markdown_h1": "某条例"}).source == body
+
+
+def test_an_mhtml_file_whose_boundary_never_occurs_says_so(tmp_path):
+    mhtml = (
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n'
+        "--X\r\nContent-Type: text/html\r\n\r\n<p>正文。</p>\r\n--X--\r\n"
+    )
+    path = tmp_path / "broken.mhtml"
+    path.write_text(mhtml, encoding="utf-8")
+    with pytest.raises(CorpusError, match="its MIME boundary never occurs in it"):
+        read_raw(path)

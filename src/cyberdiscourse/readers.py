@@ -114,7 +114,7 @@ def read_raw(
     CorpusError
         For a missing, empty, binary, undecodable, encrypted or unsupported file.
     """
-    from .ingest import formats
+    from .ingest import formats, limits
 
     name = display_name or path.name
     if path.exists() and not path.is_file():
@@ -140,6 +140,7 @@ def read_raw(
                 "use .txt, .md, .html, .mhtml, .pdf, .docx, .warc(.gz) or .wacz",
             )
         )
+    limits.check_capture_size(name, path.stat().st_size)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
@@ -191,7 +192,7 @@ def _read_visible(data: bytes, suffix: str, name: str):
 
 
 def _visible(data: bytes, suffix: str, name: str):
-    from .ingest import formats
+    from .ingest import formats, limits
 
     if suffix in formats.PDF_SUFFIXES:
         return formats.plain(split_lines(pdf_to_text(data, name=name)), "pdf", "pdf")
@@ -203,6 +204,7 @@ def _visible(data: bytes, suffix: str, name: str):
         return formats.mhtml_page(data, name=name)
     if suffix in formats.HTML_SUFFIXES:
         html, encoding = decode_page(data, name=name)
+        limits.check_page(html, name)
         return formats.html_page(html, encoding=encoding)
     text, encoding = decode_bytes(data, name=name)
     if suffix in formats.MARKDOWN_SUFFIXES:
@@ -210,7 +212,7 @@ def _visible(data: bytes, suffix: str, name: str):
     return formats.plain(split_lines(text), encoding, "text")
 
 
-EXTRACT_VERSION = "19"  # bump when visible lines or the main-text decision change
+EXTRACT_VERSION = "20"  # bump when visible lines or the main-text decision change
 # Kinds whose visible lines are worth keeping: read by add, then again by the build.
 _CACHED_KINDS = {"html", "mhtml", "warc", "markdown"}
 # Kinds with one visible line per line of the file: ``file:line`` is followed in the file.

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..errors import CorpusError, Problem
+from . import limits
 from .encodings import decode_page
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -160,18 +161,26 @@ def mhtml_page(data: bytes, *, name: str) -> Visible:
     import email
     import email.policy
 
+    limits.check_mhtml(data, name)
     message = email.message_from_bytes(data, policy=email.policy.default)
     html_part = next(
         (p for p in message.walk() if p.get_content_type() == "text/html"),
         None,
     )
     if html_part is None:
+        defects = {d.__class__.__name__ for part in message.walk() for d in part.defects}
+        why = (
+            ": its MIME boundary never occurs in it, so no part can be told apart"
+            if defects & {"StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect"}
+            else ""
+        )
         raise CorpusError(
-            Problem(name, "", "this MHTML file holds no HTML page", "save the page again")
+            Problem(name, "", f"this MHTML file holds no HTML page{why}", "save the page again")
         )
     payload = html_part.get_payload(decode=True) or b""
     charset = html_part.get_content_charset()
     html, encoding = decode_page(payload, declared=charset, name=name)
+    limits.check_page(html, name)
     visible = html_page(html, encoding=encoding, kind="mhtml")
     page = visible.pages[0]
     page.url = (
@@ -239,6 +248,7 @@ def _html_records(data: bytes, *, name: str):
             raise CorpusError(
                 Problem(name, "", "not a readable WACZ (zip) file", "export the archive again")
             ) from None
+        limits.check_zip(archive, name)
         members = sorted(
             n for n in archive.namelist() if n.endswith((".warc", ".warc.gz")) and "/" in n
         )
@@ -250,30 +260,85 @@ def _html_records(data: bytes, *, name: str):
 
 def _records_of(data: bytes, *, name: str):
     import io
+    import zlib
 
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    _check_warc_start(data, name)
+    inflated, n_pages = limits.Inflated(name), 0
     try:
         for record in ArchiveIterator(io.BytesIO(data)):
+            # Every record's declared length counts: skipping a record inflates it too.
+            inflated.add(record.length or 0)
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             status = record.http_headers.get_statuscode()
             content_type = record.http_headers.get_header("Content-Type") or ""
             if status != "200" or "html" not in content_type.lower():
                 continue
-            payload = record.content_stream().read()
+            n_pages += 1
+            limits.check_pages(n_pages, name)
+            payload = limits.read_bounded(record.content_stream(), name)
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            _check_complete(record, url, name)
             charset = re.search(r"charset=([\w-]+)", content_type, re.I)
             html = decode_page(payload, declared=charset.group(1) if charset else None, name=name)[
                 0
             ]
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            limits.check_page(html, name)
             when = record.rec_headers.get_header("WARC-Date") or ""
             yield url, when, html
-    except ArchiveLoadFailed as exc:
+    except (ArchiveLoadFailed, AttributeError, ValueError, EOFError, zlib.error) as exc:
+        # warcio's own errors on a damaged or cut archive (an AttributeError on headers
+        # cut mid-line): one line, without the bytes it quotes.
         raise CorpusError(
-            Problem(name, "", f"not a readable web archive ({exc})", "export the archive again")
+            Problem(
+                name,
+                "",
+                f"not a readable web archive: it is damaged or cut short "
+                f"({exc.__class__.__name__})",
+                "download or export the archive again",
+            )
         ) from None
+
+
+def _check_warc_start(data: bytes, name: str) -> None:
+    """A WARC (after its first gzip member is inflated) starts with ``WARC/``."""
+    import zlib
+
+    head = data[:64]
+    if data[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[:65536], 64)
+        except zlib.error:
+            head = b""
+    if not head.startswith(b"WARC/"):
+        shown = head[:20].decode("ascii", "replace")
+        shown = "".join(c if c.isprintable() else "?" for c in shown)
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                f"not a web archive: a WARC file starts with 'WARC/', this one with {shown!r}",
+                "check that it is the archive (.warc or .warc.gz) and not another file renamed",
+            )
+        )
+
+
+def _check_complete(record, url: str, name: str) -> None:
+    """A record whose bytes end before its declared length: the archive was cut short."""
+    missing = getattr(record.raw_stream, "limit", 0) or 0
+    if missing > 0:
+        raise CorpusError(
+            Problem(
+                name,
+                "",
+                f"the archive is cut short: its record of {url or 'a page'} lacks its last "
+                f"{missing:,} bytes (a download or a copy that did not finish)",
+                "download or copy the archive again",
+            )
+        )
 
 
 # ---------------------------------------------------------------- Word
@@ -293,6 +358,7 @@ def docx_lines(data: bytes, *, name: str) -> list[str]:
                 "open it in Word or LibreOffice and save it as .docx again",
             )
         )
+    limits.check_zip(zipfile.ZipFile(io.BytesIO(data)), name)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -329,8 +395,13 @@ def _run_text(element) -> str:
 # ---------------------------------------------------------------- Markdown
 
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
+# A label stops at the next bracket and a destination at the next parenthesis not
+# paired inside it (CommonMark's "a(b).html"): every try then ends where the next one
+# starts, so a line of 200,000 "[" or "![](" costs one pass, not one pass per
+# bracket (which took minutes).
+_DESTINATION = r"\((?:[^()]|\([^()]*\))*\)"
+_IMAGE = re.compile(r"!\[[^\[\]]*\]" + _DESTINATION)
+_LINK = re.compile(r"(?<!!)\[([^\[\]]*)\]" + _DESTINATION)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LIST_MARK = re.compile(r"^\s*([-*+]|\d{1,3}[.)])\s+")
 

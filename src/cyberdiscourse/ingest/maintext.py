@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..normalise import count_cjk, match_key
+from .limits import count_elements
 
 EXTRACTORS = ("trafilatura", "gne")
 MAX_PLACES = 4  # occurrences of one line considered when aligning
@@ -80,6 +81,9 @@ def run_trafilatura(html: str) -> str:
 
 
 _GNE = None
+# GNE's text density costs time quadratic in a page's elements (40,000 spans: 8 s);
+# the largest real page in shared/corpora has 3,226, a long government page some 10,000.
+GNE_MAX_ELEMENTS = 20_000
 
 
 def run_gne(html: str) -> str:
@@ -94,6 +98,8 @@ def run_gne(html: str) -> str:
         from gne.extractor import ContentExtractor
         from gne.utils import fix_html, html2element, pre_parse, remove_noise_node
 
+    if count_elements(html) > GNE_MAX_ELEMENTS:
+        return ""  # its text density is quadratic in elements: it abstains
     if _GNE is None:
         _GNE = ContentExtractor()
     try:

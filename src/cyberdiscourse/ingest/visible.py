@@ -121,7 +121,93 @@ def repair_html(html: str) -> str:
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     if not html.strip():
         return ""
-    return LexborHTMLParser(html).html or ""
+    # Lexbor's time grows with the square of the nesting (40,000 levels: 2 s), so what
+    # lies past MARKUP_DEPTH start tags not yet ended is unwrapped first. Counted on the
+    # markup as written, this overstates the depth of pages that leave <p> or <li>
+    # open; past a few thousand, those too only lose line breaks they did not need.
+    html = _flatten_deep(html, MARKUP_DEPTH)
+    return _flatten_deep(LexborHTMLParser(html).html or "", MAX_DEPTH)
+
+
+# libxml2, under lxml and the extractors, drops whatever lies past 256 levels; a real
+# page is some 30 deep, and the extractors' time grows with elements times depth.
+MAX_DEPTH = 128
+MARKUP_DEPTH = 4_000  # start tags not yet ended, before the page is parsed
+VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_RAW_TEXT = "script|style|xmp|iframe|noembed|noframes|noscript|textarea|title|plaintext"
+# One token of serialised HTML: an element whose content is not markup (as a whole), a
+# comment, a doctype or processing instruction, or a start or end tag (group 2: "/").
+_TOKEN = re.compile(
+    rf"<(?:({_RAW_TEXT})\b[^>]*>.*?</\1\s*>"
+    r"|!--.*?-->|![^>]*>|\?[^>]*>"
+    r"|(/?)([A-Za-z][^\s/>]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>)",
+    re.S | re.I,
+)
+
+
+def _flatten_deep(html: str, max_depth: int) -> str:
+    """The page with elements nested past ``max_depth`` unwrapped: their text stays
+    where it was, a block element's edges become line breaks. (libxml2 drops a page's
+    text from the first element past its depth limit on, outside the deep part too.)
+
+    On a serialised tree (Lexbor's) every start tag has its end tag and the depth is
+    exact; on markup as written, an end tag closes the latest element still open.
+    """
+    if html.count("<") <= max_depth or _deepest(html) <= max_depth:
+        return html
+    out: list[str] = []
+    stack: list[bool] = []  # per open element: whether it was unwrapped
+    last, broken = 0, False
+    for m in _TOKEN.finditer(html):
+        tag = (m.group(3) or "").lower()
+        if not tag or tag in VOID_TAGS or m.group(0).endswith("/>"):
+            continue
+        if m.group(2):  # an end tag
+            if not (stack and stack.pop()):
+                continue
+        else:
+            stack.append(len(stack) >= max_depth)
+            if not stack[-1]:
+                continue
+        between = html[last : m.start()]
+        out.append(between)
+        broken = broken and not between.strip()
+        # One break for a run of block edges with no text between (100,000 of them
+        # would cost the extractors' element paths as much as the depth did).
+        if tag in BLOCK_TAGS and not broken:
+            out.append("<br>")
+            broken = True
+        last = m.end()
+    out.append(html[last:])
+    return "".join(out)
+
+
+def _deepest(html: str) -> int:
+    depth = deepest = 0
+    for m in _TOKEN.finditer(html):
+        tag = (m.group(3) or "").lower()
+        if not tag or tag in VOID_TAGS or m.group(0).endswith("/>"):
+            continue
+        depth = max(depth - 1, 0) if m.group(2) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_html(html: str):
