@@ -417,13 +417,28 @@ def test_spans_past_the_end_or_overlapping(tmp_path):
     assert "row 3: lines 2-2 of a.txt are also claimed by row 2" in msg
 
 
-def test_binary_and_empty_raw_files_are_named(tmp_path):
-    files = {"bin.txt": bytes(range(256)) * 50, "empty.txt": b""}
-    msg, _ = bad_metadata(
-        tmp_path, "a-2019,甲,A,2019,,,true,,\n", "bin.txt,a-2019,,,\nempty.txt,a-2019,,,\n", files
+def test_binary_and_empty_raw_files_are_named_and_left_out(tmp_path):
+    files = {
+        "bin.txt": bytes(range(256)) * 50,
+        "empty.txt": b"",
+        "good.txt": "各国应尊重网络主权。\n".encode(),
+    }
+    data = make_data_dir(
+        tmp_path,
+        files,
+        "a-2019,甲,A,2019,,,true,,\nb-2019,乙,B,2019,,,true,,\n",
+        "bin.txt,a-2019,,,\nempty.txt,a-2019,,,\ngood.txt,b-2019,,,\n",
     )
-    assert "bin.txt: looks like a binary file" in msg
-    assert "empty.txt: the file is empty" in msg
+    corpus = build_corpus(data)  # the readable capture builds
+    said = "\n".join(str(p) for p in corpus.problems)
+    assert "WARNING: bin.txt: looks like a binary file" in said
+    assert "WARNING: empty.txt: the file is empty; left out of the build" in said
+    assert list(corpus.documents["source_file"]) == ["good.txt"]
+    assert list(corpus.works["work_id"]) == ["a-2019", "b-2019"]
+    assert [p.severity for p in check(data) if p.file in ("bin.txt", "empty.txt")] == [
+        "warning",
+        "warning",
+    ]
 
 
 def test_missing_columns_and_bad_include(tmp_path):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -194,20 +194,35 @@ def missing_raw_problem(data_dir: Path) -> Problem:
 def _read_raws(
     raw_dir: Path, captures: list[Capture] | tuple[Capture, ...], problems: list[Problem]
 ) -> dict[str, RawText]:
-    """Read the files of these captures and check their spans against the line counts."""
+    """Read the files of these captures and check their spans against the line counts.
+
+    A file that is there but cannot be read (a format's reader fails, a limit is
+    passed) is left out with a warning, so the other captures still build; a file
+    that is not there is an error (captures.csv and raw/ disagree).
+    """
     raws: dict[str, RawText] = {}
     cache = Path(raw_dir).parent / "processed" / EXTRACT_CACHE
     for name in sorted({c.source_file for c in captures}):
         try:
             raws[name] = read_raw(raw_dir / name, display_name=name, cache_dir=cache)
         except CorpusError as exc:
-            problems.extend(exc.problems)
+            present = (Path(raw_dir) / name).is_file()
+            problems.extend(_left_out(p) if present else p for p in exc.problems)
     check_spans(
         [c for c in captures if c.source_file in raws],
         {n: len(r.lines) for n, r in raws.items()},
         problems,
     )
     return raws
+
+
+def _left_out(problem: Problem) -> Problem:
+    """A capture's reading error as the warning that it is left out of the build."""
+    return replace(
+        problem,
+        message=f"{problem.message}; left out of the build (its work has no text from it)",
+        severity="warning",
+    )
 
 
 def check(data_dir: Path) -> list[Problem]:
@@ -628,11 +643,12 @@ def build_partition(task: PartTask) -> PartResult:
     if task.extracted_dir is not None:
         write_extracted(extracted, task.extracted_dir)
         written, extracted = [extracted_name(n) for n in extracted], {}
+    read = [c for c in part.captures if c.source_file in raws]  # unreadable ones left out
     result = PartResult(
         part.number,
         problems,
         work_rows,
-        _documents(list(part.captures), raws, paragraphs, discarded),
+        _documents(read, raws, paragraphs, discarded),
         frame(pair_rows, PAIR_COLUMNS),
         discarded,
         paragraphs,
