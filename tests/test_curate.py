@@ -346,3 +346,38 @@ def test_work_id_words_are_jiebas_words_for_real_titles():
         ours = [w for w in _tokenizer().cut(text, True) if w.strip()]
         assert ours == [w for w in reference.lcut(text) if w.strip()], title
     assert make_work_id("中华人民共和国数据安全法", "2021-06-10") == "shuju-anquanfa-2021"
+
+
+def test_file_names_in_gbk_bytes_are_stored_decoded_and_said(tmp_path, capsys):
+    """What unzipping a Chinese Windows archive gives: names in GBK bytes, not UTF-8."""
+    import os
+
+    from cyberdiscourse.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw_folder = os.fsencode(folder)
+    texts = {
+        "网络主权.txt".encode("gbk"): "网络主权是国家主权在网络空间的自然延伸和表现。",
+        b"bad\xff\xfe.txt": "推动构建网络空间命运共同体，共同维护网络空间和平安全。",
+    }
+    for name, text in texts.items():
+        with open(os.path.join(raw_folder, name), "wb") as f:
+            f.write(text.encode("utf-8"))
+    data = tmp_path / "data"
+    assert main(["add", str(folder), "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "Stored as 'in/网络主权.txt': its name was not UTF-8; it was read as GB18030." in out
+    assert "Stored as 'in/bad__.txt': its name was neither UTF-8 nor GB18030" in out
+    assert sorted(p.name for p in (data / "raw" / "in").iterdir()) == ["bad__.txt", "网络主权.txt"]
+    works = (data / "raw" / "works.csv").read_text(encoding="utf-8")
+    assert "wangluo-zhuquan-undated" in works and "bad-undated" in works
+    assert build_corpus(data).paragraphs["source_file"].nunique() == 2
+
+
+def test_a_work_id_from_a_name_without_letters_is_not_the_hash_of_nothing():
+    from pathlib import Path
+
+    first = make_work_id("", "", Path("《》.txt"))
+    second = make_work_id("", "", Path("「」.txt"))
+    assert first.startswith("work-") and first != second

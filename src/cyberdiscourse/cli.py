@@ -158,12 +158,12 @@ def _add(args: argparse.Namespace, data_dir: Path, files):
 
 
 def _report_added(data_dir: Path, files, skipped, done) -> int:
-    from .curate import safe_file_name
+    from .curate import name_note, safe_file_name
     from .review import REVIEW_ROWS_SHOWN, review_rows, review_summary, review_table, write_table
 
     for file, name in files:
         if safe_file_name(file.name) != file.name and any(r["file"] == name for r in done.added):
-            print(f"Stored as {name!r}: control characters in the file name became '_'.")
+            print(f"Stored as {name!r}: {name_note(file.name)}.")
     print(review_summary(done.added, done.refused))
     for path, why in skipped:
         print(f"Left out {path}: {why} (name it alone to add it).")

@@ -61,12 +61,42 @@ def safe_file_name(name: str) -> str:
     reader follows; each run becomes one ``_``. A name left starting with a dot
     (" .txt") gets ``capture`` in front, so it is neither hidden nor nameless.
     """
-    cleaned = _UNSAFE_IN_NAME.sub("_", name).strip()
+    cleaned = _UNSAFE_IN_NAME.sub("_", name_from_bytes(name)).strip()
     if cleaned in ("", ".", ".."):
         return "capture"
     if cleaned.startswith("."):  # " .txt" would become ".txt": hidden, and with no name
         cleaned = "capture" + cleaned
     return cleaned
+
+
+_UNDECODED = re.compile(r"[\udc80-\udcff]")  # bytes the file system's UTF-8 could not decode
+
+
+def name_note(name: str) -> str:
+    """Why :func:`safe_file_name` changed ``name``, for the message of ``add``."""
+    if not _UNDECODED.search(name):
+        return "control characters in the file name became '_'"
+    try:
+        name.encode("utf-8", "surrogateescape").decode("gb18030")
+        return "its name was not UTF-8; it was read as GB18030"
+    except UnicodeDecodeError:
+        return "its name was neither UTF-8 nor GB18030; the bytes that were not became '_'"
+
+
+def name_from_bytes(name: str) -> str:
+    """A file name whose bytes were not UTF-8, decoded as GB18030 (what unzipping a
+    Chinese Windows archive gives), else with each undecodable byte as ``_``.
+
+    Python hands such a name over with each byte it could not decode as a lone
+    surrogate, which no CSV, terminal or Parquet file can hold.
+    """
+    if not _UNDECODED.search(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace").replace("\ufffd", "_")
 
 
 def clean_title(title: str) -> str:
@@ -92,10 +122,11 @@ def make_work_id(
         slug = slugify(title, max_chars=max_chars + 20)
     else:
         slug = pinyin_slug(title, max_chars=max_chars)
-    if not slug and file is not None:
-        slug = slugify(file.stem) or pinyin_slug(file.stem)
-    if not slug:
-        slug = "work-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
+    stem = name_from_bytes(file.stem) if file is not None else ""
+    if not slug and stem:
+        slug = slugify(stem) or pinyin_slug(stem)
+    if not slug:  # a title and a name with no letter, digit or Han character
+        slug = "work-" + hashlib.sha256((title or stem).encode("utf-8")).hexdigest()[:8]
     return f"{slug}-{year}"
 
 
