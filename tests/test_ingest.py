@@ -802,3 +802,31 @@ def test_an_mhtml_file_whose_boundary_never_occurs_says_so(tmp_path):
     path.write_text(mhtml, encoding="utf-8")
     with pytest.raises(CorpusError, match="its MIME boundary never occurs in it"):
         read_raw(path)
+
+
+def test_response_records_not_over_http_are_counted_and_flagged_in_the_review(tmp_path, capsys):
+    from warcio.warcwriter import WARCWriter
+
+    from cyberdiscourse.cli import main
+
+    buf = io.BytesIO(warc_bytes(TWO_PAGES[:1]))
+    buf.seek(0, io.SEEK_END)
+    writer = WARCWriter(buf, gzip=True)
+    for host in ("www.cac.gov.cn", "www.gov.cn"):
+        record = writer.create_warc_record(
+            f"dns:{host}",
+            "response",
+            payload=io.BytesIO(b"20240305103000\nwww.cac.gov.cn. 600 IN A 1.2.3.4\n"),
+            warc_content_type="text/dns",
+        )
+        writer.write_record(record)
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(buf.getvalue())
+    raw = read_raw(path)
+    assert len(raw.pages) == 1
+    said = "2 response record(s) not over HTTP, e.g. dns:www.cac.gov.cn"
+    assert raw.pages[0].meta["records_not_http"] == said
+    assert main(["add", str(path), "--data-dir", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert f"the archive's {said}, were left out" in out
+    assert "1  archive records left out" in out

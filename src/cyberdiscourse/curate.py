@@ -339,6 +339,7 @@ def _review_row(
         "sha256": raw.sha256,
         "n_bytes": file.stat().st_size,
         "encoding": raw.encoding,
+        "records_not_http": page.meta.get("records_not_http", ""),
     }
 
 
@@ -770,6 +771,8 @@ def review_flags(row: dict, known: _Known) -> list[str]:
     last = row["last_line"].strip()
     if _TRUNCATED.search(last) or (len(last) > 40 and not _SENTENCE_END.search(last)):
         flags.append("looks truncated")
+    if row.get("records_not_http"):
+        flags.append(f"the archive's {row['records_not_http']}, were left out")
     if same := known.same_file(row["sha256"], row["n_bytes"]):
         flags.append(f"same file as {same}")
     elif other := known.other_version(row["title"], row["date"], row["issuer"]):

@@ -70,6 +70,7 @@ _FLAG_KINDS = (
     ("same file as", "same file as another"),
     ("another version of", "another version in the corpus"),
     ("same title as", "same title as another work"),
+    ("not over HTTP", "archive records left out"),
 )
 REVIEW_ROWS_SHOWN = 40  # works shown in the terminal; all of them go to the CSV
 

@@ -206,8 +206,14 @@ def _iso_datetime(value: str) -> str:
 
 
 def warc_pages(data: bytes, *, name: str) -> Visible:
-    """Every HTML response record of a WARC (or of the WARCs inside a WACZ) as a page."""
-    records = list(_html_records(data, name=name))
+    """Every HTML response record of a WARC (or of the WARCs inside a WACZ) as a page.
+
+    Response records that are not over HTTP (``dns:``, ``ftp:``, ``file:``) are no
+    page; how many there were, with an example, is the first page's
+    ``meta["records_not_http"]``, which the review of ``add`` shows.
+    """
+    not_http: list[str] = []
+    records = list(_html_records(data, name=name, not_http=not_http))
     if not records:
         raise CorpusError(
             Problem(
@@ -234,10 +240,14 @@ def warc_pages(data: bytes, *, name: str) -> Visible:
         page.url, page.captured_at = url, captured_at
         page.inferred["url"] = url
         pages.append(page)
+    if not_http:
+        pages[0].meta["records_not_http"] = (
+            f"{len(not_http)} response record(s) not over HTTP, e.g. {not_http[0][:80]}"
+        )
     return Visible(lines, given, evidence, pages, "detected", "warc")
 
 
-def _html_records(data: bytes, *, name: str):
+def _html_records(data: bytes, *, name: str, not_http: list[str]):
     import io
     import zipfile
 
@@ -253,12 +263,12 @@ def _html_records(data: bytes, *, name: str):
             n for n in archive.namelist() if n.endswith((".warc", ".warc.gz")) and "/" in n
         )
         for member in members:
-            yield from _records_of(archive.read(member), name=f"{name}/{member}")
+            yield from _records_of(archive.read(member), name=f"{name}/{member}", not_http=not_http)
         return
-    yield from _records_of(data, name=name)
+    yield from _records_of(data, name=name, not_http=not_http)
 
 
-def _records_of(data: bytes, *, name: str):
+def _records_of(data: bytes, *, name: str, not_http: list[str]):
     import io
     import zlib
 
@@ -271,7 +281,10 @@ def _records_of(data: bytes, *, name: str):
         for record in ArchiveIterator(io.BytesIO(data)):
             # Every record's declared length counts: skipping a record inflates it too.
             inflated.add(record.length or 0)
-            if record.rec_type != "response" or record.http_headers is None:
+            if record.rec_type != "response":
+                continue
+            if record.http_headers is None:  # a dns: or ftp: record: no page, but counted
+                not_http.append(record.rec_headers.get_header("WARC-Target-URI") or "?")
                 continue
             status = record.http_headers.get_statuscode()
             content_type = record.http_headers.get_header("Content-Type") or ""
