@@ -297,3 +297,25 @@ def test_the_staged_files_are_synced_to_disk_before_the_commit_point(tmp_path, m
 def _staged(root: Path) -> int:
     folder = staging.staging_dir_of(root / "data") / staging.FILES_DIR
     return sum(1 for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_folder_tree_1200_deep_is_added_down_to_the_limit_and_the_rest_named(tmp_path, capsys):
+    from cyberdiscourse.cli import main
+    from cyberdiscourse.curate import MAX_FOLDER_DEPTH
+
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "top.txt").write_text(TEXT, encoding="utf-8")
+    deep = root
+    for level in range(1, 1201):  # one level a call: makedirs of the whole path recurses
+        deep = deep / "d"
+        deep.mkdir()
+        if level == MAX_FOLDER_DEPTH - 1:
+            (deep / "deepest-read.txt").write_text(TEXT + "最深处。\n", encoding="utf-8")
+    (deep / "bottom.txt").write_text(TEXT, encoding="utf-8")
+    data = tmp_path / "data"
+    assert main(["add", str(root), "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "Traceback" not in out
+    assert f"a folder nested more than {MAX_FOLDER_DEPTH} deep: not entered" in out
+    assert sorted(Path(f).name for f in _raw_files(data)) == ["deepest-read.txt", "top.txt"]

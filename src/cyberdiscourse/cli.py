@@ -115,6 +115,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     files = expand_captures(args.paths, skipped=skipped)
     try:
         done = _add(args, data_dir, files)
+    except CorpusError:  # nothing added: what was left out may say why
+        _print_left_out(skipped)
+        raise
     except KeyboardInterrupt:
         print(
             "Interrupted before anything was moved into raw/: nothing was added, raw/ is as "
@@ -157,6 +160,11 @@ def _add(args: argparse.Namespace, data_dir: Path, files):
     )
 
 
+def _print_left_out(skipped) -> None:
+    for path, why in skipped:
+        print(f"Left out {path}: {why} (name it alone to add it).")
+
+
 def _report_added(data_dir: Path, files, skipped, done) -> int:
     from .curate import name_note, safe_file_name
     from .review import REVIEW_ROWS_SHOWN, review_rows, review_summary, review_table, write_table
@@ -165,8 +173,7 @@ def _report_added(data_dir: Path, files, skipped, done) -> int:
         if safe_file_name(file.name) != file.name and any(r["file"] == name for r in done.added):
             print(f"Stored as {name!r}: {name_note(file.name)}.")
     print(review_summary(done.added, done.refused))
-    for path, why in skipped:
-        print(f"Left out {path}: {why} (name it alone to add it).")
+    _print_left_out(skipped)
     shown = done.added
     if len(done.added) > REVIEW_ROWS_SHOWN:  # the works to check first, undated at the top
         shown = [r for r in done.added if r.get("flags")][:REVIEW_ROWS_SHOWN]

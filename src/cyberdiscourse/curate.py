@@ -474,7 +474,7 @@ def expand_captures(
         path = Path(item).expanduser()
         if path.is_dir():
             root = path.resolve()
-            for p in sorted(path.rglob("*")):  # symbolic links to folders are not entered
+            for p in sorted(_walk(path, left_out)):  # links to folders are not entered
                 why = _not_followed(p, root)
                 if why:
                     left_out.append((p, why))
@@ -495,6 +495,33 @@ def expand_captures(
 
 
 NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"
+
+
+MAX_FOLDER_DEPTH = 64  # folders below the one given; a corpus nests a few, a loop or a trap 1,000s
+
+
+def _walk(folder: Path, left_out: list) -> list[Path]:
+    """Everything under ``folder``, as ``rglob("*")`` lists it (links to folders are not
+    entered), without recursion: ``rglob`` runs out of stack 1,000 folders down. A
+    folder deeper than :data:`MAX_FOLDER_DEPTH` is left out by name."""
+    import os
+
+    found: list[Path] = []
+    stack = [(folder, 0)]
+    while stack:
+        current, depth = stack.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                path = Path(entry.path)
+                found.append(path)
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if depth + 1 < MAX_FOLDER_DEPTH:
+                    stack.append((path, depth + 1))
+                else:
+                    why = f"a folder nested more than {MAX_FOLDER_DEPTH} deep: not entered"
+                    left_out.append((path, why))
+    return found
 
 
 def _not_followed(path: Path, root: Path) -> str | None:
