@@ -292,6 +292,29 @@ def test_a_warc_cut_short_is_refused_naming_the_record(tmp_path):
         read_raw(path)
 
 
+def test_a_warc_record_whose_length_is_off_is_flagged_without_warcios_warning(tmp_path, capsys):
+    from cyberdiscourse.cli import main
+
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    http += ARTICLE_HTML.encode("utf-8")
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://www.cac.gov.cn/a.htm\r\n"
+        "WARC-Date: 2024-03-05T10:20:00Z\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(http) - 30}\r\n\r\n"  # 30 bytes short of the record
+    )
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "off.warc").write_bytes(head.encode() + http + b"\r\n\r\n")
+    assert main(["add", str(tmp_path / "pages"), "--data-dir", str(tmp_path / "data")]) == 0
+    said = capsys.readouterr()
+    assert "Record not followed by newline" not in said.out + said.err
+    offset = len(head.encode()) + len(http) - 30
+    assert (
+        "the archive has 1 record(s) whose declared length does not end where the next record "
+        f"starts (off.warc, at byte {offset})"
+    ) in said.out
+
+
 def test_mhtml_page_with_its_url_and_save_date(tmp_path):
     html = ARTICLE_HTML.encode("utf-8")
     import quopri

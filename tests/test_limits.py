@@ -168,6 +168,38 @@ def test_a_page_nested_past_libxml2s_depth_keeps_all_its_text(tmp_path, depth):
     ]
 
 
+@pytest.mark.parametrize("depth", [5, 130, 300, 5_000])
+def test_the_paragraphs_of_a_deep_page_stay_main_text(tmp_path, capsys, depth):
+    deep = "<div>" * depth + f"<p>{ARTICLE}</p><p>{SECOND}</p>" + "</div>" * depth
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "deep.html").write_text(
+        page("很深的页面", f"<p>{SECOND}开头。</p>{deep}<p>{SECOND}结尾。</p>"), encoding="utf-8"
+    )
+    data = tmp_path / "data"
+    assert main(["add", str(folder), "--data-dir", str(data)]) == 0
+    assert main(["build", "--data-dir", str(data)]) == 0
+    import pandas as pd
+
+    from cyberdiscourse.normalise import normalise_line
+
+    kept = pd.read_parquet(data / "processed" / "paragraphs")["text"].tolist()
+    ledger = pd.read_parquet(data / "processed" / "discarded.parquet")
+    # The deep part is main text at any depth; the lines around it are kept or, where
+    # an extractor's block ends at the deep part, in the ledger with its verdict.
+    assert normalise_line(ARTICLE) in kept and normalise_line(SECOND) in kept
+    for edge in (f"{SECOND}开头。", f"{SECOND}结尾。"):
+        if normalise_line(edge) not in kept:
+            (row,) = ledger[ledger["text"] == edge].itertuples()
+            assert row.reason == "not_main_text" and "trafilatura: yes" in row.detail
+
+
+def test_paragraphs_past_the_depth_limit_keep_their_element():
+    deep = "<div>" * 4 + "<p>甲</p><li>乙</li>" + "</div>" * 4
+    flat = visible._flatten_deep(f"<body>{deep}</body>", 2)
+    assert flat == "<body><div><br><p>甲</p><li>乙</li><br></div></body>"
+
+
 def test_unclosed_inline_elements_keep_their_text():
     html = f"<html><body><p>开头。</p>{'<b>字' * 16_000}</body></html>"
     lines = formats.html_page(html, encoding="utf-8").lines

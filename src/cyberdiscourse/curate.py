@@ -340,6 +340,7 @@ def _review_row(
         "n_bytes": file.stat().st_size,
         "encoding": raw.encoding,
         "records_not_http": page.meta.get("records_not_http", ""),
+        "records_misaligned": page.meta.get("records_misaligned", ""),
     }
 
 
@@ -470,10 +471,14 @@ def expand_captures(
 
     out: dict[Path, tuple[Path, str]] = {}  # by the file it is: one folder named twice
     left_out = skipped if skipped is not None else []
+    folders_seen: set[Path] = set()
     for item in paths:
         path = Path(item).expanduser()
         if path.is_dir():
             root = path.resolve()
+            if root in folders_seen:  # named twice: its files and left-outs are listed once
+                continue
+            folders_seen.add(root)
             for p in sorted(_walk(path, left_out)):  # links to folders are not entered
                 why = _not_followed(p, root)
                 if why:
@@ -800,6 +805,8 @@ def review_flags(row: dict, known: _Known) -> list[str]:
         flags.append("looks truncated")
     if row.get("records_not_http"):
         flags.append(f"the archive's {row['records_not_http']}, were left out")
+    if row.get("records_misaligned"):
+        flags.append(f"the archive has {row['records_misaligned']}")
     if same := known.same_file(row["sha256"], row["n_bytes"]):
         flags.append(f"same file as {same}")
     elif other := known.other_version(row["title"], row["date"], row["issuer"]):

@@ -212,7 +212,7 @@ def _visible(data: bytes, suffix: str, name: str):
     return formats.plain(split_lines(text), encoding, "text")
 
 
-EXTRACT_VERSION = "21"  # bump when visible lines or the main-text decision change
+EXTRACT_VERSION = "22"  # bump when visible lines or the main-text decision change
 # Kinds whose visible lines are worth keeping: read by add, then again by the build.
 _CACHED_KINDS = {"html", "mhtml", "warc", "markdown"}
 # Kinds with one visible line per line of the file: ``file:line`` is followed in the file.

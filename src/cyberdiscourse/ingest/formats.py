@@ -213,7 +213,8 @@ def warc_pages(data: bytes, *, name: str) -> Visible:
     ``meta["records_not_http"]``, which the review of ``add`` shows.
     """
     not_http: list[str] = []
-    records = list(_html_records(data, name=name, not_http=not_http))
+    misaligned: list[str] = []
+    records = list(_html_records(data, name=name, not_http=not_http, misaligned=misaligned))
     if not records:
         raise CorpusError(
             Problem(
@@ -244,10 +245,15 @@ def warc_pages(data: bytes, *, name: str) -> Visible:
         pages[0].meta["records_not_http"] = (
             f"{len(not_http)} response record(s) not over HTTP, e.g. {not_http[0][:80]}"
         )
+    if misaligned:
+        pages[0].meta["records_misaligned"] = (
+            f"{len(misaligned)} record(s) whose declared length does not end where the next "
+            f"record starts ({misaligned[0]}): a page there may be cut or carry stray bytes"
+        )
     return Visible(lines, given, evidence, pages, "detected", "warc")
 
 
-def _html_records(data: bytes, *, name: str, not_http: list[str]):
+def _html_records(data: bytes, *, name: str, not_http: list[str], misaligned: list[str]):
     import io
     import zipfile
 
@@ -263,12 +269,17 @@ def _html_records(data: bytes, *, name: str, not_http: list[str]):
             n for n in archive.namelist() if n.endswith((".warc", ".warc.gz")) and "/" in n
         )
         for member in members:
-            yield from _records_of(archive.read(member), name=f"{name}/{member}", not_http=not_http)
+            yield from _records_of(
+                archive.read(member),
+                name=f"{name}/{member}",
+                not_http=not_http,
+                misaligned=misaligned,
+            )
         return
-    yield from _records_of(data, name=name, not_http=not_http)
+    yield from _records_of(data, name=name, not_http=not_http, misaligned=misaligned)
 
 
-def _records_of(data: bytes, *, name: str, not_http: list[str]):
+def _records_of(data: bytes, *, name: str, not_http: list[str], misaligned: list[str]):
     import io
     import zlib
 
@@ -277,8 +288,12 @@ def _records_of(data: bytes, *, name: str, not_http: list[str]):
 
     _check_warc_start(data, name)
     inflated, n_pages = limits.Inflated(name), 0
+    records = ArchiveIterator(io.BytesIO(data))
+    # warcio writes a WARNING block to stderr for a record whose length is off; it is
+    # caught here and said once, in the review, instead of above every message.
+    said = io.StringIO()
     try:
-        for record in ArchiveIterator(io.BytesIO(data)):
+        for record in _quietly(records, said):
             # Every record's declared length counts: skipping a record inflates it too.
             inflated.add(record.length or 0)
             if record.rec_type != "response":
@@ -302,6 +317,11 @@ def _records_of(data: bytes, *, name: str, not_http: list[str]):
             limits.check_page(html, name)
             when = record.rec_headers.get_header("WARC-Date") or ""
             yield url, when, html
+        if records.err_count:
+            offset = re.search(r"Offset: (\d+)", said.getvalue())
+            misaligned += [f"{name}, at byte {offset.group(1) if offset else '?'}"] * (
+                records.err_count
+            )
     except (ArchiveLoadFailed, AttributeError, ValueError, EOFError, zlib.error) as exc:
         # warcio's own errors on a damaged or cut archive (an AttributeError on headers
         # cut mid-line): one line, without the bytes it quotes.
@@ -314,6 +334,19 @@ def _records_of(data: bytes, *, name: str, not_http: list[str]):
                 "download or export the archive again",
             )
         ) from None
+
+
+def _quietly(records, into):
+    """Each of ``records`` with what it writes to stderr while read going ``into``."""
+    import contextlib
+
+    iterator = iter(records)
+    while True:
+        with contextlib.redirect_stderr(into):
+            record = next(iterator, None)
+        if record is None:
+            return
+        yield record
 
 
 def _check_warc_start(data: bytes, name: str) -> None:

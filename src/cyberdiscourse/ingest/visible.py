@@ -132,6 +132,9 @@ def repair_html(html: str) -> str:
 # libxml2, under lxml and the extractors, drops whatever lies past 256 levels; a real
 # page is some 30 deep, and the extractors' time grows with elements times depth.
 MAX_DEPTH = 128
+# Elements that hold a paragraph's text, kept up to TEXT_BLOCK_ROOM levels past MAX_DEPTH.
+TEXT_BLOCKS = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre"])
+TEXT_BLOCK_ROOM = 8
 MARKUP_DEPTH = 4_000  # start tags not yet ended, before the page is parsed
 VOID_TAGS = frozenset(
     [
@@ -174,17 +177,25 @@ def _flatten_deep(html: str, max_depth: int) -> str:
         return html
     out: list[str] = []
     stack: list[bool] = []  # per open element: whether it was unwrapped
+    kept = 0  # open elements not unwrapped
     last, broken = 0, False
     for m in _TOKEN.finditer(html):
         tag = (m.group(3) or "").lower()
         if not tag or tag in VOID_TAGS or m.group(0).endswith("/>"):
             continue
         if m.group(2):  # an end tag
-            if not (stack and stack.pop()):
+            if not stack:
+                continue
+            if not stack.pop():
+                kept -= 1
                 continue
         else:
-            stack.append(len(stack) >= max_depth)
+            # Past the limit the wrappers go, but a paragraph, heading or list item keeps
+            # its element: the extractors read bare text between blocks as page furniture.
+            room = max_depth + (TEXT_BLOCK_ROOM if tag in TEXT_BLOCKS else 0)
+            stack.append(kept >= room)
             if not stack[-1]:
+                kept += 1
                 continue
         between = html[last : m.start()]
         out.append(between)
