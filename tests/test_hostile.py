@@ -451,6 +451,12 @@ CASES = [
         errors=1,
     ),
     Case(
+        "report of a folder that does not exist",
+        ["report", "--data-dir", "{tmp}/no-such-corpus"],
+        says=("no raw/ folder here", "the folder does not exist"),
+        errors=1,
+    ),
+    Case(
         "kwic before build",
         ["kwic", "网络主权", "--data-dir", "{data}"],
         says=("not built yet", "cyberdiscourse build"),

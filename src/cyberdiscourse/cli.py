@@ -393,6 +393,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import make_reports
 
     data_dir = resolve_data_dir(args.data_dir)
+    _require_raw(data_dir)
     for folder in (args.figures_dir, args.reports_dir):
         if folder:
             check_output(Path(folder), data_dir=data_dir, what="folder")
@@ -405,6 +406,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in make_reports(reports_dir=args.reports_dir, parameters=params, only=args.only):
         print(f"Wrote {path}")
     return 0
+
+
+def _require_raw(data_dir: Path) -> None:
+    """Stop before any notebook runs when ``data_dir`` holds no corpus (notebook 01
+    builds one that has raw/ but was not built yet)."""
+    from .corpus import missing_raw_problem, raw_dir_of
+
+    if not raw_dir_of(data_dir).is_dir():
+        raise CorpusError([missing_raw_problem(data_dir)])
 
 
 def make_parser() -> argparse.ArgumentParser:
