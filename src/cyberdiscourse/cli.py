@@ -408,6 +408,63 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lexicon_sample(args: argparse.Namespace) -> int:
+    from .corpus import load_processed
+    from .io import check_output, write_csv
+    from .lexicon import load_lexicon
+    from .validation import sample_matches, validation_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.n < 1:
+        raise CorpusError([Problem("-n", "", f"{args.n} rows asked for", "give 1 or more")])
+    out = Path(args.out) if args.out else validation_dir(data_dir) / f"{args.concept}.csv"
+    check_output(out, data_dir=data_dir, force=args.force, what="file")
+    tables = load_processed(data_dir)
+    sample = sample_matches(
+        tables["paragraphs"],
+        tables["works"],
+        load_lexicon(data_dir),
+        args.concept,
+        n=args.n,
+        random_state=args.seed,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(sample, out)
+    print(
+        f"Wrote {len(sample)} of {sample.attrs['n_matches']} matches of {args.concept} "
+        f"(seed {args.seed}) to {out}."
+    )
+    print(
+        "Mark each row's 'correct' column y or n, then run: "
+        + command("lexicon precision", data_dir)
+    )
+    return 0
+
+
+def cmd_lexicon_precision(args: argparse.Namespace) -> int:
+    from .validation import load_precision, read_judgements, textstat_precision, validation_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.files:
+        import pandas as pd
+
+        table = textstat_precision(pd.concat([read_judgements(f) for f in args.files]))
+    else:
+        table = load_precision(data_dir)
+    if table.empty:
+        print(f"No judged sample in {validation_dir(data_dir)}.")
+        return 0
+    print(f"{'concept':<32} {'rule':<34} {'judged':>6} {'correct':>7} {'precision':>9}  95% Wilson")
+    for r in table.itertuples():
+        shown = f"{r.precision:.0%}" if r.n_judged else "-"
+        interval = f"{r.ci_low:.0%}-{r.ci_high:.0%}" if r.n_judged else "-"
+        print(
+            f"{r.concept_id[:32]:<32} {r.rule[:34]:<34} {r.n_judged:>6} {r.n_correct:>7} "
+            f"{shown:>9}  {interval}"
+        )
+    return 0
+
+
 def _require_raw(data_dir: Path) -> None:
     """Stop before any notebook runs when ``data_dir`` holds no corpus (notebook 01
     builds one that has raw/ but was not built yet)."""
@@ -505,6 +562,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="passages shown per concept")
     p.add_argument("--csv-dir", help="write the three tables as CSV files into this folder")
     p.set_defaults(func=cmd_lexicon_audit)
+    p = lex.add_parser(
+        "sample",
+        parents=[common],
+        help="a seeded random sample of a concept's matches to judge (precision)",
+    )
+    p.add_argument("concept", help="concept id of concepts.csv, e.g. cyber_sovereignty")
+    p.add_argument("-n", type=int, default=100, help="matches in the sample (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", help="CSV to write (default: <lexicon>/validation/CONCEPT.csv)")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+    p.set_defaults(func=cmd_lexicon_sample)
+    p = lex.add_parser(
+        "precision",
+        parents=[common],
+        help="precision per rule and concept, with Wilson intervals, from judged samples",
+    )
+    p.add_argument("files", nargs="*", help="judged CSV files (default: every one in validation/)")
+    p.set_defaults(func=cmd_lexicon_precision)
     p = sub.add_parser(
         "formulations",
         parents=[common, versions],

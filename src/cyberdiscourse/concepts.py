@@ -53,6 +53,7 @@ from .renderings import (  # noqa: F401  (re-exported for the notebooks)
     translation_coverage,
     translation_variants,
 )
+from .validation import precision_note
 
 # ---------------------------------------------------------------- counts
 
@@ -575,6 +576,7 @@ def textplot_timeline(
                     "one that has mentions"
                     if cut
                     else "",
+                    precision_note(stats.attrs, list(concepts)),
                 )
                 if n
             ),
