@@ -14,11 +14,14 @@ import pandas as pd
 import pytest
 
 import cyberdiscourse
+from cyberdiscourse import actors as ac
 from cyberdiscourse import concepts as cc
+from cyberdiscourse import correspondence as ca
 from cyberdiscourse import formulations as fm
 from cyberdiscourse import frequency as fq
 from cyberdiscourse import overview, plotting
 from cyberdiscourse import reuse as ru
+from cyberdiscourse import scaling as sc
 from cyberdiscourse import topics as tp
 from cyberdiscourse.explore import textplot_terms, textstat_terms
 from cyberdiscourse.lexicon import load_glossary, load_lexicon
@@ -53,6 +56,16 @@ def inputs(seed_corpus):
     found = fm.textstat_formulations(paragraphs, works, min_works=2, lexicon=lexicon)
     pairs = seed_corpus.aligned_pairs
     variants, _ = cc.translation_variants(paragraphs, pairs, works, lexicon)
+    dated = sorted(works.loc[works["date"] != "", "work_id"])
+    fish = sc.textmodel_wordfish(sc.work_term_matrix(tokens, works=dated))
+    group, groups, _ = ca.choose_grouping(works)
+    counts, group_of = ca.group_term_counts(
+        tokens[tokens["work_id"].isin(groups.index)],
+        works.assign(**{group: works["work_id"].map(groups)}),
+        group,
+        n_terms=30,
+    )
+    gazetteer = ac.load_gazetteer()
     return {
         "lexicon": lexicon,
         "works": overview.textstat_works(works),
@@ -76,6 +89,10 @@ def inputs(seed_corpus):
         "variants": variants,
         "coverage": cc.translation_coverage(paragraphs, pairs, works, lexicon, variants=variants),
         "terms": textstat_terms(paragraphs, works, ["网络主权", "数据安全"], lexicon, n_boot=20),
+        "scale": sc.textstat_scale(fish, works),
+        "ca": ca.textmodel_ca(counts, group_of, group=group, n_boot=30),
+        "actors": ac.textstat_actors(paragraphs, works, gazetteer),
+        "actor_pairs": ac.textstat_actor_concepts(paragraphs, works, lexicon, gazetteer),
     }
 
 
@@ -115,6 +132,15 @@ def gallery(t):
         "reuse": (ru.textplot_reuse, [t["reuse_graph"]], {}),
         "reuse_flows": (ru.textplot_reuse_flows, [t["reuse_flows"]], {}),
         "terms_timeline": (textplot_terms, [t["terms"]], {}),
+        "scale_by_position": (sc.textplot_scale, [t["scale"]], {}),
+        "scale_by_date": (sc.textplot_scale, [t["scale"]], {"order": "date"}),
+        "correspondence_map": (ca.textplot_ca, [t["ca"]], {}),
+        "actors": (ac.textplot_actors, [t["actors"]], {}),
+        "actors_with_a_concept": (
+            ac.textplot_actor_concepts,
+            [t["actor_pairs"], "cyber_sovereignty"],
+            {},
+        ),
     }
 
 

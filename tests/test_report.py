@@ -48,6 +48,13 @@ EXPECTED_FIGURES = {
     ],
     "05_translation_variants": ["renderings_over_time"],
     "06_formulations_and_reuse": ["formulation_adoption", "reuse_graph"],
+    "07_positions_and_actors": [
+        "wordfish_positions",
+        "wordscores_positions",
+        "correspondence_map",
+        "actors_named",
+        "actors_with_cyber_sovereignty",
+    ],
 }
 
 
@@ -83,6 +90,9 @@ def test_all_notebooks_run_in_order_and_write_figures_and_html(seed_copy, tmp_pa
     assert "download all 20 lines as CSV" in explorer
     html = written[4].read_text(encoding="utf-8")
     assert "sovereignty in information space" in html
+    html = written[6].read_text(encoding="utf-8")
+    assert "Positions and actors" in html and "Wordfish placed 6 works" in html
+    assert "Grouped by period: 3 spans" in html and "No judged sample" in html
     for page in written:
         text = page.read_text(encoding="utf-8")
         for machine_path in (str(seed_copy), str(tmp_path), str(REPO)):
