@@ -99,3 +99,26 @@ def test_a_judgement_that_is_neither_yes_nor_no_names_its_row(tmp_path):
 def test_a_concept_not_in_the_lexicon_is_refused(corpus, capsys):
     assert main(["lexicon", "sample", "no_such_concept", "--data-dir", str(corpus)]) == 1
     assert "no concept 'no_such_concept'" in capsys.readouterr().err
+
+
+def test_the_timeline_caption_states_the_judged_precision(seed_corpus):
+    from cyberdiscourse import concepts as cc
+    from cyberdiscourse.lexicon import load_lexicon
+    from cyberdiscourse.plotting import caption_of
+    from cyberdiscourse.validation import textstat_precision
+
+    judged = pd.DataFrame(
+        {
+            "concept_id": ["cyber_sovereignty"] * 10,
+            "rule": ["form 网络主权"] * 10,
+            "judged": [True] * 10,
+            "is_correct": [True] * 9 + [False],
+        }
+    )
+    stats = cc.textstat_concepts(
+        seed_corpus.paragraphs, seed_corpus.works, load_lexicon(), n_boot=20
+    )
+    stats = attach_precision(stats, textstat_precision(judged))
+    axes = cc.textplot_timeline(stats, ["cyber_sovereignty"])
+    text = caption_of(axes).text()
+    assert "cyber_sovereignty 90% (95% Wilson 60%-98%, 10 judged)" in text

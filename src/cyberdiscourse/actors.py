@@ -26,7 +26,16 @@ import pandas as pd
 
 from .errors import CorpusError, Problem
 from .lexicon import lexicon_dir, longest_first_pattern
-from .plotting import PALETTE, Caption, axes_width, gloss, new_figure, set_caption, wrap
+from .plotting import (
+    PALETTE,
+    Caption,
+    axes_width,
+    gloss,
+    legend_below,
+    new_figure,
+    set_caption,
+    wrap,
+)
 
 GAZETTEER = "actors.csv"
 _UNIT_WORDS = {"work_id": "works", "year": "years", "decade": "decades"}
@@ -377,12 +386,7 @@ def textplot_actors(table: pd.DataFrame, *, n: int = 15, ax=None):
     from matplotlib.patches import Patch
 
     kinds = [k for k in KINDS if k in set(totals["kind"])]
-    ax.legend(
-        handles=[Patch(color=colour[k], label=k) for k in kinds],
-        fontsize=6,
-        frameon=False,
-        loc="lower right",
-    )
+    legend_below(ax.figure, [Patch(color=colour[k], label=k) for k in kinds])
     set_caption(
         ax,
         Caption(

@@ -29,7 +29,16 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import gammaln
 
-from .plotting import PALETTE, Caption, axes_width, gloss, new_figure, set_caption, wrap
+from .plotting import (
+    PALETTE,
+    Caption,
+    axes_width,
+    gloss,
+    legend_below,
+    new_figure,
+    set_caption,
+    wrap,
+)
 
 Z95 = 1.959963984540054
 
@@ -545,7 +554,7 @@ def textplot_scale(table: pd.DataFrame, *, order: str = "position", ax=None):
         note = ""
     ax.axhline(0, color="0.85", lw=0.5) if order == "date" else ax.axvline(0, color="0.85", lw=0.5)
     if len(genres) > 1:
-        ax.legend(fontsize=6, frameon=False, loc="best")
+        legend_below(ax.figure, ax.get_legend_handles_labels()[0])
     at = table.attrs
     low, high = at.get("direction", ["", ""])
     ax.set_title(
