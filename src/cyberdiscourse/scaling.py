@@ -505,53 +505,47 @@ def textplot_scale(table: pd.DataFrame, *, order: str = "position", ax=None):
     elif ax is None:
         _, ax = new_figure("two_column", height=max(2.4, 0.8 + 0.16 * len(rows)))
     marker = 3 if len(rows) <= 200 else 1.5  # a cloud of a thousand works stays readable
-    genres = list(dict.fromkeys(rows.get("genre", pd.Series([""] * len(rows))).fillna("")))
+    if "genre" not in rows:
+        rows["genre"] = ""
+    genres = list(dict.fromkeys(rows["genre"].fillna("")))
     colour = {g: PALETTE[k % (len(PALETTE) - 1)] for k, g in enumerate(genres)}
     if order == "date":
         from .dates import as_dates
 
         rows["when"] = as_dates(rows["date"])
         left_out = int(rows["when"].isna().sum())
-        rows = rows.dropna(subset=["when"])
-        x, y = rows["when"], rows["position"]
-        for g in genres:
-            sel = rows["genre"].fillna("") == g
-            ax.errorbar(
-                x[sel],
-                y[sel],
-                yerr=[y[sel] - rows["ci_low"][sel], rows["ci_high"][sel] - y[sel]],
-                fmt="o",
-                ms=marker,
-                lw=0.8 if marker == 3 else 0.4,
-                alpha=1.0 if marker == 3 else 0.6,
-                color=colour[g],
-                label=g or "no genre",
-            )
+        rows = rows.dropna(subset=["when"]).reset_index(drop=True)
         ax.set_ylabel("position (sd of this corpus)")
         note = f"{left_out} undated work(s) not drawn" if left_out else ""
     else:
         rows = rows.sort_values("position", kind="stable").reset_index(drop=True)
-        labels = [_label(r) for r in rows.itertuples()]
-        ypos = np.arange(len(rows))
-        for g in genres:
-            sel = (rows["genre"].fillna("") == g).to_numpy()
-            ax.errorbar(
-                rows["position"][sel],
-                ypos[sel],
-                xerr=[
-                    rows["position"][sel] - rows["ci_low"][sel],
-                    rows["ci_high"][sel] - rows["position"][sel],
-                ],
-                fmt="o",
-                ms=marker,
-                lw=0.8 if marker == 3 else 0.4,
-                alpha=1.0 if marker == 3 else 0.6,
-                color=colour[g],
-                label=g or "no genre",
-            )
-        ax.set_yticks(ypos, labels)
+        ax.set_yticks(np.arange(len(rows)), [_label(r) for r in rows.itertuples()])
         ax.set_xlabel("position (sd of this corpus)")
         note = ""
+    style = {"fmt": "o", "ms": marker, "lw": 0.8 if marker == 3 else 0.4}
+    style["alpha"] = 1.0 if marker == 3 else 0.6
+    for g in genres:
+        sel = (rows["genre"].fillna("") == g).to_numpy()
+        position = rows["position"][sel]
+        err = [position - rows["ci_low"][sel], rows["ci_high"][sel] - position]
+        if order == "date":
+            ax.errorbar(
+                rows["when"][sel],
+                position,
+                yerr=err,
+                color=colour[g],
+                **style,
+                label=g or "no genre",
+            )
+        else:
+            ax.errorbar(
+                position,
+                np.flatnonzero(sel),
+                xerr=err,
+                color=colour[g],
+                **style,
+                label=g or "no genre",
+            )
     ax.axhline(0, color="0.85", lw=0.5) if order == "date" else ax.axvline(0, color="0.85", lw=0.5)
     if len(genres) > 1:
         legend_below(ax.figure, ax.get_legend_handles_labels()[0])
