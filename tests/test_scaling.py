@@ -145,3 +145,16 @@ def test_a_scale_table_carries_each_work_its_date_and_the_direction():
     assert set(table["date"]) == set(works["date"])
     ax = scaling.textplot_scale(table, order="date")
     assert len(ax.collections) + len(ax.lines) > 0
+
+
+def test_a_work_without_any_counted_term_is_left_out_by_name():
+    tokens = pd.DataFrame(
+        {
+            "work_id": ["a", "b", "c", "d"],
+            "lang": ["zh"] * 4,
+            "tokens": [["网络", "主权", "合作"], ["网络", "主权"], ["合作", "网络"], ["孤词"]],
+        }
+    )
+    dtm = scaling.work_term_matrix(tokens)
+    assert list(dtm.work_id) == ["a", "b", "c"] and dtm.left_out == ["d"]
+    assert list(dtm.vocab) == ["主权", "合作", "网络"]

@@ -50,6 +50,7 @@ class WorkTermMatrix:
     X: sparse.csr_matrix
     work_id: np.ndarray
     vocab: np.ndarray
+    left_out: list[str] = field(default_factory=list)  # works with no counted term
 
 
 def work_term_matrix(
@@ -77,6 +78,8 @@ def work_term_matrix(
         Keep the most frequent terms only (None: all).
     works
         Restrict to these works, in this order.
+
+    Works left without any counted term are dropped and named in ``left_out``.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -100,7 +103,16 @@ def work_term_matrix(
     order = np.argsort(-totals[keep], kind="stable")
     columns = np.flatnonzero(keep)[order][:max_terms]
     columns = np.sort(columns)
-    return WorkTermMatrix(X[:, columns].tocsr(), ids, vocab[columns])
+    X = X[:, columns].tocsr()
+    counted = np.asarray(X.sum(axis=1)).ravel() > 0
+    if counted.sum() < 2:
+        raise ValueError(
+            f"scaling needs two or more works with counted terms; found {counted.sum()}"
+        )
+    # A work none of whose words is kept (a short page of rare words) cannot be placed.
+    dtm = WorkTermMatrix(X[counted], ids[counted], vocab[columns])
+    dtm.left_out = list(ids[~counted])
+    return dtm
 
 
 # ---------------------------------------------------------------- Wordfish
