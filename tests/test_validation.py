@@ -122,3 +122,15 @@ def test_the_timeline_caption_states_the_judged_precision(seed_corpus):
     axes = cc.textplot_timeline(stats, ["cyber_sovereignty"])
     text = caption_of(axes).text()
     assert "cyber_sovereignty 90% (95% Wilson 60%-98%, 10 judged)" in text
+
+
+def test_a_sample_saved_by_a_chinese_excel_is_read(tmp_path):
+    path = tmp_path / "judged.csv"
+    text = "concept_id,rule,left,correct\nc,form 网络主权,尊重各国,是\nc,form 网络主权,反对,否\n"
+    path.write_bytes(text.encode("gb18030"))  # "CSV (comma delimited)" on a Chinese Windows
+    judged = read_judgements(path)
+    assert judged["left"].tolist() == ["尊重各国", "反对"]
+    assert judged["is_correct"].tolist() == [True, False]
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(CorpusError, match="cannot be read as CSV"):
+        read_judgements(tmp_path / "empty.csv")

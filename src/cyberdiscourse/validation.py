@@ -91,7 +91,7 @@ def read_judgements(path: Path | str) -> pd.DataFrame:
     """A judged sample; each ``correct`` cell is yes, no or blank (not judged). A cell that
     is none of these is an error naming its row."""
     path = Path(path)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table = _read_sheet(path)
     missing = [c for c in ("concept_id", "rule", "correct") if c not in table]
     if missing:
         raise CorpusError(
@@ -124,6 +124,23 @@ def read_judgements(path: Path | str) -> pd.DataFrame:
     table["is_correct"] = [bool(v) for v in verdict]
     table["file"] = path.name
     return table
+
+
+def _read_sheet(path: Path) -> pd.DataFrame:
+    """The judged CSV as a spreadsheet saved it: UTF-8, or GB18030 (what Excel on a Chinese
+    Windows writes for "CSV (comma delimited)")."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise CorpusError(
+                [Problem(path.name, "", f"cannot be read as CSV ({exc})", "save it as CSV again")]
+            ) from None
+    raise CorpusError(
+        [Problem(path.name, "", "is neither UTF-8 nor GB18030 text", "save it as CSV UTF-8")]
+    )
 
 
 def wilson_interval(successes, trials, *, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
