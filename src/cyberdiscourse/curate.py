@@ -367,21 +367,41 @@ def unique_id(wid: str, taken: dict[str, str]) -> str:
 READ_AHEAD_FROM = 64  # files: below this, starting worker processes costs more than it saves
 
 
-def _read_ahead(files: list[Path], cache_dir: Path) -> None:
-    """Read many captures on every core first, so their visible lines and inferred values
-    wait in the extraction cache when each is checked in turn (the checks that follow stay
-    in one process, in order). A file that fails here is read again there and refused
-    with its message."""
+@contextmanager
+def _reading_ahead(files: list[Path], cache_dir: Path):
+    """Read many captures on every core while they are checked here in order: their
+    visible lines and inferred values land in the extraction cache, and ``wait(k)``
+    (what this gives) returns once file ``k`` has been read ahead, so the check of each
+    file overlaps the reading of those after it. A file that fails there is read again
+    here and refused with its message."""
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    todo = [str(f) for f in files if f.is_file() and is_cached(f.name)]
+    todo = [k for k, f in enumerate(files) if f.is_file() and is_cached(f.name)]
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < READ_AHEAD_FROM or workers < 2:
+        yield lambda k: None
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(_read_quietly, todo, [str(cache_dir)] * len(todo), chunksize=16))
+        read = pool.map(
+            _read_quietly,
+            [str(files[k]) for k in todo],
+            [str(cache_dir)] * len(todo),
+            chunksize=16,
+        )
+        pending = iter(todo)
+        done = -1  # the last file known to be read ahead
+
+        def wait(k: int) -> None:
+            nonlocal done
+            while done < k:
+                done = next(pending, len(files))
+                if done < len(files):
+                    next(read)
+
+        yield wait
+        wait(len(files))  # every task finished before the pool closes
 
 
 def _read_quietly(path: str, cache_dir: str) -> None:
@@ -627,23 +647,29 @@ def add_captures(
     created = not data_dir.exists()
     with _creating(data_dir, announce) if created else AddLock(data_dir, announce=announce):
         recovered = recover(data_dir)
-        _read_ahead([f for f, _ in files], data_dir / "processed" / "extract-cache")
-        planned, refused = _plan_all(raw_dir, files, title, date, title_en, issuer, genre, work_id)
+        cache = data_dir / "processed" / "extract-cache"
+        with _reading_ahead([f for f, _ in files], cache) as read_ahead:
+            planned, refused = _plan_all(
+                raw_dir, files, title, date, title_en, issuer, genre, work_id, read_ahead
+            )
         interrupted = _write(raw_dir, planned)
     return Added(
         [row for p in planned for row in p.review], refused, recovered, interrupted, created
     )
 
 
-def _plan_all(raw_dir, files, title, date, title_en, issuer, genre, work_id):
+def _plan_all(raw_dir, files, title, date, title_en, issuer, genre, work_id, read_ahead=None):
     """Every file checked against the corpus as it stands (read under the add lock) and
-    against the others; the planned captures and the problems of the refused."""
+    against the others; the planned captures and the problems of the refused.
+    ``read_ahead(k)`` waits until file ``k`` is in the extraction cache."""
     existing = _existing_works(raw_dir)
     taken = _taken_ids(existing)
     known = _Known.of(raw_dir, existing)
     planned, refused = [], []
     inside = raw_dir.parent.resolve()
-    for file, name in files:
+    for k, (file, name) in enumerate(files):
+        if read_ahead is not None:
+            read_ahead(k)
         if inside in file.resolve().parents:
             refused.append(
                 Problem(
