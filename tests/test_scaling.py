@@ -158,3 +158,15 @@ def test_a_work_without_any_counted_term_is_left_out_by_name():
     dtm = scaling.work_term_matrix(tokens)
     assert list(dtm.work_id) == ["a", "b", "c"] and dtm.left_out == ["d"]
     assert list(dtm.vocab) == ["主权", "合作", "网络"]
+
+
+def test_each_method_names_its_scale_on_the_axis():
+    Y = sparse.csr_matrix([[2, 2, 0], [0, 2, 2], [1, 0, 3]])
+    dtm = WorkTermMatrix(Y, np.array(["r1", "r2", "v"]), np.array(["a", "b", "c"]))
+    works = pd.DataFrame({"work_id": ["r1", "r2", "v"], "date": ["2001", "2002", "2003"]})
+    table = scaling.textstat_scale(textmodel_wordscores(dtm, {"r1": -1.0, "r2": 1.0}), works)
+    assert scaling.textplot_scale(table).get_xlabel() == "position (on the references' scale)"
+    dtm, _, direction = planted(n_works=6, n_terms=120)
+    works = pd.DataFrame({"work_id": dtm.work_id, "date": "2020"})
+    table = scaling.textstat_scale(textmodel_wordfish(dtm, direction=direction), works)
+    assert scaling.textplot_scale(table).get_xlabel() == "position (sd of this corpus)"

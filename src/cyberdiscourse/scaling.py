@@ -527,12 +527,12 @@ def textplot_scale(table: pd.DataFrame, *, order: str = "position", ax=None):
         rows["when"] = as_dates(rows["date"])
         left_out = int(rows["when"].isna().sum())
         rows = rows.dropna(subset=["when"]).reset_index(drop=True)
-        ax.set_ylabel("position (sd of this corpus)")
+        ax.set_ylabel(_axis_label(table))
         note = f"{left_out} undated work(s) not drawn" if left_out else ""
     else:
         rows = rows.sort_values("position", kind="stable").reset_index(drop=True)
         ax.set_yticks(np.arange(len(rows)), [_label(r) for r in rows.itertuples()])
-        ax.set_xlabel("position (sd of this corpus)")
+        ax.set_xlabel(_axis_label(table))
         note = ""
     style = {"fmt": "o", "ms": marker, "lw": 0.8 if marker == 3 else 0.4}
     style["alpha"] = 1.0 if marker == 3 else 0.6
@@ -587,6 +587,12 @@ def textplot_scale(table: pd.DataFrame, *, order: str = "position", ax=None):
         ),
     )
     return ax
+
+
+def _axis_label(table: pd.DataFrame) -> str:
+    if table.attrs.get("method") == "Wordscores":
+        return "position (on the references' scale)"
+    return "position (sd of this corpus)"
 
 
 def _label(row) -> str:
