@@ -192,7 +192,7 @@ def textstat_actors(
     from .normalise import text_size
 
     hits = actor_hits(paragraphs, gazetteer)
-    unit, size, undated = _units(paragraphs, works, by)
+    unit, undated = _units(paragraphs, works, by)
     sizes = (
         paragraphs.assign(
             unit=unit,
@@ -204,13 +204,11 @@ def textstat_actors(
     )
     hits = hits.assign(unit=hits["para_id"].map(dict(zip(paragraphs["para_id"], unit))))
     counts = hits.dropna(subset=["unit"]).groupby(["unit", "actor_id"]).size()
-    rows = []
-    for (u, actor), count in counts.items():
-        low, high = poisson_interval(np.array([count]), float(sizes[u]), ci=ci)
-        rate = count / sizes[u] * 10_000
-        rows.append((u, actor, int(count), int(sizes[u]), rate, low[0], high[0]))
-    table = pd.DataFrame(
-        rows, columns=[by, "actor_id", "count", "n_chars", "per_10k_chars", "ci_low", "ci_high"]
+    table = counts.rename("count").reset_index().rename(columns={"unit": by})
+    table["n_chars"] = table[by].map(sizes).astype(int)
+    table["per_10k_chars"] = table["count"] / table["n_chars"] * 10_000
+    table["ci_low"], table["ci_high"] = poisson_interval(
+        table["count"].to_numpy(), table["n_chars"].to_numpy(), ci=ci
     )
     meta = gazetteer.actors.set_index("actor_id")
     table.insert(2, "kind", table["actor_id"].map(meta["kind"]))
@@ -224,18 +222,23 @@ def textstat_actors(
 
 
 def _units(paragraphs: pd.DataFrame, works: pd.DataFrame, by: str):
-    """Each paragraph's unit (a work id, a year or a decade; None when undated)."""
+    """Each paragraph's unit (a work id, a year or a decade; None when undated) and how
+    many works have no date for the unit."""
     if by == "work_id":
-        return paragraphs["work_id"].to_numpy(), None, 0
+        return paragraphs["work_id"].to_numpy(), 0
+    period = _period(works.set_index("work_id")["date"], by)
+    return paragraphs["work_id"].map(period).to_numpy(), int(period.isna().sum())
+
+
+def _period(dates: pd.Series, by: str) -> pd.Series:
+    """Each date's year (``2016``) or decade (``2010s``); None when it has no year."""
+    from .dates import period_of
+
     if by not in ("year", "decade"):
-        raise ValueError(f"by must be 'work_id', 'year' or 'decade', not {by!r}")
-    dates = works.set_index("work_id")["date"].fillna("").astype(str)
-    year = dates.str[:4].where(dates.str.match(r"^\d{4}"), None)
-    undated = int(year.isna().sum())
-    if by == "decade":
-        year = year.map(lambda y: f"{y[:3]}0s" if y else None)
-    unit = paragraphs["work_id"].map(year).to_numpy()
-    return unit, None, undated
+        raise ValueError(f"a period must be 'year' or 'decade', not {by!r}")
+    year = pd.Series(period_of(dates, "year").to_numpy(), index=dates.index, dtype=object)
+    year = year.where(year != "", None)
+    return year if by == "year" else year.map(lambda y: f"{y[:3]}0s" if y else None)
 
 
 def textstat_actor_concepts(
@@ -302,13 +305,10 @@ def summarise_actor_concepts(pairs: pd.DataFrame, *, by: str | None = None) -> p
     ``by``), with the number of works they come from."""
     keys = ["concept_id", "actor_id", "kind"]
     frame = pairs.copy()
-    if by in ("year", "decade"):
-        year = frame["date"].str[:4].where(frame["date"].str.match(r"^\d{4}"), None)
-        frame[by] = year if by == "year" else year.map(lambda y: f"{y[:3]}0s" if y else None)
+    if by is not None:
+        frame[by] = _period(frame["date"], by)
         frame = frame.dropna(subset=[by])
         keys = [by, *keys]
-    elif by is not None:
-        raise ValueError(f"by must be None, 'year' or 'decade', not {by!r}")
     out = frame.groupby(keys).agg(n=("sentence", "size"), n_works=("work_id", "nunique"))
     return out.reset_index().sort_values(
         [*keys[:-2], "n"], ascending=[True] * (len(keys) - 2) + [False]

@@ -58,17 +58,22 @@ from .validation import precision_note
 # ---------------------------------------------------------------- counts
 
 
-def poisson_interval(counts: np.ndarray, exposure: float, *, ci: float) -> tuple:
-    """Exact (Garwood) interval of Poisson counts, as rates per 10,000 of ``exposure``."""
+def poisson_interval(counts: np.ndarray, exposure, *, ci: float) -> tuple:
+    """Exact (Garwood) interval of Poisson counts, as rates per 10,000 of ``exposure`` (one
+    for all counts, or one each); nan where the exposure is not positive."""
     from scipy.stats import chi2
 
     counts = np.asarray(counts, dtype=float)
+    exposure = np.broadcast_to(np.asarray(exposure, dtype=float), counts.shape)
     alpha = 1 - ci
     low = np.where(counts > 0, chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
     high = chi2.ppf(1 - alpha / 2, 2 * (counts + 1)) / 2
-    if exposure <= 0:
-        return np.full_like(counts, np.nan), np.full_like(counts, np.nan)
-    return low / exposure * 10_000, high / exposure * 10_000
+    with np.errstate(divide="ignore", invalid="ignore"):
+        positive = exposure > 0
+        return (
+            np.where(positive, low / exposure * 10_000, np.nan),
+            np.where(positive, high / exposure * 10_000, np.nan),
+        )
 
 
 def unit_rng(random_state: int, unit: str) -> np.random.Generator:
