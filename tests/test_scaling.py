@@ -64,7 +64,7 @@ def test_the_work_step_and_its_standard_error_match_a_poisson_glm():
     model = textmodel_wordfish(dtm, direction=direction)
     Y = dtm.X.toarray().astype(float)
     i = 7  # one work, word parameters held at the fit: its (alpha, theta) by Newton, no prior
-    a, t, _ = scaling._newton_pairs(
+    a, t = scaling._newton_pairs(
         Y[i : i + 1],
         model.psi[None, :],
         model.beta[None, :],
@@ -81,9 +81,8 @@ def test_the_work_step_and_its_standard_error_match_a_poisson_glm():
         offset=model.psi,
     ).fit()
     np.testing.assert_allclose([a[0], t[0]], glm.params, rtol=1e-6, atol=1e-8)
-    se_theta, _se_alpha = scaling._work_se(
-        Y[i : i + 1], a, model.psi, model.beta, t, prior_theta=0.0
-    )
+    mu = np.exp(a[:, None] + model.psi[None, :] + model.beta[None, :] * t[:, None])
+    _se_alpha, se_theta = scaling._pair_se(mu, model.beta[None, :], axis=1, prior_b=0.0)
     assert se_theta[0] == pytest.approx(glm.bse[1], rel=1e-5)
 
 
@@ -93,7 +92,7 @@ def test_the_word_step_matches_a_poisson_glm():
     model = textmodel_wordfish(dtm, direction=direction)
     Y = dtm.X.toarray().astype(float)
     j = 11
-    p, b, _ = scaling._newton_pairs(
+    p, b = scaling._newton_pairs(
         Y[:, j : j + 1],
         model.alpha[:, None],
         model.theta[:, None],

@@ -40,7 +40,9 @@ from .plotting import (
     wrap,
 )
 
-Z95 = 1.959963984540054
+# Precisions of the normal priors (quanteda's sd 3 on beta, sd 1 on theta).
+PRIOR_BETA = 1 / 9
+PRIOR_THETA = 1.0
 
 
 @dataclass
@@ -163,7 +165,7 @@ def _newton_pairs(y, offset, z, a, b, *, axis: int, prior_b: float, steps: int =
         det = np.where(det > 1e-12, det, 1e-12)
         a = a + (h_bb * g_a - h_ab * g_b) / det
         b = b + (h_aa * g_b - h_ab * g_a) / det
-    return a, b, (h_aa, h_ab, h_bb, det)
+    return a, b
 
 
 def _along(v: np.ndarray, axis: int) -> np.ndarray:
@@ -184,7 +186,9 @@ def _start(Y: np.ndarray):
     return alpha, psi, beta, theta
 
 
-def _fit_wordfish(Y, *, start=None, tol=1e-8, max_iter=500, prior_beta=1 / 9, prior_theta=1.0):
+def _fit_wordfish(
+    Y, *, start=None, tol=1e-8, max_iter=500, prior_beta=PRIOR_BETA, prior_theta=PRIOR_THETA
+):
     alpha, psi, beta, theta = start if start is not None else _start(Y)
     last = -np.inf
     converged = False
@@ -192,10 +196,10 @@ def _fit_wordfish(Y, *, start=None, tol=1e-8, max_iter=500, prior_beta=1 / 9, pr
     while it < max_iter:
         it += 1
         # Words given works, then works given words (the conditional maximisations).
-        psi, beta, _ = _newton_pairs(
+        psi, beta = _newton_pairs(
             Y, alpha[:, None], theta[:, None], psi, beta, axis=0, prior_b=prior_beta
         )
-        alpha, theta, _ = _newton_pairs(
+        alpha, theta = _newton_pairs(
             Y, psi[None, :], beta[None, :], alpha, theta, axis=1, prior_b=prior_theta
         )
         alpha, psi, beta, theta = _identify(alpha, psi, beta, theta)
@@ -268,8 +272,9 @@ def textmodel_wordfish(
     alpha, psi, beta, theta, ll, n_iter, converged = _fit_wordfish(Y, tol=tol, max_iter=max_iter)
     if theta[ids.index(low)] > theta[ids.index(high)]:
         theta, beta = -theta, -beta
-    se_theta, se_alpha = _work_se(Y, alpha, psi, beta, theta)
-    se_psi, se_beta = _word_se(Y, alpha, psi, beta, theta)
+    mu = np.exp(alpha[:, None] + psi[None, :] + beta[None, :] * theta[:, None])
+    _, se_theta = _pair_se(mu, beta[None, :], axis=1, prior_b=PRIOR_THETA)
+    se_psi, se_beta = _pair_se(mu, theta[:, None], axis=0, prior_b=PRIOR_BETA)
     z = _z(level)
     boot = None
     if se == "bootstrap":
@@ -306,25 +311,16 @@ def _z(level: float) -> float:
     return float(norm.ppf(0.5 + level / 2))
 
 
-def _work_se(Y, alpha, psi, beta, theta, prior_theta: float = 1.0):
-    """Standard errors ``(se_theta, se_alpha)`` of each work from the inverse of the 2x2
-    information of its (alpha, theta) given the word parameters."""
-    mu = np.exp(alpha[:, None] + psi[None, :] + beta[None, :] * theta[:, None])
-    h_aa = mu.sum(axis=1)
-    h_at = (mu * beta[None, :]).sum(axis=1)
-    h_tt = (mu * beta[None, :] ** 2).sum(axis=1) + prior_theta
-    det = h_aa * h_tt - h_at**2
-    return np.sqrt(h_aa / det), np.sqrt(h_tt / det)
-
-
-def _word_se(Y, alpha, psi, beta, theta, prior_beta: float = 1 / 9):
-    """Standard errors ``(se_psi, se_beta)`` of each word given the work parameters."""
-    mu = np.exp(alpha[:, None] + psi[None, :] + beta[None, :] * theta[:, None])
-    h_pp = mu.sum(axis=0)
-    h_pb = (mu * theta[:, None]).sum(axis=0)
-    h_bb = (mu * theta[:, None] ** 2).sum(axis=0) + prior_beta
-    det = h_pp * h_bb - h_pb**2
-    return np.sqrt(h_bb / det), np.sqrt(h_pp / det)
+def _pair_se(mu: np.ndarray, z: np.ndarray, *, axis: int, prior_b: float):
+    """Standard errors ``(se_a, se_b)`` of each pair (a, b) in log mu = offset + a + b * z
+    (per row with axis=1, per column with axis=0; as in :func:`_newton_pairs`), from the
+    inverse of its 2x2 information at ``mu``: a work's (alpha, theta) given the words, a
+    word's (psi, beta) given the works."""
+    h_aa = mu.sum(axis=axis)
+    h_ab = (mu * z).sum(axis=axis)
+    h_bb = (mu * z**2).sum(axis=axis) + prior_b
+    det = h_aa * h_bb - h_ab**2
+    return np.sqrt(h_bb / det), np.sqrt(h_aa / det)
 
 
 def _bootstrap(Y, fitted, n_boot: int, random_state, tol, max_iter) -> np.ndarray:
