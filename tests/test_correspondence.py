@@ -41,6 +41,9 @@ def planted_counts(seed: int = 1):
 def test_typical_terms_hold_their_place_and_a_sporadic_one_does_not():
     counts, groups = planted_counts()
     model = textmodel_ca(counts, groups, group="period", n_boot=200, random_state=0)
+    table = np.vstack([counts[groups == g].sum().to_numpy(float) for g in sorted(set(groups))])
+    np.testing.assert_allclose(model.inertia, ca_coordinates(table)[2])  # not the shares
+    assert model.share.sum() == pytest.approx(1.0)
     holds = model.columns.set_index("term")["holds"]
     assert (holds[["g0", "g1", "g2"]] >= 0.95).all()
     assert holds["noise"] < holds[["g0", "g1", "g2"]].min()

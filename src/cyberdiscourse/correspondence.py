@@ -37,6 +37,11 @@ class CA:
     n_works: int
     n_boot: int
 
+    @property
+    def share(self) -> np.ndarray:
+        """Each dimension's share of the total inertia."""
+        return self.inertia / self.inertia.sum()
+
 
 def ca_coordinates(table: np.ndarray, n_dims: int = 2):
     """Row and column principal coordinates and the principal inertias of a count table."""
@@ -104,7 +109,6 @@ def textmodel_ca(
         boot[b] = cb @ rotation
     holds = _holds(boot, cols)
     spread = np.array([np.cov(boot[:, j].T) for j in range(len(terms))])
-    share = inertia / inertia.sum()
     return CA(
         pd.DataFrame(
             {
@@ -128,7 +132,7 @@ def textmodel_ca(
                 "cov12": spread[:, 0, 1],
             }
         ),
-        share,
+        inertia,
         group,
         len(groups),
         n_boot,
@@ -217,7 +221,7 @@ def textplot_ca(model: CA, *, max_labels: int = 20, ellipses: bool = True, ax=No
     ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
     ax.axhline(0, color="0.85", lw=0.5, zorder=0)
     ax.axvline(0, color="0.85", lw=0.5, zorder=0)
-    share = model.inertia / model.inertia.sum()
+    share = model.share
     ax.set_xlabel(f"dimension 1 ({share[0]:.0%} of inertia)")
     ax.set_ylabel(f"dimension 2 ({share[1]:.0%} of inertia)" if len(share) > 1 else "")
     adjust_text(texts, ax=ax, arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.4})
