@@ -389,11 +389,12 @@ def cmd_reuse(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .corpus import require_raw
     from .io import check_output
     from .report import make_reports
 
     data_dir = resolve_data_dir(args.data_dir)
-    _require_raw(data_dir)
+    require_raw(data_dir)  # before any notebook starts (notebook 01 builds what has raw/)
     for folder in (args.figures_dir, args.reports_dir):
         if folder:
             check_output(Path(folder), data_dir=data_dir, what="folder")
@@ -463,15 +464,6 @@ def cmd_lexicon_precision(args: argparse.Namespace) -> int:
             f"{shown:>9}  {interval}"
         )
     return 0
-
-
-def _require_raw(data_dir: Path) -> None:
-    """Stop before any notebook runs when ``data_dir`` holds no corpus (notebook 01
-    builds one that has raw/ but was not built yet)."""
-    from .corpus import missing_raw_problem, raw_dir_of
-
-    if not raw_dir_of(data_dir).is_dir():
-        raise CorpusError([missing_raw_problem(data_dir)])
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -142,9 +142,7 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
 
     Raw files are not read here: each partition reads its own.
     """
-    raw_dir = raw_dir_of(data_dir)
-    if not raw_dir.is_dir():
-        raise CorpusError(missing_raw_problem(Path(data_dir)))
+    raw_dir = require_raw(Path(data_dir))
     problems: list[Problem] = []
     rejected: set[str] = set()
     works = read_works(raw_dir, problems, rejected=rejected)
@@ -178,6 +176,14 @@ def _load_metadata(data_dir: Path) -> tuple[dict[str, Work], list[Capture], list
                 )
             )
     return works, captures, problems
+
+
+def require_raw(data_dir: Path) -> Path:
+    """``data_dir``'s raw folder; an error naming the likely mix-up when there is none."""
+    raw_dir = raw_dir_of(data_dir)
+    if not raw_dir.is_dir():
+        raise CorpusError(missing_raw_problem(data_dir))
+    return raw_dir
 
 
 def missing_raw_problem(data_dir: Path) -> Problem:
@@ -1122,8 +1128,7 @@ def build(
     recovered = finish_interrupted(data_dir, announce=announce)
     if recovered and announce:
         announce(recovered)
-    if not raw_dir_of(data_dir).is_dir():
-        raise CorpusError(missing_raw_problem(data_dir))
+    require_raw(data_dir)
     processed = processed_dir_of(data_dir)
     with BuildLock(processed, announce=announce):
         remove_leftovers(processed)
